@@ -1,0 +1,19 @@
+/*
+ * The API: the route table (CONTRACT.md section 4) and its handlers, one
+ * file per resource under src/api/.
+ */
+#ifndef DROPLINE_API_API_H
+#define DROPLINE_API_API_H
+
+#include <stddef.h>
+
+#include "http/request.h"
+#include "http/router.h"
+
+extern const struct route api_routes[];
+extern const size_t api_routes_count;
+
+/* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
+handler_result api_health(struct request *req);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * The store: the only part of Dropline that speaks SQL.
+ *
+ * Everything above this header (handlers, the catalog importer, the CLI) sees
+ * opaque handles, plain C structs and store_status codes, never a statement
+ * or an SQL string, so a PostgreSQL backend can implement these headers
+ * (store.h and the store_*.h of each resource) without touching its callers.
+ *
+ * The SQLite backend keeps:
+ *   - one writer connection; every write goes through store_tx(), which
+ *     serialises writers on a mutex and runs the callback inside
+ *     BEGIN IMMEDIATE ... COMMIT (a second SQLite writer adds no throughput);
+ *   - a pool of read connections, one per server worker thread, opened with
+ *     SQLITE_OPEN_NOMUTEX since each is used by one thread at a time;
+ *   - statements prepared once per connection and reused.
+ */
+#ifndef DROPLINE_STORE_STORE_H
+#define DROPLINE_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+
+typedef enum {
+	STORE_OK = 0,
+	STORE_NOT_FOUND,  /* the row asked for does not exist */
+	STORE_CONFLICT,   /* a uniqueness or state rule refused the change */
+	STORE_BUSY,       /* the database stayed locked past the busy timeout */
+	STORE_ERROR,      /* anything else: I/O, corruption, a bug */
+	STORE_REJECTED,   /* a callback refused the change (its own rules) */
+} store_status;
+
+struct store_options {
+	unsigned readers;        /* read connections to keep (>= 1) */
+	unsigned busy_timeout_ms; /* how long a locked database is waited for */
+};
+
+/* Longest message store_open() and store_migrate() write into err. */
+#define STORE_ERR_MAX 512
+
+/*
+ * store_open() opens (creating when missing) the database at `path`, sets
+ * WAL mode, synchronous=FULL, foreign keys and the busy timeout, and refuses a
+ * database whose schema is newer than this binary's migrations.
+ * On failure returns non-OK, leaves *out NULL and writes one line into err.
+ * The caller owns the store and frees it with store_close().
+ */
+store_status store_open(const char *path, const struct store_options *opts,
+			store **out, char err[STORE_ERR_MAX]);
+
+/* Closes every connection. NULL is ignored. */
+void store_close(store *s);
+
+/*
+ * store_migrate() applies, in version order, each embedded migration the
+ * database has not recorded, each in its own transaction together with its
+ * row in schema_migrations. *applied (may be NULL) gets how many ran.
+ */
+store_status store_migrate(store *s, int *applied, char err[STORE_ERR_MAX]);
+
+/* Highest migration version recorded in the database (0 when none). */
+store_status store_schema_version(store *s, int *version);
+
+/* Highest migration version this binary knows. */
+int store_latest_version(void);
+
+/*
+ * store_tx() runs `fn` on the writer connection inside BEGIN IMMEDIATE.
+ * When fn returns STORE_OK the transaction commits, otherwise it rolls back
+ * and fn's status is returned. A busy database is retried a bounded number of
+ * times before STORE_BUSY. `name` names the transaction in error logs.
+ */
+typedef store_status (*store_tx_fn)(store_conn *c, void *ctx);
+store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx);
+
+/*
+ * store_read() borrows a read connection (waiting for one when all are in
+ * use), runs `fn` inside one read transaction, so that it sees a single
+ * snapshot, and gives the connection back.
+ */
+store_status store_read(store *s, store_tx_fn fn, void *ctx);
+
+/*
+ * store_health() checks that a read connection answers, and reads the
+ * schema version through it.
+ */
+store_status store_health(store *s, int *schema_version);
+
+/* Text of a status for logs and messages: "ok", "not found", ... */
+const char *store_status_text(store_status st);
+
+#endif

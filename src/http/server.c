@@ -1,0 +1,490 @@
+/*
+ * The HTTP server on libmicrohttpd.
+ *
+ * A request's life: the first access-handler call allocates its context and
+ * answers nothing (0.9.75 drops keep-alive for a reply queued on the first
+ * call), except an early 413 when Content-Length is already too large; the
+ * upload calls accumulate the body; the final call routes, authenticates,
+ * checks the query and the body, runs the handler and queues its reply. The
+ * completion callback writes the access-log line and frees the context.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "http/auth.h"
+#include "http/request.h"
+#include "http/server.h"
+
+struct server {
+	struct MHD_Daemon *daemon;
+	int listen_fd;
+	uint16_t port;
+	store *store;
+	const struct route *routes;
+	size_t nroutes;
+	struct server_options opts;
+	atomic_int in_flight;
+};
+
+/* What the server keeps per request besides what handlers see. */
+struct request_state {
+	struct request req;
+	struct server *srv;
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	bool body_too_large;
+	struct timespec started;
+};
+
+void server_options_defaults(struct server_options *o)
+{
+	if (o->listen == NULL)
+		o->listen = "127.0.0.1:8080";
+	if (o->threads == 0)
+		o->threads = 2;
+	if (o->connection_limit == 0)
+		o->connection_limit = 1024;
+	if (o->timeout_seconds == 0)
+		o->timeout_seconds = 30;
+	if (o->body_limit == 0)
+		o->body_limit = SERVER_BODY_LIMIT;
+}
+
+static void state_free(struct request_state *rs)
+{
+	query_free(&rs->req.query);
+	json_decref(rs->req.body);
+	reply_clear(&rs->req.reply);
+	free(rs->body);
+	free(rs);
+}
+
+/* A client's X-Request-Id is kept when it is short and plain; else a fresh id. */
+static void request_id_set(struct request *req, struct MHD_Connection *conn)
+{
+	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (given != NULL) {
+		size_t n = strlen(given);
+		bool plain = n > 0 && n < REQUEST_ID_MAX;
+		for (size_t i = 0; plain && i < n; i++) {
+			char ch = given[i];
+			plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				(ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+		}
+		if (plain) {
+			memcpy(req->request_id, given, n + 1);
+			return;
+		}
+	}
+	unsigned char bytes[8];
+	randombytes_buf(bytes, sizeof(bytes));
+	sodium_bin2hex(req->request_id, sizeof(req->request_id), bytes, sizeof(bytes));
+}
+
+/* Appends upload data, refusing to grow past the body limit. */
+static void body_append(struct request_state *rs, const char *data, size_t size)
+{
+	size_t limit = rs->srv->opts.body_limit;
+	if (rs->body_too_large)
+		return;
+	if (size > limit || rs->body_len > limit - size) {
+		rs->body_too_large = true;
+		free(rs->body);
+		rs->body = NULL;
+		rs->body_len = rs->body_cap = 0;
+		return;
+	}
+	if (rs->body_len + size > rs->body_cap) {
+		size_t cap = rs->body_cap ? rs->body_cap : 4096;
+		while (cap < rs->body_len + size)
+			cap *= 2;
+		char *body = realloc(rs->body, cap);
+		if (body == NULL) {
+			/* Treated like an oversized body: the client sees 413, not a crash. */
+			rs->body_too_large = true;
+			return;
+		}
+		rs->body = body;
+		rs->body_cap = cap;
+	}
+	memcpy(rs->body + rs->body_len, data, size);
+	rs->body_len += size;
+}
+
+struct pairs {
+	struct query_pair items[QUERY_MAX_PAIRS + 1];
+	size_t count;
+};
+
+static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	(void)kind;
+	struct pairs *p = cls;
+	if (p->count == QUERY_MAX_PAIRS + 1)
+		return MHD_NO; /* query_parse() reports "too many" */
+	p->items[p->count].key = key;
+	p->items[p->count].value = value;
+	p->count++;
+	return MHD_YES;
+}
+
+/* True for "application/json" with optional parameters (charset). */
+static bool content_type_is_json(const char *ct)
+{
+	static const char json[] = "application/json";
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, json, sizeof(json) - 1) != 0)
+		return false;
+	ct += sizeof(json) - 1;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+static void reply_unauthorized(struct request *req, const char *message)
+{
+	reply_error(req, 401, "unauthorized", "%s", message);
+	reply_header(req, "WWW-Authenticate", "Bearer realm=\"dropline\"");
+}
+
+/*
+ * Checks the request against its route and runs the handler. Leaves exactly
+ * one reply set on rs->req.
+ */
+static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
+{
+	struct request *req = &rs->req;
+	struct server *srv = rs->srv;
+	route_match m = router_match(srv->routes, srv->nroutes, req->method, req->path, &req->route);
+	if (m == ROUTE_NOT_FOUND) {
+		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method, req->path);
+		return;
+	}
+	if (m == ROUTE_METHOD_NOT_ALLOWED) {
+		reply_error(req, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
+			    req->method, req->route.allow);
+		reply_header(req, "Allow", req->route.allow);
+		return;
+	}
+	const struct route *route = req->route.route;
+	if (rs->body_too_large) {
+		reply_error(req, 413, "payload_too_large", "the body is larger than %zu bytes",
+			    srv->opts.body_limit);
+		return;
+	}
+	if (route->party != PARTY_NONE) {
+		const char *header =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+		store_status st;
+		switch (auth_authenticate(srv->store, header, route->party, request_arg(req, 0),
+					  &req->caller, &st)) {
+		case AUTH_OK:
+			break;
+		case AUTH_MISSING:
+			reply_unauthorized(req, "an API key is required: Authorization: Bearer <key>");
+			return;
+		case AUTH_INVALID:
+			reply_unauthorized(req, "the API key is not valid or was revoked");
+			return;
+		case AUTH_FORBIDDEN:
+			reply_error(req, 403, "forbidden", "this key belongs to another %s",
+				    party_kind_name(route->party));
+			return;
+		case AUTH_STORE_FAILED:
+			reply_store_error(req, st);
+			return;
+		}
+	}
+	struct pairs pairs = {.count = 0};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
+	field_errors fe;
+	field_errors_init(&fe);
+	if (!query_parse(route->query, pairs.items, pairs.count, &req->query, &fe)) {
+		reply_field_errors(req, "invalid_parameter", &fe);
+		field_errors_free(&fe);
+		return;
+	}
+	field_errors_free(&fe);
+	if (rs->body_len > 0) {
+		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!content_type_is_json(ct)) {
+			reply_error(req, 415, "unsupported_media_type",
+				    "the body must be JSON, sent as Content-Type: application/json");
+			return;
+		}
+		json_error_t jerr;
+		req->body = json_loadb(rs->body, rs->body_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (req->body == NULL) {
+			reply_error(req, 400, "invalid_json", "invalid JSON at line %d, column %d: %s",
+				    jerr.line, jerr.column, jerr.text);
+			return;
+		}
+		if (!route->accepts_body) {
+			/* An empty object is what some clients send with every PUT. */
+			bool empty = json_is_object(req->body) && json_object_size(req->body) == 0;
+			json_decref(req->body);
+			req->body = NULL;
+			if (!empty) {
+				reply_error(req, 400, "validation_failed", "this request takes no body");
+				return;
+			}
+		}
+	}
+	if (route->handler(req) != HANDLER_OK || req->reply.status == 0) {
+		reply_clear(&req->reply);
+		reply_error(req, 500, "internal", "internal error");
+	}
+}
+
+/* Queues the request's reply with its headers. */
+static enum MHD_Result queue_reply(struct request_state *rs, struct MHD_Connection *conn)
+{
+	struct reply *r = &rs->req.reply;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
+		return MHD_NO;
+	r->body = NULL; /* the response owns it now */
+	r->body_len = 0;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, "X-Request-Id", rs->req.request_id);
+	for (size_t i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Content-Length larger than the limit: answer before reading the body. */
+static bool declared_too_large(struct MHD_Connection *conn, size_t limit)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl == NULL)
+		return false;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long n = strtoull(cl, &end, 10);
+	return end != cl && (errno == ERANGE || n > limit);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	(void)version;
+	struct server *srv = cls;
+	struct request_state *rs = *req_cls;
+	if (rs == NULL) {
+		rs = calloc(1, sizeof(*rs));
+		if (rs == NULL)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &rs->started);
+		rs->srv = srv;
+		rs->req.store = srv->store;
+		rs->req.method = method;
+		rs->req.path = url;
+		rs->req.server_private = rs;
+		request_id_set(&rs->req, conn);
+		*req_cls = rs;
+		atomic_fetch_add(&srv->in_flight, 1);
+		if (declared_too_large(conn, srv->opts.body_limit)) {
+			/* Answer now; libmicrohttpd closes the connection unread. */
+			rs->body_too_large = true;
+			reply_error(&rs->req, 413, "payload_too_large",
+				    "the body is larger than %zu bytes", srv->opts.body_limit);
+			return queue_reply(rs, conn);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		body_append(rs, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rs->req.reply.status == 0)
+		dispatch(rs, conn);
+	return queue_reply(rs, conn);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	struct server *srv = cls;
+	struct request_state *rs = *req_cls;
+	if (rs == NULL)
+		return;
+	*req_cls = NULL;
+	FILE *log = srv->opts.access_log;
+	if (log != NULL) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double ms = (double)(now.tv_sec - rs->started.tv_sec) * 1e3 +
+			    (double)(now.tv_nsec - rs->started.tv_nsec) / 1e6;
+		json_t *line = json_pack("{s:s, s:s, s:i, s:f, s:s, s:b}", "method", rs->req.method,
+					 "path", rs->req.path, "status", (int)rs->req.reply.status,
+					 "duration_ms", ms, "request_id", rs->req.request_id,
+					 "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+		char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
+		if (text != NULL)
+			fprintf(log, "%s\n", text);
+		free(text);
+		json_decref(line);
+	}
+	state_free(rs);
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/*
+ * Binds and listens on "ADDR:PORT" ("127.0.0.1:8080", "[::1]:0",
+ * "localhost:8080"). Returns the socket, or -1 with err set.
+ */
+static int listen_on(const char *listen_addr, char err[SERVER_ERR_MAX])
+{
+	const char *colon = strrchr(listen_addr, ':');
+	if (colon == NULL || colon == listen_addr || colon[1] == '\0') {
+		snprintf(err, SERVER_ERR_MAX, "cannot listen on '%s': expected ADDR:PORT", listen_addr);
+		return -1;
+	}
+	size_t hlen = (size_t)(colon - listen_addr);
+	char host[256];
+	if (hlen >= sizeof(host)) {
+		snprintf(err, SERVER_ERR_MAX, "cannot listen on '%.64s...': address too long",
+			 listen_addr);
+		return -1;
+	}
+	memcpy(host, listen_addr, hlen);
+	host[hlen] = '\0';
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		memmove(host, host + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, SERVER_ERR_MAX, "cannot listen on %s: %s", listen_addr, gai_strerror(rc));
+		return -1;
+	}
+	int fd = -1, saved_errno = 0;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			saved_errno = errno;
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 511) == 0)
+			break;
+		saved_errno = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		snprintf(err, SERVER_ERR_MAX, "cannot listen on %s: %s", listen_addr,
+			 strerror(saved_errno));
+	return fd;
+}
+
+static uint16_t bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
+struct server *server_start(store *s, const struct route *routes, size_t nroutes,
+			    const struct server_options *opts, char err[SERVER_ERR_MAX])
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	if (srv == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	srv->opts = *opts;
+	server_options_defaults(&srv->opts);
+	srv->store = s;
+	srv->routes = routes;
+	srv->nroutes = nroutes;
+	atomic_init(&srv->in_flight, 0);
+	srv->listen_fd = listen_on(srv->opts.listen, err);
+	if (srv->listen_fd < 0) {
+		free(srv);
+		return NULL;
+	}
+	srv->port = bound_port(srv->listen_fd);
+	/*
+	 * Thread pool + epoll: measured on 2 cores against thread-per-connection
+	 * (docs/architecture.md). ITC lets server_stop() quiesce the daemon.
+	 */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->opts.threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->opts.connection_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)srv->opts.per_ip_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->opts.timeout_seconds,
+		/* Headers and MHD's own buffers; bodies are accumulated by us. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s", srv->opts.listen);
+		close(srv->listen_fd);
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+uint16_t server_port(const struct server *srv)
+{
+	return srv->port;
+}
+
+void server_stop(struct server *srv, unsigned grace_ms)
+{
+	if (srv == NULL)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	struct timespec tick = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+	for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0;
+	     waited += 10)
+		nanosleep(&tick, NULL);
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

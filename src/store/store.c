@@ -1,0 +1,426 @@
+/*
+ * SQLite store: connections, pragmas, the transaction runner and the
+ * statement cache. See include/store/store.h for the contract.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "store/embedded.h"
+
+static const char *const stmt_sql[STMT_COUNT] = {
+#define STMT_SQL(name, sql) [name] = sql,
+	STORE_STATEMENTS(STMT_SQL)
+#undef STMT_SQL
+};
+
+/* How many times store_tx() retries a transaction that found the store busy. */
+#define STORE_TX_ATTEMPTS 3
+
+const char *store_status_text(store_status st)
+{
+	switch (st) {
+	case STORE_OK: return "ok";
+	case STORE_NOT_FOUND: return "not found";
+	case STORE_CONFLICT: return "conflict";
+	case STORE_BUSY: return "busy";
+	case STORE_ERROR: return "error";
+	case STORE_REJECTED: return "rejected";
+	}
+	return "unknown";
+}
+
+void store_log_error(store_conn *c, const char *what)
+{
+	fprintf(stderr, "{\"level\":\"error\",\"component\":\"store\",\"what\":\"%s\",\"sqlite\":%d,\"message\":\"%s\"}\n",
+		what, sqlite3_extended_errcode(c->db), sqlite3_errmsg(c->db));
+}
+
+store_status store_status_of(store_conn *c, int rc, const char *what)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return STORE_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_BUSY;
+	case SQLITE_CONSTRAINT:
+		return STORE_CONFLICT;
+	default:
+		store_log_error(c, what);
+		return STORE_ERROR;
+	}
+}
+
+sqlite3_stmt *store_stmt(store_conn *c, stmt_id id)
+{
+	sqlite3_stmt *st = c->stmts[id];
+	if (st == NULL) {
+		int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
+					    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK) {
+			store_log_error(c, stmt_sql[id]);
+			sqlite3_finalize(st);
+			return NULL;
+		}
+		c->stmts[id] = st;
+		return st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
+{
+	if (text == NULL)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+char *store_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *text = sqlite3_column_text(st, col);
+	return text == NULL ? NULL : strdup((const char *)text);
+}
+
+/* Runs SQL with no results (pragmas, BEGIN, COMMIT) on a connection. */
+static int exec_sql(store_conn *c, const char *sql)
+{
+	return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+}
+
+static void conn_close(store_conn *c)
+{
+	for (int i = 0; i < STMT_COUNT; i++) {
+		sqlite3_finalize(c->stmts[i]);
+		c->stmts[i] = NULL;
+	}
+	if (c->db != NULL) {
+		int rc = sqlite3_close(c->db);
+		if (rc != SQLITE_OK)
+			fprintf(stderr, "store: closing a connection: %s\n", sqlite3_errstr(rc));
+		c->db = NULL;
+	}
+}
+
+/*
+ * Opens one connection with the pragmas every connection needs. synchronous
+ * is FULL: in WAL mode NORMAL can lose the last transactions on power loss,
+ * and a 201 must mean the order is on disk.
+ */
+static store_status conn_open(store *s, store_conn *c, bool writer, char err[STORE_ERR_MAX])
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (writer)
+		flags |= SQLITE_OPEN_CREATE;
+	memset(c, 0, sizeof(*c));
+	int rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, STORE_ERR_MAX, "cannot open database %s: %s", s->path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		conn_close(c);
+		return STORE_ERROR;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, (int)s->busy_timeout_ms);
+	const char *pragmas = writer
+		? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		: "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA query_only=ON;";
+	rc = exec_sql(c, pragmas);
+	if (rc != SQLITE_OK) {
+		snprintf(err, STORE_ERR_MAX, "cannot use database %s: %s", s->path,
+			 sqlite3_errmsg(c->db));
+		conn_close(c);
+		return (rc & 0xff) == SQLITE_BUSY ? STORE_BUSY : STORE_ERROR;
+	}
+	if (writer) {
+		/* journal_mode answers a row; check that WAL really took. */
+		sqlite3_stmt *st = NULL;
+		bool wal = false;
+		if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW) {
+			const unsigned char *mode = sqlite3_column_text(st, 0);
+			wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+		}
+		sqlite3_finalize(st);
+		if (!wal) {
+			snprintf(err, STORE_ERR_MAX, "cannot use database %s: WAL mode is not available there",
+				 s->path);
+			conn_close(c);
+			return STORE_ERROR;
+		}
+	}
+	return STORE_OK;
+}
+
+int store_latest_version(void)
+{
+	int latest = 0;
+	for (size_t i = 0; i < embedded_migrations_count; i++)
+		if (embedded_migrations[i].version > latest)
+			latest = embedded_migrations[i].version;
+	return latest;
+}
+
+static store_status ensure_migrations_table(store_conn *c)
+{
+	int rc = exec_sql(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+			     "applied_at INTEGER NOT NULL)");
+	return store_status_of(c, rc, "create schema_migrations");
+}
+
+static store_status read_schema_version(store_conn *c, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	*version = 0;
+	int rc = sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*version = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	return store_status_of(c, rc, "read schema version");
+}
+
+store_status store_schema_version(store *s, int *version)
+{
+	pthread_mutex_lock(&s->writer_lock);
+	store_status st = read_schema_version(&s->writer, version);
+	pthread_mutex_unlock(&s->writer_lock);
+	return st;
+}
+
+store_status store_open(const char *path, const struct store_options *opts,
+			store **out, char err[STORE_ERR_MAX])
+{
+	*out = NULL;
+	err[0] = '\0';
+	store *s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		snprintf(err, STORE_ERR_MAX, "out of memory");
+		return STORE_ERROR;
+	}
+	s->busy_timeout_ms = opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000;
+	s->nreaders = opts && opts->readers ? opts->readers : 1;
+	pthread_mutex_init(&s->writer_lock, NULL);
+	pthread_mutex_init(&s->readers_lock, NULL);
+	pthread_cond_init(&s->readers_free, NULL);
+
+	store_status st = conn_open(s, &s->writer, true, err);
+	if (st != STORE_OK)
+		goto fail;
+	st = ensure_migrations_table(&s->writer);
+	if (st != STORE_OK) {
+		snprintf(err, STORE_ERR_MAX, "cannot write database %s: %s", path,
+			 sqlite3_errmsg(s->writer.db));
+		goto fail;
+	}
+	int version = 0;
+	st = read_schema_version(&s->writer, &version);
+	if (st != STORE_OK) {
+		snprintf(err, STORE_ERR_MAX, "cannot read database %s: %s", path,
+			 sqlite3_errmsg(s->writer.db));
+		goto fail;
+	}
+	if (version > store_latest_version()) {
+		snprintf(err, STORE_ERR_MAX,
+			 "database %s has schema version %d, newer than this dropline knows (%d): "
+			 "run a newer dropline",
+			 path, version, store_latest_version());
+		st = STORE_ERROR;
+		goto fail;
+	}
+	s->readers = calloc(s->nreaders, sizeof(*s->readers));
+	if (s->readers == NULL) {
+		snprintf(err, STORE_ERR_MAX, "out of memory");
+		st = STORE_ERROR;
+		goto fail;
+	}
+	for (unsigned i = 0; i < s->nreaders; i++) {
+		st = conn_open(s, &s->readers[i], false, err);
+		if (st != STORE_OK)
+			goto fail;
+	}
+	*out = s;
+	return STORE_OK;
+fail:
+	store_close(s);
+	return st;
+}
+
+void store_close(store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->readers != NULL)
+		for (unsigned i = 0; i < s->nreaders; i++)
+			conn_close(&s->readers[i]);
+	free(s->readers);
+	conn_close(&s->writer);
+	pthread_cond_destroy(&s->readers_free);
+	pthread_mutex_destroy(&s->readers_lock);
+	pthread_mutex_destroy(&s->writer_lock);
+	free(s->path);
+	free(s);
+}
+
+static store_status apply_migration(store_conn *c, void *ctx)
+{
+	const struct embedded_migration *m = ctx;
+	int rc = exec_sql(c, m->sql);
+	if (rc != SQLITE_OK)
+		return store_status_of(c, rc, m->name);
+	sqlite3_stmt *st = NULL;
+	rc = sqlite3_prepare_v2(c->db,
+				"INSERT INTO schema_migrations (version, name, applied_at) "
+				"VALUES (?1, ?2, unixepoch())",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, m->version);
+		sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return store_status_of(c, rc, "record migration");
+}
+
+store_status store_migrate(store *s, int *applied, char err[STORE_ERR_MAX])
+{
+	int count = 0;
+	store_status st = STORE_OK;
+	err[0] = '\0';
+	for (size_t i = 0; i < embedded_migrations_count; i++) {
+		const struct embedded_migration *m = &embedded_migrations[i];
+		int version = 0;
+		st = store_schema_version(s, &version);
+		if (st != STORE_OK)
+			break;
+		if (m->version <= version)
+			continue;
+		st = store_tx(s, m->name, apply_migration, (void *)(uintptr_t)m);
+		if (st != STORE_OK) {
+			pthread_mutex_lock(&s->writer_lock);
+			snprintf(err, STORE_ERR_MAX, "migration %s failed: %s", m->name,
+				 sqlite3_errmsg(s->writer.db));
+			pthread_mutex_unlock(&s->writer_lock);
+			break;
+		}
+		count++;
+	}
+	if (applied != NULL)
+		*applied = count;
+	return st;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
+{
+	store_conn *c = &s->writer;
+	store_status st = STORE_BUSY;
+	pthread_mutex_lock(&s->writer_lock);
+	for (int attempt = 0; attempt < STORE_TX_ATTEMPTS; attempt++) {
+		if (attempt > 0)
+			sleep_ms(10L << attempt);
+		int rc = exec_sql(c, "BEGIN IMMEDIATE");
+		st = store_status_of(c, rc, name);
+		if (st == STORE_BUSY)
+			continue;
+		if (st != STORE_OK)
+			break;
+		st = fn(c, ctx);
+		if (st == STORE_OK) {
+			rc = exec_sql(c, "COMMIT");
+			st = store_status_of(c, rc, name);
+			if (st == STORE_OK)
+				break;
+		}
+		/* Also after a failed COMMIT: SQLite may keep the transaction open. */
+		if (!sqlite3_get_autocommit(c->db))
+			exec_sql(c, "ROLLBACK");
+		if (st != STORE_BUSY)
+			break;
+	}
+	pthread_mutex_unlock(&s->writer_lock);
+	return st;
+}
+
+static store_conn *reader_acquire(store *s)
+{
+	store_conn *c = NULL;
+	pthread_mutex_lock(&s->readers_lock);
+	for (;;) {
+		for (unsigned i = 0; i < s->nreaders; i++) {
+			if (!s->readers[i].in_use) {
+				c = &s->readers[i];
+				c->in_use = true;
+				break;
+			}
+		}
+		if (c != NULL)
+			break;
+		pthread_cond_wait(&s->readers_free, &s->readers_lock);
+	}
+	pthread_mutex_unlock(&s->readers_lock);
+	return c;
+}
+
+static void reader_release(store *s, store_conn *c)
+{
+	pthread_mutex_lock(&s->readers_lock);
+	c->in_use = false;
+	pthread_cond_signal(&s->readers_free);
+	pthread_mutex_unlock(&s->readers_lock);
+}
+
+store_status store_read(store *s, store_tx_fn fn, void *ctx)
+{
+	store_conn *c = reader_acquire(s);
+	int rc = exec_sql(c, "BEGIN");
+	store_status st = store_status_of(c, rc, "begin read");
+	if (st == STORE_OK) {
+		st = fn(c, ctx);
+		/* A read transaction has nothing to keep: end it either way. */
+		exec_sql(c, st == STORE_OK ? "COMMIT" : "ROLLBACK");
+	}
+	reader_release(s, c);
+	return st;
+}
+
+static store_status health_check(store_conn *c, void *ctx)
+{
+	int *version = ctx;
+	sqlite3_stmt *st = store_stmt(c, STMT_HEALTH);
+	if (st == NULL)
+		return STORE_ERROR;
+	int rc = sqlite3_step(st);
+	store_status res = rc == SQLITE_ROW ? STORE_OK : store_status_of(c, rc, "health");
+	if (res == STORE_OK)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return res;
+}
+
+store_status store_health(store *s, int *schema_version)
+{
+	int version = 0;
+	store_status st = store_read(s, health_check, &version);
+	if (schema_version != NULL)
+		*schema_version = version;
+	return st;
+}
