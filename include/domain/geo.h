@@ -19,7 +19,7 @@ bool geo_country_has_provinces(const char *country);
 /*
  * True when `province` is a valid code for `country`. For a country whose
  * provinces are not known (geo_country_has_provinces() false) any non-empty
- * text of at most 32 characters is accepted.
+ * text of at most 32 bytes is accepted.
  */
 bool geo_province_is_valid(const char *country, const char *province);
 

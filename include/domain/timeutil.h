@@ -21,7 +21,8 @@
  * "+HH". A space may stand for 'T'. With no offset the time is UTC.
  * Fields are range-checked (month 1-12, day within the month, leap years,
  * hour 0-23, minute 0-59, second 0-60 where 60 is read as 59, offset hours
- * 0-23). Years 1970-9999.
+ * 0-23). Years 1970-9999, both as written and once the offset is applied
+ * (so "1970-01-01T00:30+01:00" is rejected).
  * Returns true and sets *epoch (seconds since 1970-01-01T00:00:00Z, UTC);
  * false on anything else. `len` bytes of text, not necessarily NUL-terminated.
  */

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what Dropline needs to build, run and test on Debian 12, when it
+# is not there yet. Runs apt-get through sudo when not root.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
+	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,316 @@
+/*
+ * The dropline binary as a user runs it: commands, options, exit statuses,
+ * one-line errors, keys, catalog import, and serve with a clean SIGTERM.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char dir[256], db[320];
+
+struct run {
+	int status; /* exit status, or -1 when killed by a signal */
+	char out[8192];
+	char err[8192];
+};
+
+static void read_all(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* Runs the binary with the given arguments (NULL-terminated), from `dir`. */
+static void run_cli(struct run *r, const char *const *args)
+{
+	const char *bin = getenv("DROPLINE_BIN");
+	ck_assert_msg(bin != NULL, "DROPLINE_BIN is not set");
+	char out_path[400], err_path[400];
+	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *argv[32];
+		size_t n = 0;
+		argv[n++] = (char *)(uintptr_t)bin;
+		for (; args[n - 1] != NULL && n < 31; n++)
+			argv[n] = (char *)(uintptr_t)args[n - 1];
+		argv[n] = NULL;
+		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (out < 0 || err < 0 || chdir(dir) != 0)
+			_exit(127);
+		dup2(out, 1);
+		dup2(err, 2);
+		unsetenv("DROPLINE_DB");
+		unsetenv("DROPLINE_LISTEN");
+		unsetenv("DROPLINE_THREADS");
+		execv(bin, argv);
+		_exit(127);
+	}
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	read_all(out_path, r->out, sizeof(r->out));
+	read_all(err_path, r->err, sizeof(r->err));
+}
+
+static size_t count_lines(const char *text)
+{
+	size_t n = 0;
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+static long long scalar(const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	ck_assert_int_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	long long v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/dropline-cli-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/dropline.db", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(version_and_help)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"--version", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(strncmp(r.out, "dropline ", 9) == 0);
+	run_cli(&r, (const char *[]){"--help", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "serve"));
+	ck_assert_ptr_nonnull(strstr(r.out, "catalog import"));
+	static const char *const commands[] = {"serve", "demo", "keys", "catalog", "migrate"};
+	for (size_t i = 0; i < 5; i++) {
+		run_cli(&r, (const char *[]){commands[i], "--help", NULL});
+		ck_assert_msg(r.status == 0, "%s --help: %d", commands[i], r.status);
+		ck_assert_msg(strstr(r.out, "usage: dropline") != NULL, "%s", r.out);
+		run_cli(&r, (const char *[]){"help", commands[i], NULL});
+		ck_assert_int_eq(r.status, 0);
+	}
+}
+END_TEST
+
+START_TEST(unknown_command_and_option_exit_2_with_one_line)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"frobnicate", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	run_cli(&r, (const char *[]){"serve", "--colour", "red", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "--colour"));
+	run_cli(&r, (const char *[]){"serve", "--threads", "0", NULL});
+	ck_assert_int_eq(r.status, 2);
+	run_cli(&r, (const char *[]){"demo", "--listen", "127.0.0.1:1", NULL});
+	ck_assert_int_eq(r.status, 2);
+	run_cli(&r, (const char *[]){"keys", "create", NULL});
+	ck_assert_int_eq(r.status, 2);
+}
+END_TEST
+
+START_TEST(demo_loads_the_catalog_and_is_idempotent)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"demo", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	run_cli(&r, (const char *[]){"demo", "--db", db, NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM retailers"), 2);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM variants"), 4);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM connections"), 3);
+}
+END_TEST
+
+START_TEST(keys_create_list_revoke)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"demo", NULL});
+	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	/* stdout is the key alone. */
+	ck_assert_uint_eq(count_lines(r.out), 1);
+	ck_assert(strncmp(r.out, "dl_1_", 5) == 0);
+	char key[128];
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	const char *secret = key + 5;
+	/* Only a hash is stored: the secret is nowhere in the database file. */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM api_keys WHERE length(hash) = 32"), 1);
+	run_cli(&r, (const char *[]){"keys", "list", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_null(strstr(r.out, secret));
+	ck_assert_ptr_nonnull(strstr(r.out, "retailer"));
+	run_cli(&r, (const char *[]){"keys", "create", "--brand", "501", "--db", db, NULL});
+	ck_assert_int_eq(r.status, 0);
+	run_cli(&r, (const char *[]){"keys", "create", "--brand", "999", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	run_cli(&r, (const char *[]){"keys", "revoke", "1", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM api_keys WHERE id = 1 AND revoked_at IS NOT NULL"), 1);
+	run_cli(&r, (const char *[]){"keys", "revoke", "77", NULL});
+	ck_assert_int_eq(r.status, 1);
+}
+END_TEST
+
+START_TEST(catalog_import_good_and_bad_files)
+{
+	const char *data = getenv("DROPLINE_TEST_DATA");
+	ck_assert_ptr_nonnull(data);
+	char good[400], bad[400];
+	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
+	snprintf(bad, sizeof(bad), "%s/catalog_bad.json", data);
+	struct run r;
+	run_cli(&r, (const char *[]){"migrate", NULL});
+	ck_assert_int_eq(r.status, 0);
+	run_cli(&r, (const char *[]){"catalog", "import", good, NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM retailer_skus WHERE sku = 'R7-STOOL'"), 1);
+	run_cli(&r, (const char *[]){"catalog", "import", bad, NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "connections[0].brand_id"));
+	ck_assert_ptr_nonnull(strstr(r.err, "variants[0].identifier"));
+	ck_assert_int_eq(scalar("SELECT count(*) FROM retailers WHERE id = 710"), 0);
+	run_cli(&r, (const char *[]){"catalog", "import", "/nonexistent.json", NULL});
+	ck_assert_int_eq(r.status, 1);
+}
+END_TEST
+
+START_TEST(commands_other_than_migrate_refuse_an_unmigrated_database)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"keys", "list", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "dropline migrate"));
+}
+END_TEST
+
+START_TEST(unwritable_database_path_fails_with_one_line)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"serve", "--db", "/nonexistent-dir/x/dropline.db", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent-dir/x/dropline.db"));
+}
+END_TEST
+
+START_TEST(busy_port_fails_with_one_line)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	socklen_t len = sizeof(sa);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	char listen_addr[64];
+	snprintf(listen_addr, sizeof(listen_addr), "127.0.0.1:%u", ntohs(sa.sin_port));
+	struct run r;
+	run_cli(&r, (const char *[]){"serve", "--listen", listen_addr, NULL});
+	close(fd);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "Address already in use"));
+	/* The migration note may precede it; the failure itself is one line. */
+	ck_assert_uint_le(count_lines(r.err), 2);
+}
+END_TEST
+
+START_TEST(serve_stops_cleanly_on_sigterm)
+{
+	const char *bin = getenv("DROPLINE_BIN");
+	char err_path[400];
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (err < 0 || chdir(dir) != 0)
+			_exit(127);
+		dup2(err, 2);
+		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--threads", "2", (char *)NULL);
+		_exit(127);
+	}
+	/* Wait for the "serving on ... (port N)" line. */
+	unsigned port = 0;
+	char text[8192];
+	for (int i = 0; i < 200 && port == 0; i++) {
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+		read_all(err_path, text, sizeof(text));
+		const char *at = strstr(text, "(port ");
+		if (at != NULL)
+			port = (unsigned)strtoul(at + 6, NULL, 10);
+	}
+	ck_assert_msg(port != 0, "server did not start: %s", text);
+	struct test_server ts = {.port = (uint16_t)port};
+	struct http_response resp;
+	http_get(&ts, "/healthz", NULL, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	http_response_free(&resp);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	read_all(err_path, text, sizeof(text));
+	ck_assert_ptr_nonnull(strstr(text, "stopped cleanly"));
+	/* The access log line of the health check is JSON with the request id. */
+	ck_assert_ptr_nonnull(strstr(text, "\"path\":\"/healthz\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"request_id\""));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, version_and_help);
+	tcase_add_test(tc, unknown_command_and_option_exit_2_with_one_line);
+	tcase_add_test(tc, demo_loads_the_catalog_and_is_idempotent);
+	tcase_add_test(tc, keys_create_list_revoke);
+	tcase_add_test(tc, catalog_import_good_and_bad_files);
+	tcase_add_test(tc, commands_other_than_migrate_refuse_an_unmigrated_database);
+	tcase_add_test(tc, unwritable_database_path_fails_with_one_line);
+	tcase_add_test(tc, busy_port_fails_with_one_line);
+	tcase_add_test(tc, serve_stops_cleanly_on_sigterm);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
