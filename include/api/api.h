@@ -13,6 +13,13 @@
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
 
+/* Orders (src/api/orders.c). */
+extern const struct query_param api_orders_list_query[];
+handler_result api_orders_create(struct request *req);
+handler_result api_orders_list(struct request *req);
+handler_result api_orders_get(struct request *req);
+handler_result api_orders_acknowledge(struct request *req);
+
 /* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
 handler_result api_health(struct request *req);
 

@@ -77,7 +77,70 @@
 	X(STMT_RETAILER_SKU_UPSERT,                                           \
 	  "INSERT INTO retailer_skus (retailer_id, variant_id, sku) "         \
 	  "VALUES (?1, ?2, ?3) ON CONFLICT (retailer_id, variant_id) "        \
-	  "DO UPDATE SET sku = excluded.sku")
+	  "DO UPDATE SET sku = excluded.sku")                                  \
+	X(STMT_VARIANT_BY_ID,                                                  \
+	  "SELECT id, brand_id, lead_time_hours FROM variants WHERE id = ?1")  \
+	X(STMT_VARIANT_BY_RETAILER_SKU,                                        \
+	  "SELECT v.id, v.brand_id, v.lead_time_hours FROM retailer_skus s "   \
+	  "JOIN variants v ON v.id = s.variant_id "                            \
+	  "WHERE s.retailer_id = ?1 AND s.sku = ?2")                           \
+	X(STMT_VARIANT_BY_BRAND_SKU,                                           \
+	  "SELECT v.id, v.brand_id, v.lead_time_hours, "                       \
+	  "c.retailer_id IS NOT NULL AS connected FROM variants v "            \
+	  "LEFT JOIN connections c ON c.brand_id = v.brand_id "                \
+	  "AND c.retailer_id = ?1 WHERE v.identifier = ?2 "                    \
+	  "ORDER BY connected DESC, v.id LIMIT 2")                             \
+	X(STMT_VARIANT_BY_UPC,                                                 \
+	  "SELECT v.id, v.brand_id, v.lead_time_hours, "                       \
+	  "c.retailer_id IS NOT NULL AS connected FROM variants v "            \
+	  "LEFT JOIN connections c ON c.brand_id = v.brand_id "                \
+	  "AND c.retailer_id = ?1 WHERE v.upc = ?2 "                           \
+	  "ORDER BY connected DESC, v.id LIMIT 2")                             \
+	X(STMT_CONNECTION_GET,                                                 \
+	  "SELECT hours_to_acknowledge, hours_to_fulfill FROM connections "    \
+	  "WHERE retailer_id = ?1 AND brand_id = ?2")                          \
+	X(STMT_SHIPPING_METHOD_FIND,                                           \
+	  "SELECT m.id, EXISTS (SELECT 1 FROM connection_shipping_methods a "  \
+	  "WHERE a.retailer_id = ?1 AND a.brand_id = ?2 "                      \
+	  "AND a.shipping_method_id = m.id) FROM shipping_methods m "          \
+	  "JOIN carriers c ON c.id = m.carrier_id "                            \
+	  "WHERE c.code = ?3 AND m.code = ?4")                                 \
+	X(STMT_ORDER_FIND_PO,                                                  \
+	  "SELECT id FROM orders WHERE retailer_id = ?1 "                      \
+	  "AND purchase_order_number = ?2")                                    \
+	X(STMT_ADDRESS_INSERT,                                                 \
+	  "INSERT INTO addresses (type, name1, name2, street1, street2, city, " \
+	  "province, postal_code, country, phone1, phone2, fax, email) "       \
+	  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")   \
+	X(STMT_ORDER_INSERT,                                                   \
+	  "INSERT INTO orders (retailer_id, brand_id, purchase_order_number, " \
+	  "customer_order_number, retailer_order_number, sold_to_id, "         \
+	  "ship_to_id, shipping_method_id, requested_shipping_method_id, "     \
+	  "gift_message, ordered_at, received_at, acknowledge_by, fulfill_by) " \
+	  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)") \
+	X(STMT_ORDER_LINE_INSERT,                                              \
+	  "INSERT INTO order_lines (order_id, variant_id, quantity, "          \
+	  "net_price_cents, price_cents) VALUES (?1, ?2, ?3, ?4, ?5)")         \
+	X(STMT_ORDER_ACKNOWLEDGE,                                              \
+	  "UPDATE orders SET is_acknowledged = 1, acknowledged_at = ?3, "      \
+	  "version = version + 1 "                                             \
+	  "WHERE id = ?2 AND brand_id = ?1 AND is_acknowledged = 0")           \
+	X(STMT_ORDER_LINES_OF,                                                 \
+	  "SELECT l.id, l.order_id, v.id AS variant_id, "                      \
+	  "v.brand_id AS variant_brand_id, vb.name AS variant_brand_name, "    \
+	  "v.name AS variant_name, v.description AS variant_description, "     \
+	  "v.identifier AS variant_identifier, v.upc AS variant_upc, "         \
+	  "v.attributes AS variant_attributes, "                               \
+	  "rs.sku AS variant_retailer_identifier, l.quantity, "                \
+	  "l.quantity_shipped, l.quantity_returned, l.quantity_canceled, "     \
+	  "l.net_price_cents, l.price_cents, l.status, l.canceled_at "         \
+	  "FROM order_lines l JOIN orders o ON o.id = l.order_id "             \
+	  "JOIN variants v ON v.id = l.variant_id "                            \
+	  "JOIN brands vb ON vb.id = v.brand_id "                              \
+	  "LEFT JOIN retailer_skus rs ON rs.retailer_id = o.retailer_id "      \
+	  "AND rs.variant_id = v.id "                                          \
+	  "WHERE l.order_id IN (SELECT value FROM json_each(?1)) "             \
+	  "ORDER BY l.order_id, l.id")
 
 typedef enum {
 #define STMT_ENUM(name, sql) name,

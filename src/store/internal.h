@@ -6,14 +6,25 @@
 #define DROPLINE_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "store/statements.h"
 #include "store/store.h"
 
+/* Statements whose text is composed at run time (lists with filters). */
+#define STORE_DYNAMIC_STMTS 32
+
+struct dynamic_stmt {
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct store_conn {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, kept */
+	struct dynamic_stmt dynamic[STORE_DYNAMIC_STMTS];
+	unsigned dynamic_next;           /* the slot to reuse when all are taken */
 	bool in_use;                     /* readers: borrowed by a thread */
 };
 
@@ -35,6 +46,20 @@ struct store {
  * it cannot be prepared. The statement stays owned by the connection.
  */
 sqlite3_stmt *store_stmt(store_conn *c, stmt_id id);
+
+/*
+ * store_stmt_sql() is store_stmt() for a statement composed at run time from
+ * the store's own fixed fragments (never from request text: values are
+ * always bound). The connection keeps the last STORE_DYNAMIC_STMTS of them
+ * prepared, so a list with the same filters is prepared once.
+ */
+sqlite3_stmt *store_stmt_sql(store_conn *c, const char *sql);
+
+/*
+ * store_row_record() turns the current row into a JSON object keyed by
+ * column name (integers, text, null). NULL when out of memory.
+ */
+json_t *store_row_record(sqlite3_stmt *st);
 
 /* Maps an SQLite result code to a store status (and logs errors). */
 store_status store_status_of(store_conn *c, int rc, const char *what);

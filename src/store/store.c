@@ -76,6 +76,61 @@ sqlite3_stmt *store_stmt(store_conn *c, stmt_id id)
 	return st;
 }
 
+sqlite3_stmt *store_stmt_sql(store_conn *c, const char *sql)
+{
+	for (unsigned i = 0; i < STORE_DYNAMIC_STMTS; i++) {
+		struct dynamic_stmt *d = &c->dynamic[i];
+		if (d->sql != NULL && strcmp(d->sql, sql) == 0) {
+			sqlite3_reset(d->stmt);
+			sqlite3_clear_bindings(d->stmt);
+			return d->stmt;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	char *copy = strdup(sql);
+	if (copy == NULL)
+		return NULL;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		store_log_error(c, sql);
+		sqlite3_finalize(st);
+		free(copy);
+		return NULL;
+	}
+	struct dynamic_stmt *d = &c->dynamic[c->dynamic_next];
+	c->dynamic_next = (c->dynamic_next + 1) % STORE_DYNAMIC_STMTS;
+	sqlite3_finalize(d->stmt);
+	free(d->sql);
+	d->sql = copy;
+	d->stmt = st;
+	return st;
+}
+
+json_t *store_row_record(sqlite3_stmt *st)
+{
+	json_t *rec = json_object();
+	int n = sqlite3_column_count(st);
+	for (int i = 0; rec != NULL && i < n; i++) {
+		json_t *v;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			v = json_integer(sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		default:
+			v = json_stringn((const char *)sqlite3_column_text(st, i),
+					 (size_t)sqlite3_column_bytes(st, i));
+			break;
+		}
+		if (v == NULL || json_object_set_new(rec, sqlite3_column_name(st, i), v) != 0) {
+			json_decref(rec);
+			rec = NULL;
+		}
+	}
+	return rec;
+}
+
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
 {
 	if (text == NULL)
@@ -100,6 +155,12 @@ static void conn_close(store_conn *c)
 	for (int i = 0; i < STMT_COUNT; i++) {
 		sqlite3_finalize(c->stmts[i]);
 		c->stmts[i] = NULL;
+	}
+	for (unsigned i = 0; i < STORE_DYNAMIC_STMTS; i++) {
+		sqlite3_finalize(c->dynamic[i].stmt);
+		free(c->dynamic[i].sql);
+		c->dynamic[i].stmt = NULL;
+		c->dynamic[i].sql = NULL;
 	}
 	if (c->db != NULL) {
 		int rc = sqlite3_close(c->db);

@@ -1,0 +1,176 @@
+/*
+ * Orders in the store: the lookups that order creation needs, the insert,
+ * reads and lists, and acknowledgement.
+ *
+ * Reads answer flat records: JSON objects keyed by column name with raw
+ * values (times in epoch seconds, money in cents, booleans 0/1). The API
+ * layer shapes them into the public representation, so the store knows
+ * nothing of the API's shapes and another backend only has to produce the
+ * same columns (listed in docs/architecture.md).
+ */
+#ifndef DROPLINE_STORE_ORDERS_H
+#define DROPLINE_STORE_ORDERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "domain/apikey.h"
+#include "store/store.h"
+
+/* How a line names its variant; id 0 and NULL mean "not given". */
+struct variant_ref {
+	int64_t id;
+	const char *identifier;
+	const char *upc;
+};
+
+typedef enum {
+	VARIANT_BY_ID,
+	VARIANT_BY_RETAILER_SKU,
+	VARIANT_BY_BRAND_SKU,
+	VARIANT_BY_UPC,
+} variant_match;
+
+struct resolved_variant {
+	int64_t id;
+	int64_t brand_id;
+	int64_t lead_time_hours;
+	variant_match match;
+};
+
+/*
+ * store_variants_resolve() finds the variant a line names, for `retailer_id`,
+ * by the first of id, identifier, upc that is given (CONTRACT.md section 5):
+ * an identifier is the retailer's own SKU when it has one, else a brand SKU.
+ * Brand SKUs and UPCs are looked up among the brands connected to the
+ * retailer first. STORE_NOT_FOUND when nothing matches; STORE_CONFLICT when
+ * several connected brands have that SKU or UPC.
+ */
+store_status store_variants_resolve(store_conn *c, int64_t retailer_id,
+				    const struct variant_ref *ref, struct resolved_variant *out);
+
+struct connection_sla {
+	int64_t hours_to_acknowledge;
+	int64_t hours_to_fulfill;
+};
+
+/* The connection between a retailer and a brand, or STORE_NOT_FOUND. */
+store_status store_connections_get(store_conn *c, int64_t retailer_id, int64_t brand_id,
+				   struct connection_sla *out);
+
+/*
+ * store_shipping_methods_find() finds a carrier's method by code; *allowed
+ * tells whether the connection allows it. STORE_NOT_FOUND when no such
+ * method exists.
+ */
+store_status store_shipping_methods_find(store_conn *c, int64_t retailer_id, int64_t brand_id,
+					 const char *carrier_code, const char *code, int64_t *id,
+					 bool *allowed);
+
+/* A generic shipping method ("Ground") by name, or STORE_NOT_FOUND. */
+store_status store_generic_methods_find(store_conn *c, const char *name, int64_t *id);
+
+/* The id of the retailer's order with that purchase order number, or STORE_NOT_FOUND. */
+store_status store_orders_find_po(store_conn *c, int64_t retailer_id, const char *po,
+				  int64_t *order_id);
+
+struct address_insert {
+	const char *type, *name1, *name2, *street1, *street2, *city, *province, *postal_code,
+		*country, *phone1, *phone2, *fax, *email; /* optional ones may be NULL */
+};
+
+struct order_line_insert {
+	int64_t variant_id;
+	int64_t quantity;
+	int64_t net_price_cents;
+	int64_t price_cents;
+};
+
+struct order_insert {
+	int64_t retailer_id, brand_id;
+	const char *purchase_order_number;
+	const char *customer_order_number; /* may be NULL */
+	const char *retailer_order_number; /* may be NULL */
+	const struct address_insert *sold_to; /* may be NULL */
+	const struct address_insert *ship_to;
+	int64_t shipping_method_id;           /* 0 when requested_shipping_method_id is set */
+	int64_t requested_shipping_method_id; /* 0 when shipping_method_id is set */
+	const char *gift_message;             /* JSON array text, or NULL */
+	int64_t ordered_at, received_at, acknowledge_by, fulfill_by;
+	const struct order_line_insert *lines;
+	size_t nlines;
+};
+
+/*
+ * store_orders_insert() stores an order, its addresses and lines (inside
+ * the caller's transaction) and sets *order_id. STORE_CONFLICT when the
+ * purchase order number is taken.
+ */
+store_status store_orders_insert(store_conn *c, const struct order_insert *o, int64_t *order_id);
+
+/* The time columns lists can filter on, in this order. */
+typedef enum {
+	ORDER_TIME_ORDERED_AT,
+	ORDER_TIME_RECEIVED_AT,
+	ORDER_TIME_FULFILL_BY,
+	ORDER_TIME_ACKNOWLEDGED_AT,
+	ORDER_TIME_CLOSED_AT,
+	ORDER_TIME_COUNT,
+} order_time_column;
+
+/* Comparison of a time bound, in the order of query_op's range operators. */
+typedef enum { BOUND_LT, BOUND_LTE, BOUND_GT, BOUND_GTE, BOUND_COUNT } bound_op;
+
+struct time_bound {
+	bool set;
+	int64_t value;
+};
+
+typedef enum {
+	PAGE_FIRST,  /* from the oldest */
+	PAGE_AFTER,  /* ids greater than cursor_id, ascending */
+	PAGE_BEFORE, /* ids smaller than cursor_id, the page still answered ascending */
+} page_direction;
+
+struct order_filter {
+	party_kind party; /* whose orders: PARTY_RETAILER or PARTY_BRAND */
+	int64_t party_id;
+	int64_t order_id;                  /* one order only, 0 for all */
+	const char *purchase_order_number; /* NULL for any */
+	const char *statuses_json;         /* JSON array of status names, NULL for any */
+	int is_acknowledged;               /* -1 for any, else 0 or 1 */
+	struct time_bound times[ORDER_TIME_COUNT][BOUND_COUNT];
+	page_direction direction;
+	int64_t cursor_id;
+	int64_t limit;
+};
+
+struct order_page {
+	json_t *orders;   /* array of order records, oldest first, each with "lines" */
+	int64_t count;    /* orders matching the filter, over all pages */
+	bool more_after;  /* orders exist after the last one of the page */
+	bool more_before; /* orders exist before the first one */
+};
+
+/*
+ * store_orders_list() answers one page of orders (records with their line
+ * records under "lines"), in two queries whatever the page size, plus the
+ * count. The caller frees page->orders.
+ */
+store_status store_orders_list(store_conn *c, const struct order_filter *f, struct order_page *page);
+
+/* One order of a party, as a record with "lines"; STORE_NOT_FOUND when not its own. */
+store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
+			      json_t **order);
+
+/*
+ * store_orders_acknowledge() sets is_acknowledged and acknowledged_at of a
+ * brand's order that is not acknowledged yet. *changed tells whether it was.
+ */
+store_status store_orders_acknowledge(store_conn *c, int64_t brand_id, int64_t order_id,
+				      int64_t now, bool *changed);
+
+#endif

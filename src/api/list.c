@@ -1,0 +1,149 @@
+/* Cursors, links and list envelopes; see include/api/list.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api/list.h"
+
+#define CURSOR_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+void list_cursor_encode(page_direction dir, int64_t id, char out[LIST_CURSOR_MAX])
+{
+	char plain[32];
+	int n = snprintf(plain, sizeof(plain), "%c%lld", dir == PAGE_BEFORE ? 'b' : 'a',
+			 (long long)id);
+	sodium_bin2base64(out, LIST_CURSOR_MAX, (const unsigned char *)plain, (size_t)n,
+			  CURSOR_VARIANT);
+}
+
+bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id)
+{
+	unsigned char plain[32];
+	size_t len = 0;
+	const char *end = NULL;
+	size_t tlen = strlen(text);
+	if (sodium_base642bin(plain, sizeof(plain) - 1, text, tlen, NULL, &len, &end,
+			      CURSOR_VARIANT) != 0 ||
+	    end != text + tlen || len < 2 || len > 20)
+		return false;
+	plain[len] = '\0';
+	if (plain[0] != 'a' && plain[0] != 'b')
+		return false;
+	int64_t value = 0;
+	for (size_t i = 1; i < len; i++) {
+		if (plain[i] < '0' || plain[i] > '9')
+			return false;
+		value = value * 10 + (plain[i] - '0');
+	}
+	if (value <= 0)
+		return false;
+	*dir = plain[0] == 'b' ? PAGE_BEFORE : PAGE_AFTER;
+	*id = value;
+	return true;
+}
+
+bool list_page_start(const struct request *req, int64_t *limit, page_direction *dir,
+		     int64_t *cursor_id, field_errors *fe)
+{
+	const struct query_value *v = query_find(&req->query, "limit", QUERY_OP_EQ);
+	*limit = v ? v->number : LIST_DEFAULT_LIMIT;
+	*dir = PAGE_FIRST;
+	*cursor_id = 0;
+	v = query_find(&req->query, "cursor", QUERY_OP_EQ);
+	if (v != NULL && !list_cursor_decode(v->text, dir, cursor_id)) {
+		field_errors_add(fe, "cursor", "is not a cursor of this list");
+		return false;
+	}
+	return true;
+}
+
+/* A growable string for links. */
+struct text {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		char *ns = realloc(t->s, cap);
+		if (ns == NULL) {
+			t->failed = true;
+			return;
+		}
+		t->s = ns;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}
+
+static void text_add_str(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* Percent-encodes everything but RFC 3986 unreserved characters. */
+static void text_add_encoded(struct text *t, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+			     ch == '~';
+		if (plain) {
+			text_add(t, (const char *)&ch, 1);
+		} else {
+			char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+			text_add(t, esc, 3);
+		}
+	}
+}
+
+/* The request's path (ending in '/') with its parameters but the cursor, then the cursor. */
+static json_t *link(const struct request *req, page_direction dir, int64_t id)
+{
+	struct text t = {0};
+	text_add_str(&t, req->path);
+	if (t.len == 0 || t.s[t.len - 1] != '/')
+		text_add_str(&t, "/");
+	char sep = '?';
+	for (size_t i = 0; i < req->query.count; i++) {
+		const struct query_value *v = &req->query.values[i];
+		if (strcmp(v->param->name, "cursor") == 0)
+			continue;
+		text_add(&t, &sep, 1);
+		sep = '&';
+		text_add_str(&t, v->param->name);
+		text_add_str(&t, query_op_suffix(v->op));
+		text_add_str(&t, "=");
+		text_add_encoded(&t, v->text);
+	}
+	char cursor[LIST_CURSOR_MAX];
+	list_cursor_encode(dir, id, cursor);
+	text_add(&t, &sep, 1);
+	text_add_str(&t, "cursor=");
+	text_add_str(&t, cursor);
+	json_t *s = t.failed ? NULL : json_string(t.s);
+	free(t.s);
+	return s;
+}
+
+json_t *list_envelope(const struct request *req, int64_t count, json_t *results, bool more_after,
+		      int64_t last_id, bool more_before, int64_t first_id)
+{
+	json_t *next = more_after ? link(req, PAGE_AFTER, last_id) : json_null();
+	json_t *previous = more_before ? link(req, PAGE_BEFORE, first_id) : json_null();
+	return json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)count, "next", next,
+			 "previous", previous, "results", results);
+}

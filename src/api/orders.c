@@ -1,0 +1,419 @@
+/*
+ * Orders: POST /v1/retailers/{id}/orders/, GET lists and single orders on
+ * both sides, PUT /v1/brands/{id}/orders/{id}/acknowledge/.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/list.h"
+#include "api/order_input.h"
+#include "api/representation.h"
+#include "domain/sla.h"
+#include "domain/timeutil.h"
+#include "store/store_orders.h"
+
+static const char *const status_names[] = {"open", "partial", "closed", "canceled", NULL};
+
+const struct query_param api_orders_list_query[] = {
+	{.name = "purchase_order_number", .type = QUERY_TEXT, .max_len = 32},
+	{.name = "status", .type = QUERY_CHOICE, .flags = QUERY_REPEATABLE, .choices = status_names},
+	{.name = "is_acknowledged", .type = QUERY_BOOLEAN},
+	{.name = "ordered_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
+	{.name = "received_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
+	{.name = "fulfill_by", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
+	{.name = "acknowledged_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
+	{.name = "closed_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
+	{.name = "limit", .type = QUERY_INTEGER, .min = 1, .max = LIST_MAX_LIMIT},
+	{.name = "cursor", .type = QUERY_TEXT, .max_len = LIST_CURSOR_MAX},
+	{.name = NULL},
+};
+
+/* The order_time_column each time filter maps to, by name. */
+static const char *const time_filters[ORDER_TIME_COUNT] = {
+	[ORDER_TIME_ORDERED_AT] = "ordered_at",	  [ORDER_TIME_RECEIVED_AT] = "received_at",
+	[ORDER_TIME_FULFILL_BY] = "fulfill_by",	  [ORDER_TIME_ACKNOWLEDGED_AT] = "acknowledged_at",
+	[ORDER_TIME_CLOSED_AT] = "closed_at",
+};
+
+/* The party of the route: retailer routes start /v1/retailers/. */
+static party_kind route_party(const struct request *req)
+{
+	return req->route.route->party;
+}
+
+struct create {
+	const struct order_request *in;
+	int64_t retailer_id;
+	int64_t now;
+	field_errors *fe;
+	int64_t existing_id; /* set when the purchase order number is taken */
+	int64_t order_id;
+};
+
+static const char *const variant_fields[] = {
+	[VARIANT_BY_ID] = "id",
+	[VARIANT_BY_RETAILER_SKU] = "identifier",
+	[VARIANT_BY_BRAND_SKU] = "identifier",
+	[VARIANT_BY_UPC] = "upc",
+};
+
+/* Reports a line's variant that did not resolve, at the field that named it. */
+static void variant_problem(field_errors *fe, size_t line, const struct variant_ref *ref,
+			    variant_match match, store_status st)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "order_lines[%zu].variant.%s", line, variant_fields[match]);
+	if (st == STORE_CONFLICT)
+		field_errors_add(fe, path, "matches variants of several brands: send the variant id");
+	else if (match == VARIANT_BY_ID)
+		field_errors_add(fe, path, "no variant has id %lld", (long long)ref->id);
+	else if (match == VARIANT_BY_UPC)
+		field_errors_add(fe, path, "no variant has upc '%s'", ref->upc);
+	else
+		field_errors_add(fe, path, "no variant has identifier '%s'", ref->identifier);
+}
+
+/* Resolves every line; fills variant ids, the order's brand and the largest lead time. */
+static store_status resolve_lines(store_conn *c, struct create *cc,
+				  struct order_line_insert *lines, int64_t *brand_id,
+				  int64_t *max_lead)
+{
+	const struct order_request *in = cc->in;
+	size_t brand_line = 0;
+	*brand_id = 0;
+	*max_lead = 0;
+	for (size_t i = 0; i < in->nlines; i++) {
+		struct resolved_variant v = {0};
+		store_status st = store_variants_resolve(c, cc->retailer_id, &in->lines[i].variant, &v);
+		if (st == STORE_NOT_FOUND || st == STORE_CONFLICT) {
+			variant_problem(cc->fe, i, &in->lines[i].variant, v.match, st);
+			continue;
+		}
+		if (st != STORE_OK)
+			return st;
+		char path[64];
+		snprintf(path, sizeof(path), "order_lines[%zu].variant", i);
+		for (size_t j = 0; j < i; j++) {
+			if (lines[j].variant_id == v.id) {
+				field_errors_add(cc->fe, path,
+						 "is the same variant as order_lines[%zu]: send one line "
+						 "per variant",
+						 j);
+				break;
+			}
+		}
+		if (*brand_id == 0) {
+			*brand_id = v.brand_id;
+			brand_line = i;
+		} else if (v.brand_id != *brand_id) {
+			field_errors_add(cc->fe, path,
+					 "is a variant of brand %lld, but order_lines[%zu] is of brand "
+					 "%lld: an order goes to one brand",
+					 (long long)v.brand_id, brand_line, (long long)*brand_id);
+		}
+		lines[i].variant_id = v.id;
+		lines[i].quantity = in->lines[i].quantity;
+		lines[i].net_price_cents = in->lines[i].net_price_cents;
+		lines[i].price_cents = in->lines[i].price_cents;
+		if (v.lead_time_hours > *max_lead)
+			*max_lead = v.lead_time_hours;
+	}
+	return STORE_OK;
+}
+
+static store_status shipping_resolve(store_conn *c, struct create *cc, int64_t brand_id,
+				     struct order_insert *o)
+{
+	const struct order_request *in = cc->in;
+	store_status st;
+	if (in->requested_method != NULL) {
+		st = store_generic_methods_find(c, in->requested_method,
+						&o->requested_shipping_method_id);
+		if (st == STORE_NOT_FOUND)
+			field_errors_add(cc->fe, "requested_shipping_method.name",
+					 "unknown service level '%s'", in->requested_method);
+		return st == STORE_NOT_FOUND ? STORE_OK : st;
+	}
+	bool allowed = false;
+	st = store_shipping_methods_find(c, cc->retailer_id, brand_id, in->carrier_code,
+					 in->method_code, &o->shipping_method_id, &allowed);
+	if (st == STORE_NOT_FOUND)
+		field_errors_add(cc->fe, "shipping_method",
+				 "carrier '%s' has no shipping method '%s'", in->carrier_code,
+				 in->method_code);
+	else if (st == STORE_OK && !allowed)
+		field_errors_add(cc->fe, "shipping_method",
+				 "'%s' of carrier '%s' is not allowed on the connection with brand "
+				 "%lld",
+				 in->method_code, in->carrier_code, (long long)brand_id);
+	return st == STORE_NOT_FOUND ? STORE_OK : st;
+}
+
+/*
+ * The create transaction: the duplicate check, variant resolution, the
+ * brand and its connection, the shipping method, the deadlines and the
+ * insert, all under the write lock, so two requests with one purchase
+ * order number cannot both pass the check.
+ */
+static store_status create_tx(store_conn *c, void *ctx)
+{
+	struct create *cc = ctx;
+	const struct order_request *in = cc->in;
+	store_status st = store_orders_find_po(c, cc->retailer_id, in->purchase_order_number,
+					       &cc->existing_id);
+	if (st == STORE_OK)
+		return STORE_REJECTED;
+	if (st != STORE_NOT_FOUND)
+		return st;
+	cc->existing_id = 0;
+
+	struct order_line_insert *lines = calloc(in->nlines, sizeof(*lines));
+	if (lines == NULL)
+		return STORE_ERROR;
+	int64_t brand_id = 0, max_lead = 0;
+	struct order_insert o = {
+		.retailer_id = cc->retailer_id,
+		.purchase_order_number = in->purchase_order_number,
+		.customer_order_number = in->customer_order_number,
+		.retailer_order_number = in->retailer_order_number,
+		.sold_to = in->has_sold_to ? &in->sold_to : NULL,
+		.ship_to = &in->ship_to,
+		.gift_message = in->gift_message,
+		.ordered_at = in->ordered_at,
+		.received_at = cc->now,
+		.lines = lines,
+		.nlines = in->nlines,
+	};
+	struct connection_sla sla = {0};
+	st = resolve_lines(c, cc, lines, &brand_id, &max_lead);
+	if (st == STORE_OK && field_errors_count(cc->fe) == 0) {
+		st = store_connections_get(c, cc->retailer_id, brand_id, &sla);
+		if (st == STORE_NOT_FOUND) {
+			field_errors_add(cc->fe, "order_lines",
+					 "the variants are of brand %lld, which is not connected to "
+					 "this retailer",
+					 (long long)brand_id);
+			st = STORE_OK;
+		} else if (st == STORE_OK) {
+			st = shipping_resolve(c, cc, brand_id, &o);
+		}
+	}
+	if (st == STORE_OK && (field_errors_count(cc->fe) > 0 || cc->fe->oom))
+		st = STORE_REJECTED;
+	if (st == STORE_OK) {
+		o.brand_id = brand_id;
+		sla_deadlines(cc->now, sla.hours_to_acknowledge, sla.hours_to_fulfill, max_lead,
+			      &o.acknowledge_by, &o.fulfill_by);
+		st = store_orders_insert(c, &o, &cc->order_id);
+		/* The writer is serial, so only a rule we missed can get here. */
+		if (st == STORE_CONFLICT && store_orders_find_po(c, cc->retailer_id,
+								 in->purchase_order_number,
+								 &cc->existing_id) == STORE_OK)
+			st = STORE_REJECTED;
+	}
+	free(lines);
+	return st;
+}
+
+struct get {
+	party_kind party;
+	int64_t party_id;
+	int64_t order_id;
+	json_t *record;
+};
+
+static store_status get_read(store_conn *c, void *ctx)
+{
+	struct get *g = ctx;
+	return store_orders_get(c, g->party, g->party_id, g->order_id, &g->record);
+}
+
+/* Answers `status` with the order's representation, or 404 when it is not the party's. */
+static void reply_order(struct request *req, unsigned status, party_kind party, int64_t party_id,
+			int64_t order_id)
+{
+	struct get g = {.party = party, .party_id = party_id, .order_id = order_id};
+	store_status st = store_read(req->store, get_read, &g);
+	if (st == STORE_NOT_FOUND) {
+		reply_error(req, 404, "not_found", "no order %lld here", (long long)order_id);
+		return;
+	}
+	if (st != STORE_OK) {
+		reply_store_error(req, st);
+		return;
+	}
+	json_t *body = order_representation(g.record);
+	json_decref(g.record);
+	reply_json(req, status, body);
+}
+
+static void reply_duplicate(struct request *req, const char *po, int64_t existing_id)
+{
+	char message[160];
+	snprintf(message, sizeof(message), "purchase_order_number '%s' is already order %lld", po,
+		 (long long)existing_id);
+	json_t *body = json_pack("{s:{s:s, s:s, s:I, s:[{s:s, s:s}]}}", "error", "code", "conflict",
+				 "message", message, "order_id", (json_int_t)existing_id, "fields",
+				 "field", "purchase_order_number", "message", "is already used by another order");
+	reply_json(req, 409, body);
+}
+
+handler_result api_orders_create(struct request *req)
+{
+	struct order_request in;
+	field_errors fe;
+	field_errors_init(&fe);
+	if (!order_request_parse(req->body, &in, &fe)) {
+		reply_field_errors(req, "validation_failed", &fe);
+		goto out;
+	}
+	struct create cc = {.in = &in, .retailer_id = request_arg(req, 0), .now = time_now(),
+			    .fe = &fe};
+	store_status st = store_tx(req->store, "create order", create_tx, &cc);
+	if (st == STORE_OK)
+		reply_order(req, 201, PARTY_RETAILER, cc.retailer_id, cc.order_id);
+	else if (st == STORE_REJECTED && cc.existing_id > 0)
+		reply_duplicate(req, in.purchase_order_number, cc.existing_id);
+	else if (st == STORE_REJECTED)
+		reply_field_errors(req, "validation_failed", &fe);
+	else
+		reply_store_error(req, st);
+out:
+	order_request_free(&in);
+	field_errors_free(&fe);
+	return HANDLER_OK;
+}
+
+handler_result api_orders_get(struct request *req)
+{
+	reply_order(req, 200, route_party(req), request_arg(req, 0), request_arg(req, 1));
+	return HANDLER_OK;
+}
+
+struct list {
+	struct order_filter filter;
+	struct order_page page;
+};
+
+static store_status list_read(store_conn *c, void *ctx)
+{
+	struct list *l = ctx;
+	return store_orders_list(c, &l->filter, &l->page);
+}
+
+/* Fills the filter from the checked query; statuses_json is malloc'd. */
+static void filter_from_query(const struct request *req, struct order_filter *f)
+{
+	const struct query *q = &req->query;
+	f->party = route_party(req);
+	f->party_id = request_arg(req, 0);
+	f->is_acknowledged = -1;
+	json_t *statuses = NULL;
+	for (size_t i = 0; i < q->count; i++) {
+		const struct query_value *v = &q->values[i];
+		const char *name = v->param->name;
+		if (strcmp(name, "purchase_order_number") == 0) {
+			f->purchase_order_number = v->text;
+		} else if (strcmp(name, "status") == 0) {
+			if (statuses == NULL)
+				statuses = json_array();
+			json_array_append_new(statuses, json_string(v->text));
+		} else if (strcmp(name, "is_acknowledged") == 0) {
+			f->is_acknowledged = (int)v->number;
+		} else {
+			for (int col = 0; col < ORDER_TIME_COUNT; col++) {
+				if (strcmp(name, time_filters[col]) != 0 || v->op == QUERY_OP_EQ)
+					continue;
+				/* QUERY_OP_LT..GTE follow BOUND_LT..GTE. */
+				struct time_bound *b = &f->times[col][v->op - QUERY_OP_LT];
+				b->set = true;
+				b->value = v->number;
+			}
+		}
+	}
+	f->statuses_json = statuses ? json_dumps(statuses, JSON_COMPACT) : NULL;
+	json_decref(statuses);
+}
+
+handler_result api_orders_list(struct request *req)
+{
+	struct list l;
+	memset(&l, 0, sizeof(l));
+	field_errors fe;
+	field_errors_init(&fe);
+	if (!list_page_start(req, &l.filter.limit, &l.filter.direction, &l.filter.cursor_id, &fe)) {
+		reply_field_errors(req, "invalid_parameter", &fe);
+		field_errors_free(&fe);
+		return HANDLER_OK;
+	}
+	field_errors_free(&fe);
+	filter_from_query(req, &l.filter);
+	store_status st = store_read(req->store, list_read, &l);
+	free((char *)(uintptr_t)l.filter.statuses_json);
+	if (st != STORE_OK) {
+		reply_store_error(req, st);
+		return HANDLER_OK;
+	}
+	json_t *results = json_array();
+	size_t i;
+	json_t *rec;
+	json_array_foreach(l.page.orders, i, rec)
+		json_array_append_new(results, order_representation(rec));
+	size_t n = json_array_size(l.page.orders);
+	int64_t first = n ? json_integer_value(json_object_get(json_array_get(l.page.orders, 0), "id")) : 0;
+	int64_t last = n ? json_integer_value(json_object_get(json_array_get(l.page.orders, n - 1), "id")) : 0;
+	json_decref(l.page.orders);
+	if (results == NULL || json_array_size(results) != n) {
+		json_decref(results);
+		return HANDLER_FATAL;
+	}
+	reply_json(req, 200,
+		   list_envelope(req, l.page.count, results, l.page.more_after, last,
+				 l.page.more_before, first));
+	return HANDLER_OK;
+}
+
+struct acknowledge {
+	int64_t brand_id;
+	int64_t order_id;
+	int64_t now;
+	bool canceled;
+};
+
+static store_status acknowledge_tx(store_conn *c, void *ctx)
+{
+	struct acknowledge *a = ctx;
+	json_t *rec = NULL;
+	store_status st = store_orders_get(c, PARTY_BRAND, a->brand_id, a->order_id, &rec);
+	if (st != STORE_OK)
+		return st;
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	bool acknowledged = json_integer_value(json_object_get(rec, "is_acknowledged")) != 0;
+	a->canceled = status != NULL && strcmp(status, "canceled") == 0;
+	json_decref(rec);
+	if (acknowledged)
+		return STORE_OK; /* again: unchanged */
+	if (a->canceled)
+		return STORE_REJECTED;
+	bool changed = false;
+	return store_orders_acknowledge(c, a->brand_id, a->order_id, a->now, &changed);
+}
+
+handler_result api_orders_acknowledge(struct request *req)
+{
+	struct acknowledge a = {.brand_id = request_arg(req, 0), .order_id = request_arg(req, 1),
+				.now = time_now()};
+	store_status st = store_tx(req->store, "acknowledge order", acknowledge_tx, &a);
+	if (st == STORE_OK)
+		reply_order(req, 200, PARTY_BRAND, a.brand_id, a.order_id);
+	else if (st == STORE_NOT_FOUND)
+		reply_error(req, 404, "not_found", "no order %lld here", (long long)a.order_id);
+	else if (st == STORE_REJECTED)
+		reply_error(req, 409, "conflict",
+			    "order %lld is canceled: there is nothing to acknowledge",
+			    (long long)a.order_id);
+	else
+		reply_store_error(req, st);
+	return HANDLER_OK;
+}

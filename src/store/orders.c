@@ -1,0 +1,541 @@
+/* Orders in the SQLite store; see include/store/store_orders.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "store/store_orders.h"
+
+/* Steps a statement answering one row into `row`; resets it. */
+typedef void (*row_fn)(sqlite3_stmt *st, void *out);
+
+static store_status step_one(store_conn *c, sqlite3_stmt *st, row_fn fn, void *out,
+			     const char *what)
+{
+	int rc = sqlite3_step(st);
+	store_status res;
+	if (rc == SQLITE_ROW) {
+		fn(st, out);
+		res = STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		res = STORE_NOT_FOUND;
+	} else {
+		res = store_status_of(c, rc, what);
+	}
+	sqlite3_reset(st);
+	return res;
+}
+
+static void variant_row(sqlite3_stmt *st, void *out)
+{
+	struct resolved_variant *v = out;
+	v->id = sqlite3_column_int64(st, 0);
+	v->brand_id = sqlite3_column_int64(st, 1);
+	v->lead_time_hours = sqlite3_column_int64(st, 2);
+}
+
+/*
+ * A brand SKU or UPC lookup answers up to two rows, connected brands first:
+ * one connected match wins; two connected matches are ambiguous; with no
+ * connected match an unconnected one is answered, so that the caller can say
+ * "not connected" rather than "unknown".
+ */
+static store_status resolve_shared(store_conn *c, stmt_id id, int64_t retailer_id,
+				   const char *text, struct resolved_variant *out)
+{
+	sqlite3_stmt *st = store_stmt(c, id);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, retailer_id);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	store_status res = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		variant_row(st, out);
+		bool connected = sqlite3_column_int(st, 3) != 0;
+		res = STORE_OK;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && (sqlite3_column_int(st, 3) != 0 || !connected))
+			res = STORE_CONFLICT;
+		else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			res = store_status_of(c, rc, "resolve variant");
+	} else if (rc != SQLITE_DONE) {
+		res = store_status_of(c, rc, "resolve variant");
+	}
+	sqlite3_reset(st);
+	return res;
+}
+
+store_status store_variants_resolve(store_conn *c, int64_t retailer_id,
+				    const struct variant_ref *ref, struct resolved_variant *out)
+{
+	sqlite3_stmt *st;
+	if (ref->id > 0) {
+		out->match = VARIANT_BY_ID;
+		if ((st = store_stmt(c, STMT_VARIANT_BY_ID)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, ref->id);
+		return step_one(c, st, variant_row, out, "variant by id");
+	}
+	if (ref->identifier != NULL) {
+		out->match = VARIANT_BY_RETAILER_SKU;
+		if ((st = store_stmt(c, STMT_VARIANT_BY_RETAILER_SKU)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, retailer_id);
+		sqlite3_bind_text(st, 2, ref->identifier, -1, SQLITE_STATIC);
+		store_status res = step_one(c, st, variant_row, out, "variant by retailer sku");
+		if (res != STORE_NOT_FOUND)
+			return res;
+		out->match = VARIANT_BY_BRAND_SKU;
+		return resolve_shared(c, STMT_VARIANT_BY_BRAND_SKU, retailer_id, ref->identifier, out);
+	}
+	if (ref->upc != NULL) {
+		out->match = VARIANT_BY_UPC;
+		return resolve_shared(c, STMT_VARIANT_BY_UPC, retailer_id, ref->upc, out);
+	}
+	return STORE_NOT_FOUND;
+}
+
+static void sla_row(sqlite3_stmt *st, void *out)
+{
+	struct connection_sla *sla = out;
+	sla->hours_to_acknowledge = sqlite3_column_int64(st, 0);
+	sla->hours_to_fulfill = sqlite3_column_int64(st, 1);
+}
+
+store_status store_connections_get(store_conn *c, int64_t retailer_id, int64_t brand_id,
+				   struct connection_sla *out)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_CONNECTION_GET);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, retailer_id);
+	sqlite3_bind_int64(st, 2, brand_id);
+	return step_one(c, st, sla_row, out, "connection");
+}
+
+struct method_found {
+	int64_t id;
+	bool allowed;
+};
+
+static void method_row(sqlite3_stmt *st, void *out)
+{
+	struct method_found *m = out;
+	m->id = sqlite3_column_int64(st, 0);
+	m->allowed = sqlite3_column_int(st, 1) != 0;
+}
+
+store_status store_shipping_methods_find(store_conn *c, int64_t retailer_id, int64_t brand_id,
+					 const char *carrier_code, const char *code, int64_t *id,
+					 bool *allowed)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_SHIPPING_METHOD_FIND);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, retailer_id);
+	sqlite3_bind_int64(st, 2, brand_id);
+	sqlite3_bind_text(st, 3, carrier_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, code, -1, SQLITE_STATIC);
+	struct method_found m = {0};
+	store_status res = step_one(c, st, method_row, &m, "shipping method");
+	*id = m.id;
+	*allowed = m.allowed;
+	return res;
+}
+
+static void id_row(sqlite3_stmt *st, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
+store_status store_generic_methods_find(store_conn *c, const char *name, int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_GENERIC_METHOD_BY_NAME);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return step_one(c, st, id_row, id, "generic method");
+}
+
+store_status store_orders_find_po(store_conn *c, int64_t retailer_id, const char *po,
+				  int64_t *order_id)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_FIND_PO);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, retailer_id);
+	sqlite3_bind_text(st, 2, po, -1, SQLITE_STATIC);
+	return step_one(c, st, id_row, order_id, "order by po");
+}
+
+static store_status address_insert(store_conn *c, const struct address_insert *a, int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_ADDRESS_INSERT);
+	if (st == NULL)
+		return STORE_ERROR;
+	const char *values[] = {a->type, a->name1, a->name2, a->street1, a->street2,
+				a->city, a->province, a->postal_code, a->country, a->phone1,
+				a->phone2, a->fax, a->email};
+	for (int i = 0; i < 13; i++)
+		store_bind_text_or_null(st, i + 1, values[i]);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	store_status res = store_status_of(c, rc, "insert address");
+	if (res == STORE_OK)
+		*id = sqlite3_last_insert_rowid(c->db);
+	return res;
+}
+
+/* Binds an id, or NULL for 0. */
+static void bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, idx, id);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+store_status store_orders_insert(store_conn *c, const struct order_insert *o, int64_t *order_id)
+{
+	int64_t ship_to = 0, sold_to = 0;
+	store_status res = address_insert(c, o->ship_to, &ship_to);
+	if (res == STORE_OK && o->sold_to != NULL)
+		res = address_insert(c, o->sold_to, &sold_to);
+	if (res != STORE_OK)
+		return res;
+	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_INSERT);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, o->retailer_id);
+	sqlite3_bind_int64(st, 2, o->brand_id);
+	sqlite3_bind_text(st, 3, o->purchase_order_number, -1, SQLITE_STATIC);
+	store_bind_text_or_null(st, 4, o->customer_order_number);
+	store_bind_text_or_null(st, 5, o->retailer_order_number);
+	bind_id_or_null(st, 6, sold_to);
+	sqlite3_bind_int64(st, 7, ship_to);
+	bind_id_or_null(st, 8, o->shipping_method_id);
+	bind_id_or_null(st, 9, o->requested_shipping_method_id);
+	store_bind_text_or_null(st, 10, o->gift_message);
+	sqlite3_bind_int64(st, 11, o->ordered_at);
+	sqlite3_bind_int64(st, 12, o->received_at);
+	sqlite3_bind_int64(st, 13, o->acknowledge_by);
+	sqlite3_bind_int64(st, 14, o->fulfill_by);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	res = store_status_of(c, rc, "insert order");
+	if (res != STORE_OK)
+		return res;
+	*order_id = sqlite3_last_insert_rowid(c->db);
+	for (size_t i = 0; i < o->nlines && res == STORE_OK; i++) {
+		const struct order_line_insert *l = &o->lines[i];
+		if ((st = store_stmt(c, STMT_ORDER_LINE_INSERT)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, *order_id);
+		sqlite3_bind_int64(st, 2, l->variant_id);
+		sqlite3_bind_int64(st, 3, l->quantity);
+		sqlite3_bind_int64(st, 4, l->net_price_cents);
+		sqlite3_bind_int64(st, 5, l->price_cents);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		res = store_status_of(c, rc, "insert order line");
+	}
+	return res;
+}
+
+/*
+ * The order list query is composed from these fixed fragments; each filter
+ * has its own parameter number, so the same set of filters always yields
+ * the same text and reuses one prepared statement.
+ */
+#define ADDRESS_COLUMNS(a, p)                                                                   \
+	a ".id AS " p "_id, " a ".type AS " p "_type, " a ".name1 AS " p "_name1, " a            \
+	".name2 AS " p "_name2, " a ".street1 AS " p "_street1, " a ".street2 AS " p             \
+	"_street2, " a ".city AS " p "_city, " a ".province AS " p "_province, " a             \
+	".postal_code AS " p "_postal_code, " a ".country AS " p "_country, " a ".phone1 AS " p \
+	"_phone1, " a ".phone2 AS " p "_phone2, " a ".fax AS " p "_fax, " a ".email AS " p      \
+	"_email"
+
+static const char order_select[] =
+	"SELECT o.id, o.retailer_id, r.name AS retailer_name, o.brand_id, b.name AS brand_name, "
+	"o.purchase_order_number, o.customer_order_number, o.retailer_order_number, "
+	ADDRESS_COLUMNS("so", "sold_to") ", " ADDRESS_COLUMNS("st", "ship_to") ", "
+	"o.shipping_method_id, sm.name AS shipping_method_name, "
+	"sm.code AS shipping_method_code, ca.id AS carrier_id, ca.name AS carrier_name, "
+	"ca.code AS carrier_code, g.name AS generic_name, g.description AS generic_description, "
+	"g.type AS generic_type, o.requested_shipping_method_id, rq.name AS requested_name, "
+	"rq.description AS requested_description, o.gift_message, o.status, o.is_acknowledged, "
+	"o.ordered_at, o.received_at, o.acknowledge_by, o.fulfill_by, o.acknowledged_at, "
+	"o.pickup_on, o.closed_at, o.canceled_at, o.version "
+	"FROM orders o JOIN retailers r ON r.id = o.retailer_id "
+	"JOIN brands b ON b.id = o.brand_id JOIN addresses st ON st.id = o.ship_to_id "
+	"LEFT JOIN addresses so ON so.id = o.sold_to_id "
+	"LEFT JOIN shipping_methods sm ON sm.id = o.shipping_method_id "
+	"LEFT JOIN carriers ca ON ca.id = sm.carrier_id "
+	"LEFT JOIN generic_shipping_methods g ON g.id = sm.generic_shipping_method_id "
+	"LEFT JOIN generic_shipping_methods rq ON rq.id = o.requested_shipping_method_id";
+
+static const char *const time_columns[ORDER_TIME_COUNT] = {
+	"o.ordered_at", "o.received_at", "o.fulfill_by", "o.acknowledged_at", "o.closed_at",
+};
+static const char *const bound_ops[BOUND_COUNT] = {" < ", " <= ", " > ", " >= "};
+
+enum {
+	P_PARTY = 1,
+	P_ORDER_ID,
+	P_PO,
+	P_STATUSES,
+	P_ACK,
+	P_CURSOR,
+	P_LIMIT,
+	P_TIMES, /* P_TIMES + column * BOUND_COUNT + op */
+};
+
+/* A growable SQL text; `failed` after an allocation failure. */
+struct sql_text {
+	char *text;
+	size_t len, cap;
+	bool failed;
+};
+
+static void sql_add(struct sql_text *s, const char *part)
+{
+	size_t n = strlen(part);
+	if (s->failed)
+		return;
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 2048;
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		char *text = realloc(s->text, cap);
+		if (text == NULL) {
+			s->failed = true;
+			return;
+		}
+		s->text = text;
+		s->cap = cap;
+	}
+	memcpy(s->text + s->len, part, n + 1);
+	s->len += n;
+}
+
+/* Appends " AND <filter>" for each filter that is set (never the keyset). */
+static void add_filters(struct sql_text *s, const struct order_filter *f)
+{
+	char buf[96];
+	sql_add(s, f->party == PARTY_RETAILER ? " WHERE o.retailer_id = ?1" : " WHERE o.brand_id = ?1");
+	if (f->order_id > 0)
+		sql_add(s, " AND o.id = ?2");
+	if (f->purchase_order_number != NULL)
+		sql_add(s, " AND o.purchase_order_number = ?3");
+	if (f->statuses_json != NULL)
+		sql_add(s, " AND o.status IN (SELECT value FROM json_each(?4))");
+	if (f->is_acknowledged >= 0)
+		sql_add(s, " AND o.is_acknowledged = ?5");
+	for (int col = 0; col < ORDER_TIME_COUNT; col++) {
+		for (int op = 0; op < BOUND_COUNT; op++) {
+			if (!f->times[col][op].set)
+				continue;
+			snprintf(buf, sizeof(buf), " AND %s%s?%d", time_columns[col], bound_ops[op],
+				 P_TIMES + col * BOUND_COUNT + op);
+			sql_add(s, buf);
+		}
+	}
+}
+
+static void bind_filters(sqlite3_stmt *st, const struct order_filter *f)
+{
+	sqlite3_bind_int64(st, P_PARTY, f->party_id);
+	if (f->order_id > 0)
+		sqlite3_bind_int64(st, P_ORDER_ID, f->order_id);
+	if (f->purchase_order_number != NULL)
+		sqlite3_bind_text(st, P_PO, f->purchase_order_number, -1, SQLITE_STATIC);
+	if (f->statuses_json != NULL)
+		sqlite3_bind_text(st, P_STATUSES, f->statuses_json, -1, SQLITE_STATIC);
+	if (f->is_acknowledged >= 0)
+		sqlite3_bind_int(st, P_ACK, f->is_acknowledged);
+	for (int col = 0; col < ORDER_TIME_COUNT; col++)
+		for (int op = 0; op < BOUND_COUNT; op++)
+			if (f->times[col][op].set)
+				sqlite3_bind_int64(st, P_TIMES + col * BOUND_COUNT + op,
+						   f->times[col][op].value);
+}
+
+/* Runs a composed query answering one integer. */
+static store_status query_integer(store_conn *c, const struct sql_text *s,
+				  const struct order_filter *f, int64_t cursor, int64_t *out)
+{
+	if (s->failed)
+		return STORE_ERROR;
+	sqlite3_stmt *st = store_stmt_sql(c, s->text);
+	if (st == NULL)
+		return STORE_ERROR;
+	bind_filters(st, f);
+	sqlite3_bind_int64(st, P_CURSOR, cursor);
+	return step_one(c, st, id_row, out, "list count");
+}
+
+/* Attaches the line records of `orders` (an array of order records) as "lines". */
+static store_status attach_lines(store_conn *c, json_t *orders)
+{
+	json_t *ids = json_array(), *by_id = json_object();
+	size_t i;
+	json_t *order;
+	store_status res = ids && by_id ? STORE_OK : STORE_ERROR;
+	json_array_foreach(orders, i, order) {
+		json_t *lines = json_array();
+		char key[24];
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)json_integer_value(json_object_get(order, "id")));
+		if (res != STORE_OK || lines == NULL ||
+		    json_array_append(ids, json_object_get(order, "id")) != 0 ||
+		    json_object_set(by_id, key, lines) != 0 ||
+		    json_object_set_new(order, "lines", lines) != 0)
+			res = STORE_ERROR;
+	}
+	char *ids_text = res == STORE_OK ? json_dumps(ids, JSON_COMPACT) : NULL;
+	sqlite3_stmt *st = ids_text ? store_stmt(c, STMT_ORDER_LINES_OF) : NULL;
+	if (st == NULL)
+		res = STORE_ERROR;
+	if (res == STORE_OK) {
+		sqlite3_bind_text(st, 1, ids_text, -1, SQLITE_STATIC);
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			char key[24];
+			snprintf(key, sizeof(key), "%lld", (long long)sqlite3_column_int64(st, 1));
+			json_t *line = store_row_record(st);
+			if (line == NULL || json_array_append_new(json_object_get(by_id, key), line) != 0) {
+				res = STORE_ERROR;
+				break;
+			}
+		}
+		if (res == STORE_OK)
+			res = store_status_of(c, rc, "order lines");
+		sqlite3_reset(st);
+	}
+	free(ids_text);
+	json_decref(ids);
+	json_decref(by_id);
+	return res;
+}
+
+store_status store_orders_list(store_conn *c, const struct order_filter *f, struct order_page *page)
+{
+	struct sql_text q = {0}, count = {0}, other = {0};
+	char tail[160];
+	memset(page, 0, sizeof(*page));
+	bool before = f->direction == PAGE_BEFORE;
+	store_status res = STORE_ERROR;
+	sqlite3_stmt *st = NULL;
+
+	sql_add(&q, order_select);
+	add_filters(&q, f);
+	if (f->direction != PAGE_FIRST)
+		sql_add(&q, before ? " AND o.id < ?6" : " AND o.id > ?6");
+	snprintf(tail, sizeof(tail), " ORDER BY o.id %s LIMIT ?7", before ? "DESC" : "ASC");
+	sql_add(&q, tail);
+
+	sql_add(&count, "SELECT count(*) FROM orders o");
+	add_filters(&count, f);
+
+	if (q.failed || (st = store_stmt_sql(c, q.text)) == NULL)
+		goto out;
+	bind_filters(st, f);
+	sqlite3_bind_int64(st, P_CURSOR, f->cursor_id);
+	/* One more than the page tells whether there is more in this direction. */
+	sqlite3_bind_int64(st, P_LIMIT, f->limit + 1);
+	page->orders = json_array();
+	if (page->orders == NULL)
+		goto out;
+	int rc;
+	int64_t n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == f->limit) {
+			if (before)
+				page->more_before = true;
+			else
+				page->more_after = true;
+			continue;
+		}
+		json_t *rec = store_row_record(st);
+		if (rec == NULL)
+			break;
+		if (before)
+			json_array_insert_new(page->orders, 0, rec);
+		else
+			json_array_append_new(page->orders, rec);
+	}
+	sqlite3_reset(st);
+	if ((res = store_status_of(c, rc, "list orders")) != STORE_OK)
+		goto out;
+
+	/* Whether anything lies on the other side of the page. */
+	size_t got = json_array_size(page->orders);
+	if (got > 0 && f->order_id == 0) {
+		json_t *edge = json_array_get(page->orders, before ? got - 1 : 0);
+		int64_t edge_id = json_integer_value(json_object_get(edge, "id"));
+		int64_t found = 0;
+		sql_add(&other, "SELECT 1 FROM orders o");
+		add_filters(&other, f);
+		sql_add(&other, before ? " AND o.id > ?6 LIMIT 1" : " AND o.id < ?6 LIMIT 1");
+		res = query_integer(c, &other, f, edge_id, &found);
+		if (res != STORE_OK && res != STORE_NOT_FOUND)
+			goto out;
+		if (before)
+			page->more_after = res == STORE_OK;
+		else
+			page->more_before = res == STORE_OK;
+	}
+	/* One order by id needs no count: it is the page. */
+	if (f->order_id > 0) {
+		page->count = (int64_t)got;
+		res = STORE_OK;
+	} else {
+		res = query_integer(c, &count, f, 0, &page->count);
+	}
+	if (res == STORE_OK)
+		res = attach_lines(c, page->orders);
+out:
+	if (res != STORE_OK) {
+		json_decref(page->orders);
+		page->orders = NULL;
+	}
+	free(q.text);
+	free(count.text);
+	free(other.text);
+	return res;
+}
+
+store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
+			      json_t **order)
+{
+	struct order_filter f = {.party = party, .party_id = party_id, .order_id = order_id,
+				 .is_acknowledged = -1, .limit = 1};
+	struct order_page page;
+	*order = NULL;
+	store_status res = store_orders_list(c, &f, &page);
+	if (res != STORE_OK)
+		return res;
+	if (json_array_size(page.orders) == 0) {
+		json_decref(page.orders);
+		return STORE_NOT_FOUND;
+	}
+	*order = json_incref(json_array_get(page.orders, 0));
+	json_decref(page.orders);
+	return STORE_OK;
+}
+
+store_status store_orders_acknowledge(store_conn *c, int64_t brand_id, int64_t order_id,
+				      int64_t now, bool *changed)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_ACKNOWLEDGE);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, brand_id);
+	sqlite3_bind_int64(st, 2, order_id);
+	sqlite3_bind_int64(st, 3, now);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*changed = sqlite3_changes(c->db) > 0;
+	return store_status_of(c, rc, "acknowledge order");
+}
