@@ -95,7 +95,7 @@ CREATE TABLE addresses (
 	street1     TEXT NOT NULL,
 	street2     TEXT,
 	city        TEXT NOT NULL,
-	province    TEXT NOT NULL,
+	province    TEXT,
 	postal_code TEXT NOT NULL,
 	country     TEXT NOT NULL CHECK (length(country) = 2),
 	phone1      TEXT,

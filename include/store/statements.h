@@ -78,6 +78,29 @@
 	  "INSERT INTO retailer_skus (retailer_id, variant_id, sku) "         \
 	  "VALUES (?1, ?2, ?3) ON CONFLICT (retailer_id, variant_id) "        \
 	  "DO UPDATE SET sku = excluded.sku")                                  \
+	X(STMT_IDEM_EXPIRE,                                                    \
+	  "DELETE FROM idempotency_keys WHERE (party_kind, party_id, key) IN " \
+	  "(SELECT party_kind, party_id, key FROM idempotency_keys "           \
+	  "WHERE created_at < ?1 LIMIT 100)")                                  \
+	X(STMT_IDEM_FIND,                                                      \
+	  "SELECT request_hash, status, response_body FROM idempotency_keys "  \
+	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3 "              \
+	  "AND created_at >= ?4")                                              \
+	X(STMT_IDEM_CLAIM,                                                     \
+	  "INSERT INTO idempotency_keys (party_kind, party_id, key, "          \
+	  "request_hash, status, response_body, created_at) "                  \
+	  "VALUES (?1, ?2, ?3, ?4, 0, '', ?5) "                                \
+	  "ON CONFLICT (party_kind, party_id, key) DO UPDATE SET "             \
+	  "request_hash = excluded.request_hash, status = 0, "                 \
+	  "response_body = '', created_at = excluded.created_at")              \
+	X(STMT_IDEM_COMPLETE,                                                  \
+	  "UPDATE idempotency_keys SET status = ?4, response_body = ?5 "       \
+	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3")              \
+	X(STMT_IDEM_RELEASE,                                                   \
+	  "DELETE FROM idempotency_keys "                                      \
+	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3")              \
+	X(STMT_IDEM_RELEASE_PENDING,                                           \
+	  "DELETE FROM idempotency_keys WHERE status = 0")                     \
 	X(STMT_VARIANT_BY_ID,                                                  \
 	  "SELECT id, brand_id, lead_time_hours FROM variants WHERE id = ?1")  \
 	X(STMT_VARIANT_BY_RETAILER_SKU,                                        \

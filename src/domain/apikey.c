@@ -52,9 +52,10 @@ bool apikey_parse(const char *text, size_t len, int64_t *id, uint8_t secret[APIK
 	int64_t value = 0;
 	size_t digits = 0;
 	while (pos < len && text[pos] >= '0' && text[pos] <= '9') {
-		if (value > (INT64_MAX - 9) / 10)
+		int digit = text[pos] - '0';
+		if (value > (INT64_MAX - digit) / 10)
 			return false;
-		value = value * 10 + (text[pos] - '0');
+		value = value * 10 + digit;
 		pos++;
 		digits++;
 	}

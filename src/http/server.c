@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "http/auth.h"
+#include "http/idempotency.h"
 #include "http/request.h"
 #include "http/server.h"
 
@@ -249,7 +250,10 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			}
 		}
 	}
-	if (route->handler(req) != HANDLER_OK || req->reply.status == 0) {
+	const char *idempotency_key =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+	if (idempotency_run(req, idempotency_key, rs->body, rs->body_len) != HANDLER_OK ||
+	    req->reply.status == 0) {
 		reply_clear(&req->reply);
 		reply_error(req, 500, "internal", "internal error");
 	}
@@ -438,6 +442,11 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	srv->routes = routes;
 	srv->nroutes = nroutes;
 	atomic_init(&srv->in_flight, 0);
+	if (idempotency_recover(s) != STORE_OK) {
+		snprintf(err, SERVER_ERR_MAX, "cannot write to the database");
+		free(srv);
+		return NULL;
+	}
 	srv->listen_fd = listen_on(srv->opts.listen, err);
 	if (srv->listen_fd < 0) {
 		free(srv);
