@@ -50,6 +50,8 @@ bool apikey_parse(const char *text, size_t len, int64_t *id, uint8_t secret[APIK
 		return false;
 	size_t pos = prefix;
 	int64_t value = 0;
+	if (text[pos] == '0')
+		return false; /* apikey_format() never writes leading zeros */
 	size_t digits = 0;
 	while (pos < len && text[pos] >= '0' && text[pos] <= '9') {
 		int digit = text[pos] - '0';
