@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "http/request.h"
-#include "store/store_orders.h"
+#include "store/store_list.h"
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 250
@@ -29,17 +29,23 @@ void list_cursor_encode(page_direction dir, int64_t id, char out[LIST_CURSOR_MAX
 
 /*
  * list_page_start() reads the limit and cursor parameters of the request.
- * A bad cursor adds a field error at "cursor" and returns false.
+ * A bad cursor answers 400 (the reply is set) and returns false.
  */
-bool list_page_start(const struct request *req, int64_t *limit, page_direction *dir,
-		     int64_t *cursor_id, field_errors *fe);
+bool list_page_start(struct request *req, struct page_request *page);
 
 /*
- * list_envelope() wraps `results` (taken over) with the count and links:
- * next when more_after (a page after last_id), previous when more_before
- * (a page before first_id). Links keep the request's other parameters.
+ * list_time_bounds() fills bounds from the request's name_lt, name_lte,
+ * name_gt and name_gte parameters.
  */
-json_t *list_envelope(const struct request *req, int64_t count, json_t *results, bool more_after,
-		      int64_t last_id, bool more_before, int64_t first_id);
+void list_time_bounds(const struct request *req, const char *name,
+		      struct time_bound bounds[BOUND_COUNT]);
+
+/*
+ * list_reply() answers 200 with {"count", "next", "previous", "results"}:
+ * each record of page->rows shaped by `shape` (NULL on no memory), links to
+ * the pages after and before when there are any, carrying the request's
+ * other parameters. Frees page->rows.
+ */
+void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t *record));
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "domain/apikey.h"
 #include "store/store.h"
+#include "store/store_list.h"
 
 /* How a line names its variant; id 0 and NULL mean "not given". */
 struct variant_ref {
@@ -121,20 +122,6 @@ typedef enum {
 	ORDER_TIME_COUNT,
 } order_time_column;
 
-/* Comparison of a time bound, in the order of query_op's range operators. */
-typedef enum { BOUND_LT, BOUND_LTE, BOUND_GT, BOUND_GTE, BOUND_COUNT } bound_op;
-
-struct time_bound {
-	bool set;
-	int64_t value;
-};
-
-typedef enum {
-	PAGE_FIRST,  /* from the oldest */
-	PAGE_AFTER,  /* ids greater than cursor_id, ascending */
-	PAGE_BEFORE, /* ids smaller than cursor_id, the page still answered ascending */
-} page_direction;
-
 struct order_filter {
 	party_kind party; /* whose orders: PARTY_RETAILER or PARTY_BRAND */
 	int64_t party_id;
@@ -143,24 +130,15 @@ struct order_filter {
 	const char *statuses_json;         /* JSON array of status names, NULL for any */
 	int is_acknowledged;               /* -1 for any, else 0 or 1 */
 	struct time_bound times[ORDER_TIME_COUNT][BOUND_COUNT];
-	page_direction direction;
-	int64_t cursor_id;
-	int64_t limit;
-};
-
-struct order_page {
-	json_t *orders;   /* array of order records, oldest first, each with "lines" */
-	int64_t count;    /* orders matching the filter, over all pages */
-	bool more_after;  /* orders exist after the last one of the page */
-	bool more_before; /* orders exist before the first one */
+	struct page_request page;
 };
 
 /*
- * store_orders_list() answers one page of orders (records with their line
- * records under "lines"), in two queries whatever the page size, plus the
- * count. The caller frees page->orders.
+ * store_orders_list() answers one page of order records, each with its line
+ * records under "lines", in two queries whatever the page size, plus the
+ * count and a look-around. The caller frees page->rows.
  */
-store_status store_orders_list(store_conn *c, const struct order_filter *f, struct order_page *page);
+store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page);
 
 /* One order of a party, as a record with "lines"; STORE_NOT_FOUND when not its own. */
 store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,

@@ -44,19 +44,34 @@ bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id)
 	return true;
 }
 
-bool list_page_start(const struct request *req, int64_t *limit, page_direction *dir,
-		     int64_t *cursor_id, field_errors *fe)
+bool list_page_start(struct request *req, struct page_request *page)
 {
 	const struct query_value *v = query_find(&req->query, "limit", QUERY_OP_EQ);
-	*limit = v ? v->number : LIST_DEFAULT_LIMIT;
-	*dir = PAGE_FIRST;
-	*cursor_id = 0;
+	page->limit = v ? v->number : LIST_DEFAULT_LIMIT;
+	page->direction = PAGE_FIRST;
+	page->cursor_id = 0;
 	v = query_find(&req->query, "cursor", QUERY_OP_EQ);
-	if (v != NULL && !list_cursor_decode(v->text, dir, cursor_id)) {
-		field_errors_add(fe, "cursor", "is not a cursor of this list");
+	if (v != NULL && !list_cursor_decode(v->text, &page->direction, &page->cursor_id)) {
+		field_errors fe;
+		field_errors_init(&fe);
+		field_errors_add(&fe, "cursor", "is not a cursor of this list");
+		reply_field_errors(req, "invalid_parameter", &fe);
+		field_errors_free(&fe);
 		return false;
 	}
 	return true;
+}
+
+void list_time_bounds(const struct request *req, const char *name,
+		      struct time_bound bounds[BOUND_COUNT])
+{
+	/* QUERY_OP_LT..GTE follow BOUND_LT..GTE. */
+	for (int op = BOUND_LT; op < BOUND_COUNT; op++) {
+		const struct query_value *v =
+			query_find(&req->query, name, (query_op)(QUERY_OP_LT + op));
+		bounds[op].set = v != NULL;
+		bounds[op].value = v ? v->number : 0;
+	}
 }
 
 /* A growable string for links. */
@@ -139,11 +154,28 @@ static json_t *link(const struct request *req, page_direction dir, int64_t id)
 	return s;
 }
 
-json_t *list_envelope(const struct request *req, int64_t count, json_t *results, bool more_after,
-		      int64_t last_id, bool more_before, int64_t first_id)
+void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t *record))
 {
-	json_t *next = more_after ? link(req, PAGE_AFTER, last_id) : json_null();
-	json_t *previous = more_before ? link(req, PAGE_BEFORE, first_id) : json_null();
-	return json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)count, "next", next,
-			 "previous", previous, "results", results);
+	json_t *results = json_array();
+	size_t n = json_array_size(page->rows), i;
+	json_t *rec;
+	json_array_foreach(page->rows, i, rec) {
+		if (results == NULL || json_array_append_new(results, shape(rec)) != 0)
+			break;
+	}
+	int64_t first = n ? json_integer_value(json_object_get(json_array_get(page->rows, 0), "id")) : 0;
+	int64_t last = n ? json_integer_value(json_object_get(json_array_get(page->rows, n - 1), "id"))
+			 : 0;
+	json_decref(page->rows);
+	page->rows = NULL;
+	if (results == NULL || json_array_size(results) != n) {
+		json_decref(results);
+		reply_error(req, 500, "internal", "internal error");
+		return;
+	}
+	json_t *next = page->more_after ? link(req, PAGE_AFTER, last) : json_null();
+	json_t *previous = page->more_before ? link(req, PAGE_BEFORE, first) : json_null();
+	reply_json(req, 200,
+		   json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)page->count, "next", next,
+			     "previous", previous, "results", results));
 }

@@ -293,7 +293,7 @@ handler_result api_orders_get(struct request *req)
 
 struct list {
 	struct order_filter filter;
-	struct order_page page;
+	struct page page;
 };
 
 static store_status list_read(store_conn *c, void *ctx)
@@ -321,17 +321,10 @@ static void filter_from_query(const struct request *req, struct order_filter *f)
 			json_array_append_new(statuses, json_string(v->text));
 		} else if (strcmp(name, "is_acknowledged") == 0) {
 			f->is_acknowledged = (int)v->number;
-		} else {
-			for (int col = 0; col < ORDER_TIME_COUNT; col++) {
-				if (strcmp(name, time_filters[col]) != 0 || v->op == QUERY_OP_EQ)
-					continue;
-				/* QUERY_OP_LT..GTE follow BOUND_LT..GTE. */
-				struct time_bound *b = &f->times[col][v->op - QUERY_OP_LT];
-				b->set = true;
-				b->value = v->number;
-			}
 		}
 	}
+	for (int col = 0; col < ORDER_TIME_COUNT; col++)
+		list_time_bounds(req, time_filters[col], f->times[col]);
 	f->statuses_json = statuses ? json_dumps(statuses, JSON_COMPACT) : NULL;
 	json_decref(statuses);
 }
@@ -340,37 +333,15 @@ handler_result api_orders_list(struct request *req)
 {
 	struct list l;
 	memset(&l, 0, sizeof(l));
-	field_errors fe;
-	field_errors_init(&fe);
-	if (!list_page_start(req, &l.filter.limit, &l.filter.direction, &l.filter.cursor_id, &fe)) {
-		reply_field_errors(req, "invalid_parameter", &fe);
-		field_errors_free(&fe);
+	if (!list_page_start(req, &l.filter.page))
 		return HANDLER_OK;
-	}
-	field_errors_free(&fe);
 	filter_from_query(req, &l.filter);
 	store_status st = store_read(req->store, list_read, &l);
 	free((char *)(uintptr_t)l.filter.statuses_json);
-	if (st != STORE_OK) {
+	if (st != STORE_OK)
 		reply_store_error(req, st);
-		return HANDLER_OK;
-	}
-	json_t *results = json_array();
-	size_t i;
-	json_t *rec;
-	json_array_foreach(l.page.orders, i, rec)
-		json_array_append_new(results, order_representation(rec));
-	size_t n = json_array_size(l.page.orders);
-	int64_t first = n ? json_integer_value(json_object_get(json_array_get(l.page.orders, 0), "id")) : 0;
-	int64_t last = n ? json_integer_value(json_object_get(json_array_get(l.page.orders, n - 1), "id")) : 0;
-	json_decref(l.page.orders);
-	if (results == NULL || json_array_size(results) != n) {
-		json_decref(results);
-		return HANDLER_FATAL;
-	}
-	reply_json(req, 200,
-		   list_envelope(req, l.page.count, results, l.page.more_after, last,
-				 l.page.more_before, first));
+	else
+		list_reply(req, &l.page, order_representation);
 	return HANDLER_OK;
 }
 

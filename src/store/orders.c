@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "list.h"
 #include "store/store_orders.h"
 
 /* Steps a statement answering one row into `row`; resets it. */
@@ -275,234 +276,36 @@ static const char order_select[] =
 	"LEFT JOIN generic_shipping_methods g ON g.id = sm.generic_shipping_method_id "
 	"LEFT JOIN generic_shipping_methods rq ON rq.id = o.requested_shipping_method_id";
 
+static const char order_from[] = "FROM orders o";
+
 static const char *const time_columns[ORDER_TIME_COUNT] = {
 	"o.ordered_at", "o.received_at", "o.fulfill_by", "o.acknowledged_at", "o.closed_at",
 };
-static const char *const bound_ops[BOUND_COUNT] = {" < ", " <= ", " > ", " >= "};
 
-enum {
-	P_PARTY = 1,
-	P_ORDER_ID,
-	P_PO,
-	P_STATUSES,
-	P_ACK,
-	P_CURSOR,
-	P_LIMIT,
-	P_TIMES, /* P_TIMES + column * BOUND_COUNT + op */
-};
-
-/* A growable SQL text; `failed` after an allocation failure. */
-struct sql_text {
-	char *text;
-	size_t len, cap;
-	bool failed;
-};
-
-static void sql_add(struct sql_text *s, const char *part)
+store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page)
 {
-	size_t n = strlen(part);
-	if (s->failed)
-		return;
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 2048;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *text = realloc(s->text, cap);
-		if (text == NULL) {
-			s->failed = true;
-			return;
-		}
-		s->text = text;
-		s->cap = cap;
-	}
-	memcpy(s->text + s->len, part, n + 1);
-	s->len += n;
-}
-
-/* Appends " AND <filter>" for each filter that is set (never the keyset). */
-static void add_filters(struct sql_text *s, const struct order_filter *f)
-{
-	char buf[96];
-	sql_add(s, f->party == PARTY_RETAILER ? " WHERE o.retailer_id = ?1" : " WHERE o.brand_id = ?1");
+	struct list_query q = {.select = order_select, .from = order_from, .id_column = "o.id",
+			       .page = f->page, .one = f->order_id > 0};
+	list_cond_number(&q, f->party == PARTY_RETAILER ? "o.retailer_id = " : "o.brand_id = ", "",
+			 f->party_id);
 	if (f->order_id > 0)
-		sql_add(s, " AND o.id = ?2");
+		list_cond_number(&q, "o.id = ", "", f->order_id);
 	if (f->purchase_order_number != NULL)
-		sql_add(s, " AND o.purchase_order_number = ?3");
+		list_cond_text(&q, "o.purchase_order_number = ", "", f->purchase_order_number);
 	if (f->statuses_json != NULL)
-		sql_add(s, " AND o.status IN (SELECT value FROM json_each(?4))");
+		list_cond_text(&q, "o.status IN (SELECT value FROM json_each(", "))",
+			       f->statuses_json);
 	if (f->is_acknowledged >= 0)
-		sql_add(s, " AND o.is_acknowledged = ?5");
-	for (int col = 0; col < ORDER_TIME_COUNT; col++) {
-		for (int op = 0; op < BOUND_COUNT; op++) {
-			if (!f->times[col][op].set)
-				continue;
-			snprintf(buf, sizeof(buf), " AND %s%s?%d", time_columns[col], bound_ops[op],
-				 P_TIMES + col * BOUND_COUNT + op);
-			sql_add(s, buf);
-		}
-	}
-}
-
-static void bind_filters(sqlite3_stmt *st, const struct order_filter *f)
-{
-	sqlite3_bind_int64(st, P_PARTY, f->party_id);
-	if (f->order_id > 0)
-		sqlite3_bind_int64(st, P_ORDER_ID, f->order_id);
-	if (f->purchase_order_number != NULL)
-		sqlite3_bind_text(st, P_PO, f->purchase_order_number, -1, SQLITE_STATIC);
-	if (f->statuses_json != NULL)
-		sqlite3_bind_text(st, P_STATUSES, f->statuses_json, -1, SQLITE_STATIC);
-	if (f->is_acknowledged >= 0)
-		sqlite3_bind_int(st, P_ACK, f->is_acknowledged);
+		list_cond_number(&q, "o.is_acknowledged = ", "", f->is_acknowledged);
 	for (int col = 0; col < ORDER_TIME_COUNT; col++)
-		for (int op = 0; op < BOUND_COUNT; op++)
-			if (f->times[col][op].set)
-				sqlite3_bind_int64(st, P_TIMES + col * BOUND_COUNT + op,
-						   f->times[col][op].value);
-}
-
-/* Runs a composed query answering one integer. */
-static store_status query_integer(store_conn *c, const struct sql_text *s,
-				  const struct order_filter *f, int64_t cursor, int64_t *out)
-{
-	if (s->failed)
-		return STORE_ERROR;
-	sqlite3_stmt *st = store_stmt_sql(c, s->text);
-	if (st == NULL)
-		return STORE_ERROR;
-	bind_filters(st, f);
-	sqlite3_bind_int64(st, P_CURSOR, cursor);
-	return step_one(c, st, id_row, out, "list count");
-}
-
-/* Attaches the line records of `orders` (an array of order records) as "lines". */
-static store_status attach_lines(store_conn *c, json_t *orders)
-{
-	json_t *ids = json_array(), *by_id = json_object();
-	size_t i;
-	json_t *order;
-	store_status res = ids && by_id ? STORE_OK : STORE_ERROR;
-	json_array_foreach(orders, i, order) {
-		json_t *lines = json_array();
-		char key[24];
-		snprintf(key, sizeof(key), "%lld",
-			 (long long)json_integer_value(json_object_get(order, "id")));
-		if (res != STORE_OK || lines == NULL ||
-		    json_array_append(ids, json_object_get(order, "id")) != 0 ||
-		    json_object_set(by_id, key, lines) != 0 ||
-		    json_object_set_new(order, "lines", lines) != 0)
-			res = STORE_ERROR;
-	}
-	char *ids_text = res == STORE_OK ? json_dumps(ids, JSON_COMPACT) : NULL;
-	sqlite3_stmt *st = ids_text ? store_stmt(c, STMT_ORDER_LINES_OF) : NULL;
-	if (st == NULL)
-		res = STORE_ERROR;
-	if (res == STORE_OK) {
-		sqlite3_bind_text(st, 1, ids_text, -1, SQLITE_STATIC);
-		int rc;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			char key[24];
-			snprintf(key, sizeof(key), "%lld", (long long)sqlite3_column_int64(st, 1));
-			json_t *line = store_row_record(st);
-			if (line == NULL || json_array_append_new(json_object_get(by_id, key), line) != 0) {
-				res = STORE_ERROR;
-				break;
-			}
-		}
-		if (res == STORE_OK)
-			res = store_status_of(c, rc, "order lines");
-		sqlite3_reset(st);
-	}
-	free(ids_text);
-	json_decref(ids);
-	json_decref(by_id);
-	return res;
-}
-
-store_status store_orders_list(store_conn *c, const struct order_filter *f, struct order_page *page)
-{
-	struct sql_text q = {0}, count = {0}, other = {0};
-	char tail[160];
-	memset(page, 0, sizeof(*page));
-	bool before = f->direction == PAGE_BEFORE;
-	store_status res = STORE_ERROR;
-	sqlite3_stmt *st = NULL;
-
-	sql_add(&q, order_select);
-	add_filters(&q, f);
-	if (f->direction != PAGE_FIRST)
-		sql_add(&q, before ? " AND o.id < ?6" : " AND o.id > ?6");
-	snprintf(tail, sizeof(tail), " ORDER BY o.id %s LIMIT ?7", before ? "DESC" : "ASC");
-	sql_add(&q, tail);
-
-	sql_add(&count, "SELECT count(*) FROM orders o");
-	add_filters(&count, f);
-
-	if (q.failed || (st = store_stmt_sql(c, q.text)) == NULL)
-		goto out;
-	bind_filters(st, f);
-	sqlite3_bind_int64(st, P_CURSOR, f->cursor_id);
-	/* One more than the page tells whether there is more in this direction. */
-	sqlite3_bind_int64(st, P_LIMIT, f->limit + 1);
-	page->orders = json_array();
-	if (page->orders == NULL)
-		goto out;
-	int rc;
-	int64_t n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n++ == f->limit) {
-			if (before)
-				page->more_before = true;
-			else
-				page->more_after = true;
-			continue;
-		}
-		json_t *rec = store_row_record(st);
-		if (rec == NULL)
-			break;
-		if (before)
-			json_array_insert_new(page->orders, 0, rec);
-		else
-			json_array_append_new(page->orders, rec);
-	}
-	sqlite3_reset(st);
-	if ((res = store_status_of(c, rc, "list orders")) != STORE_OK)
-		goto out;
-
-	/* Whether anything lies on the other side of the page. */
-	size_t got = json_array_size(page->orders);
-	if (got > 0 && f->order_id == 0) {
-		json_t *edge = json_array_get(page->orders, before ? got - 1 : 0);
-		int64_t edge_id = json_integer_value(json_object_get(edge, "id"));
-		int64_t found = 0;
-		sql_add(&other, "SELECT 1 FROM orders o");
-		add_filters(&other, f);
-		sql_add(&other, before ? " AND o.id > ?6 LIMIT 1" : " AND o.id < ?6 LIMIT 1");
-		res = query_integer(c, &other, f, edge_id, &found);
-		if (res != STORE_OK && res != STORE_NOT_FOUND)
-			goto out;
-		if (before)
-			page->more_after = res == STORE_OK;
-		else
-			page->more_before = res == STORE_OK;
-	}
-	/* One order by id needs no count: it is the page. */
-	if (f->order_id > 0) {
-		page->count = (int64_t)got;
-		res = STORE_OK;
-	} else {
-		res = query_integer(c, &count, f, 0, &page->count);
-	}
+		list_cond_times(&q, time_columns[col], f->times[col]);
+	store_status res = store_list_run(c, &q, page);
 	if (res == STORE_OK)
-		res = attach_lines(c, page->orders);
-out:
+		res = store_list_children(c, page->rows, STMT_ORDER_LINES_OF, 1, "lines");
 	if (res != STORE_OK) {
-		json_decref(page->orders);
-		page->orders = NULL;
+		json_decref(page->rows);
+		page->rows = NULL;
 	}
-	free(q.text);
-	free(count.text);
-	free(other.text);
 	return res;
 }
 
@@ -510,18 +313,18 @@ store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id,
 			      json_t **order)
 {
 	struct order_filter f = {.party = party, .party_id = party_id, .order_id = order_id,
-				 .is_acknowledged = -1, .limit = 1};
-	struct order_page page;
+				 .is_acknowledged = -1, .page = {.limit = 1}};
+	struct page page;
 	*order = NULL;
 	store_status res = store_orders_list(c, &f, &page);
 	if (res != STORE_OK)
 		return res;
-	if (json_array_size(page.orders) == 0) {
-		json_decref(page.orders);
+	if (json_array_size(page.rows) == 0) {
+		json_decref(page.rows);
 		return STORE_NOT_FOUND;
 	}
-	*order = json_incref(json_array_get(page.orders, 0));
-	json_decref(page.orders);
+	*order = json_incref(json_array_get(page.rows, 0));
+	json_decref(page.rows);
 	return STORE_OK;
 }
 

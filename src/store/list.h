@@ -1,0 +1,65 @@
+/*
+ * Keyset-paginated lists for every resource, composed from fixed SQL
+ * fragments: a condition is "lhs ?N rhs" with its value bound as parameter
+ * N, so the same set of filters always gives the same text, and that text
+ * is prepared once per connection (store_stmt_sql()). Nothing here ever
+ * splices a value into SQL. Internal to src/store/.
+ */
+#ifndef DROPLINE_STORE_LIST_H
+#define DROPLINE_STORE_LIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "store/store_list.h"
+
+#define LIST_MAX_CONDS 32
+
+/* One condition: lhs op ?N rhs, e.g. "o.ordered_at" " < " ?3 "". */
+struct list_cond {
+	const char *lhs;
+	const char *op;
+	const char *rhs;
+	bool is_text;
+	int64_t number;
+	const char *text;
+};
+
+struct list_query {
+	const char *select;    /* "SELECT ... FROM orders o JOIN ..." (no WHERE) */
+	const char *from;      /* "FROM orders o": for the count and the look-around */
+	const char *id_column; /* "o.id" */
+	struct list_cond conds[LIST_MAX_CONDS];
+	size_t nconds;
+	struct page_request page;
+	bool one; /* a single row by id: no count, no look-around */
+};
+
+/* Adds a condition; the caller keeps text alive until the query ran. */
+void list_cond_number(struct list_query *q, const char *lhs, const char *rhs, int64_t value);
+void list_cond_text(struct list_query *q, const char *lhs, const char *rhs, const char *value);
+
+/* Adds "lhs ?" conditions for every time bound set, for one column ("o.shipped_at"). */
+void list_cond_times(struct list_query *q, const char *column,
+		     const struct time_bound bounds[BOUND_COUNT]);
+
+/*
+ * store_list_run() answers a page: the rows as records, oldest first; the
+ * count of all matches; and whether rows exist after and before the page.
+ * The caller frees page->rows.
+ */
+store_status store_list_run(store_conn *c, const struct list_query *q, struct page *page);
+
+/*
+ * store_list_children() attaches to each record of `parents` (by its "id")
+ * an array `key` of the records `stmt` answers when bound with the JSON
+ * array of parent ids at ?1; each child's column `parent_column` (its first
+ * or second) names its parent.
+ */
+store_status store_list_children(store_conn *c, json_t *parents, stmt_id stmt, int parent_column,
+				 const char *key);
+
+#endif
