@@ -24,6 +24,15 @@
  */
 bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id);
 
+/* True when text is a cursor of a list: the query check of "cursor" parameters. */
+bool list_cursor_valid(const char *text);
+
+/* The "limit" and "cursor" parameters every list declares. */
+#define LIST_QUERY_PARAMS                                                                      \
+	{.name = "limit", .type = QUERY_INTEGER, .min = 1, .max = LIST_MAX_LIMIT},             \
+	{.name = "cursor", .type = QUERY_TEXT, .max_len = LIST_CURSOR_MAX,                     \
+	 .check = list_cursor_valid, .check_message = "is not a cursor of this list"}
+
 /* Writes the cursor for a page after (or before) `id` into out. */
 void list_cursor_encode(page_direction dir, int64_t id, char out[LIST_CURSOR_MAX]);
 

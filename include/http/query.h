@@ -37,6 +37,9 @@ struct query_param {
 	int64_t min, max;           /* QUERY_INTEGER */
 	size_t max_len;             /* QUERY_TEXT */
 	const char *const *choices; /* QUERY_CHOICE, NULL-terminated */
+	/* QUERY_TEXT: an optional check of the text, and what to say when it fails. */
+	bool (*check)(const char *text);
+	const char *check_message;
 };
 
 typedef enum {

@@ -44,6 +44,13 @@ bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id)
 	return true;
 }
 
+bool list_cursor_valid(const char *text)
+{
+	page_direction dir;
+	int64_t id;
+	return list_cursor_decode(text, &dir, &id);
+}
+
 bool list_page_start(struct request *req, struct page_request *page)
 {
 	const struct query_value *v = query_find(&req->query, "limit", QUERY_OP_EQ);

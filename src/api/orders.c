@@ -24,8 +24,7 @@ const struct query_param api_orders_list_query[] = {
 	{.name = "fulfill_by", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
 	{.name = "acknowledged_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
 	{.name = "closed_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
-	{.name = "limit", .type = QUERY_INTEGER, .min = 1, .max = LIST_MAX_LIMIT},
-	{.name = "cursor", .type = QUERY_TEXT, .max_len = LIST_CURSOR_MAX},
+	LIST_QUERY_PARAMS,
 	{.name = NULL},
 };
 

@@ -90,6 +90,10 @@ static bool value_check(const struct query_param *p, const char *key, const char
 			field_errors_add(fe, key, "must be at most %zu characters", p->max_len);
 			return false;
 		}
+		if (p->check != NULL && !p->check(text)) {
+			field_errors_add(fe, key, "%s", p->check_message ? p->check_message : "is not valid");
+			return false;
+		}
 		return true;
 	case QUERY_CHOICE:
 		for (int64_t i = 0; p->choices[i] != NULL; i++) {
