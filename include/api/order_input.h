@@ -23,6 +23,7 @@
 
 struct order_line_request {
 	struct variant_ref variant;
+	bool variant_ok; /* the variant object was well-formed: it can be looked up */
 	int64_t quantity;
 	int64_t net_price_cents;
 	int64_t price_cents;

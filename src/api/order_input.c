@@ -101,7 +101,7 @@ static bool address_read(json_t *body, const char *key, bool required, json_path
 	validate_string(obj, "phone2", false, TEXT_32, p, fe, &a->phone2);
 	validate_string(obj, "fax", false, TEXT_32, p, fe, &a->fax);
 	validate_string(obj, "email", false, 254, p, fe, &a->email);
-	if (validate_string(obj, "country", true, 2, p, fe, &a->country) &&
+	if (validate_string(obj, "country", true, TEXT_32, p, fe, &a->country) &&
 	    !geo_country_is_valid(a->country)) {
 		error_at(p, fe, "country", "unknown country code '%s' (ISO 3166-1 alpha-2, like US)",
 			 a->country);
@@ -201,7 +201,7 @@ static void line_read(json_t *line, json_path *p, field_errors *fe, struct order
 	validate_known_keys(line, keys, p, fe);
 	if (validate_object(line, "variant", true, p, fe, &variant) && variant != NULL) {
 		size_t saved = json_path_push_key(p, "variant");
-		variant_ref_read(variant, p, fe, &l->variant);
+		l->variant_ok = variant_ref_read(variant, p, fe, &l->variant);
 		json_path_pop(p, saved);
 	}
 	json_t *q = json_object_get(line, "quantity");

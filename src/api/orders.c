@@ -73,16 +73,23 @@ static void variant_problem(field_errors *fe, size_t line, const struct variant_
 		field_errors_add(fe, path, "no variant has identifier '%s'", ref->identifier);
 }
 
-/* Resolves every line; fills variant ids, the order's brand and the largest lead time. */
+/*
+ * Resolves every line whose variant was well-formed; fills variant ids, the
+ * order's brand and the largest lead time. Returns how many problems it found.
+ */
 static store_status resolve_lines(store_conn *c, struct create *cc,
 				  struct order_line_insert *lines, int64_t *brand_id,
-				  int64_t *max_lead)
+				  int64_t *max_lead, size_t *problems)
 {
 	const struct order_request *in = cc->in;
-	size_t brand_line = 0;
+	size_t brand_line = 0, before = field_errors_count(cc->fe);
 	*brand_id = 0;
 	*max_lead = 0;
 	for (size_t i = 0; i < in->nlines; i++) {
+		if (!in->lines[i].variant_ok) {
+			(*problems)++;
+			continue;
+		}
 		struct resolved_variant v = {0};
 		store_status st = store_variants_resolve(c, cc->retailer_id, &in->lines[i].variant, &v);
 		if (st == STORE_NOT_FOUND || st == STORE_CONFLICT) {
@@ -118,6 +125,7 @@ static store_status resolve_lines(store_conn *c, struct create *cc,
 		if (v.lead_time_hours > *max_lead)
 			*max_lead = v.lead_time_hours;
 	}
+	*problems += field_errors_count(cc->fe) - before;
 	return STORE_OK;
 }
 
@@ -134,6 +142,8 @@ static store_status shipping_resolve(store_conn *c, struct create *cc, int64_t b
 					 "unknown service level '%s'", in->requested_method);
 		return st == STORE_NOT_FOUND ? STORE_OK : st;
 	}
+	if (in->carrier_code == NULL || in->method_code == NULL)
+		return STORE_OK; /* already reported by the body check */
 	bool allowed = false;
 	st = store_shipping_methods_find(c, cc->retailer_id, brand_id, in->carrier_code,
 					 in->method_code, &o->shipping_method_id, &allowed);
@@ -150,10 +160,38 @@ static store_status shipping_resolve(store_conn *c, struct create *cc, int64_t b
 }
 
 /*
- * The create transaction: the duplicate check, variant resolution, the
- * brand and its connection, the shipping method, the deadlines and the
- * insert, all under the write lock, so two requests with one purchase
- * order number cannot both pass the check.
+ * The rules that need the catalog: each line's variant, one brand, its
+ * connection, the shipping method. Problems go to cc->fe; only a store
+ * failure is returned. Also run, without inserting, for a body that failed
+ * its own checks, so that every problem is reported at once.
+ */
+static store_status catalog_check(store_conn *c, struct create *cc,
+				  struct order_line_insert *lines, struct order_insert *o,
+				  struct connection_sla *sla, int64_t *max_lead)
+{
+	size_t problems = 0;
+	int64_t brand_id = 0;
+	store_status st = resolve_lines(c, cc, lines, &brand_id, max_lead, &problems);
+	if (st != STORE_OK || problems > 0 || brand_id == 0)
+		return st;
+	st = store_connections_get(c, cc->retailer_id, brand_id, sla);
+	if (st == STORE_NOT_FOUND) {
+		field_errors_add(cc->fe, "order_lines",
+				 "the variants are of brand %lld, which is not connected to this "
+				 "retailer",
+				 (long long)brand_id);
+		return STORE_OK;
+	}
+	if (st != STORE_OK)
+		return st;
+	o->brand_id = brand_id;
+	return shipping_resolve(c, cc, brand_id, o);
+}
+
+/*
+ * The create transaction: the duplicate check, the catalog rules, the
+ * deadlines and the insert, all under the write lock, so two requests with
+ * one purchase order number cannot both pass the check.
  */
 static store_status create_tx(store_conn *c, void *ctx)
 {
@@ -170,7 +208,7 @@ static store_status create_tx(store_conn *c, void *ctx)
 	struct order_line_insert *lines = calloc(in->nlines, sizeof(*lines));
 	if (lines == NULL)
 		return STORE_ERROR;
-	int64_t brand_id = 0, max_lead = 0;
+	int64_t max_lead = 0;
 	struct order_insert o = {
 		.retailer_id = cc->retailer_id,
 		.purchase_order_number = in->purchase_order_number,
@@ -185,23 +223,10 @@ static store_status create_tx(store_conn *c, void *ctx)
 		.nlines = in->nlines,
 	};
 	struct connection_sla sla = {0};
-	st = resolve_lines(c, cc, lines, &brand_id, &max_lead);
-	if (st == STORE_OK && field_errors_count(cc->fe) == 0) {
-		st = store_connections_get(c, cc->retailer_id, brand_id, &sla);
-		if (st == STORE_NOT_FOUND) {
-			field_errors_add(cc->fe, "order_lines",
-					 "the variants are of brand %lld, which is not connected to "
-					 "this retailer",
-					 (long long)brand_id);
-			st = STORE_OK;
-		} else if (st == STORE_OK) {
-			st = shipping_resolve(c, cc, brand_id, &o);
-		}
-	}
+	st = catalog_check(c, cc, lines, &o, &sla, &max_lead);
 	if (st == STORE_OK && (field_errors_count(cc->fe) > 0 || cc->fe->oom))
 		st = STORE_REJECTED;
 	if (st == STORE_OK) {
-		o.brand_id = brand_id;
 		sla_deadlines(cc->now, sla.hours_to_acknowledge, sla.hours_to_fulfill, max_lead,
 			      &o.acknowledge_by, &o.fulfill_by);
 		st = store_orders_insert(c, &o, &cc->order_id);
@@ -211,6 +236,22 @@ static store_status create_tx(store_conn *c, void *ctx)
 								 &cc->existing_id) == STORE_OK)
 			st = STORE_REJECTED;
 	}
+	free(lines);
+	return st;
+}
+
+/* catalog_check() alone, on a read connection, for a body with problems of its own. */
+static store_status check_only_read(store_conn *c, void *ctx)
+{
+	struct create *cc = ctx;
+	size_t n = cc->in->nlines ? cc->in->nlines : 1;
+	struct order_line_insert *lines = calloc(n, sizeof(*lines));
+	if (lines == NULL)
+		return STORE_ERROR;
+	struct order_insert o = {0};
+	struct connection_sla sla = {0};
+	int64_t max_lead = 0;
+	store_status st = catalog_check(c, cc, lines, &o, &sla, &max_lead);
 	free(lines);
 	return st;
 }
@@ -263,12 +304,19 @@ handler_result api_orders_create(struct request *req)
 	struct order_request in;
 	field_errors fe;
 	field_errors_init(&fe);
+	struct create cc = {.in = &in, .retailer_id = request_arg(req, 0), .now = time_now(),
+			    .fe = &fe};
 	if (!order_request_parse(req->body, &in, &fe)) {
+		if (req->body != NULL && !fe.oom) {
+			store_status st = store_read(req->store, check_only_read, &cc);
+			if (st != STORE_OK) {
+				reply_store_error(req, st);
+				goto out;
+			}
+		}
 		reply_field_errors(req, "validation_failed", &fe);
 		goto out;
 	}
-	struct create cc = {.in = &in, .retailer_id = request_arg(req, 0), .now = time_now(),
-			    .fe = &fe};
 	store_status st = store_tx(req->store, "create order", create_tx, &cc);
 	if (st == STORE_OK)
 		reply_order(req, 201, PARTY_RETAILER, cc.retailer_id, cc.order_id);

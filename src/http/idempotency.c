@@ -52,19 +52,37 @@ static bool key_is_valid(const char *key)
 	return true;
 }
 
-/* BLAKE2b of method, path and body: what "the same request" means. */
-static void request_hash(const struct request *req, const char *body, size_t body_len,
+/*
+ * BLAKE2b of method, path and body: what "the same request" means. The path
+ * is taken without its trailing slash (both forms are one route), and a JSON
+ * body in its canonical form (compact, keys sorted), so a client that
+ * re-serialises the same document is still sending the same request.
+ */
+static bool request_hash(const struct request *req, const char *body, size_t body_len,
 			 uint8_t hash[IDEMPOTENCY_HASH_BYTES])
 {
 	crypto_generichash_state state;
+	size_t path_len = strlen(req->path);
+	while (path_len > 1 && req->path[path_len - 1] == '/')
+		path_len--;
+	char *canonical = NULL;
+	if (req->body != NULL) {
+		canonical = json_dumps(req->body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		if (canonical == NULL)
+			return false;
+		body = canonical;
+		body_len = strlen(canonical);
+	}
 	crypto_generichash_init(&state, NULL, 0, IDEMPOTENCY_HASH_BYTES);
 	crypto_generichash_update(&state, (const unsigned char *)req->method, strlen(req->method));
 	crypto_generichash_update(&state, (const unsigned char *)"\n", 1);
-	crypto_generichash_update(&state, (const unsigned char *)req->path, strlen(req->path));
+	crypto_generichash_update(&state, (const unsigned char *)req->path, path_len);
 	crypto_generichash_update(&state, (const unsigned char *)"\n", 1);
 	if (body_len > 0)
 		crypto_generichash_update(&state, (const unsigned char *)body, body_len);
 	crypto_generichash_final(&state, hash, IDEMPOTENCY_HASH_BYTES);
+	free(canonical);
+	return true;
 }
 
 handler_result idempotency_run(struct request *req, const char *key, const char *body,
@@ -85,7 +103,10 @@ handler_result idempotency_run(struct request *req, const char *key, const char 
 					  .party_id = req->caller.party_id,
 					  .key = key,
 					  .now = time_now()};
-	request_hash(req, body, body_len, claim.hash);
+	if (!request_hash(req, body, body_len, claim.hash)) {
+		reply_error(req, 500, "internal", "internal error");
+		return HANDLER_OK;
+	}
 	store_status st = store_tx(req->store, "claim idempotency key", claim_tx, &claim);
 	if (st != STORE_OK) {
 		free(claim.body);

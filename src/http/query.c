@@ -1,4 +1,5 @@
 /* Query parameter checking; see include/http/query.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,7 +103,14 @@ static bool value_check(const struct query_param *p, const char *key, const char
 				return true;
 			}
 		}
-		field_errors_add(fe, key, "must be one of the listed values, not '%.64s'", text);
+		{
+			char allowed[256] = "";
+			size_t used = 0;
+			for (size_t i = 0; p->choices[i] != NULL && used < sizeof(allowed); i++)
+				used += (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s",
+							 i ? ", " : "", p->choices[i]);
+			field_errors_add(fe, key, "must be one of %s, not '%.64s'", allowed, text);
+		}
 		return false;
 	}
 	return false;

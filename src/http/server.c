@@ -206,8 +206,9 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			reply_unauthorized(req, "the API key is not valid or was revoked");
 			return;
 		case AUTH_FORBIDDEN:
-			reply_error(req, 403, "forbidden", "this key belongs to another %s",
-				    party_kind_name(route->party));
+			reply_error(req, 403, "forbidden", "this key is %s %lld's, not %s %lld's",
+				    party_kind_name(req->caller.party), (long long)req->caller.party_id,
+				    party_kind_name(route->party), (long long)request_arg(req, 0));
 			return;
 		case AUTH_STORE_FAILED:
 			reply_store_error(req, st);

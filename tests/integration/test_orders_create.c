@@ -411,10 +411,12 @@ START_TEST(several_errors_are_reported_at_once)
 	ck_assert(http_error_has_field(&r, "ordered_at"));
 	ck_assert(http_error_has_field(&r, "colour"));
 	ck_assert(http_error_has_field(&r, "order_lines[0].quantity"));
+	/* Catalog problems come in the same answer as the body's own. */
+	ck_assert(http_error_has_field(&r, "order_lines[2].variant.upc"));
 	json_t *fields = json_object_get(json_object_get(r.json, "error"), "fields");
-	ck_assert_int_eq(json_array_size(fields), 4);
+	ck_assert_int_eq(json_array_size(fields), 5);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
-			 "4 fields are invalid");
+			 "5 fields are invalid");
 	http_response_free(&r);
 	/* Shape-valid but unknown variants: reported together, each at its path. */
 	o = valid_order("PO-MANY-2");
