@@ -20,6 +20,13 @@ handler_result api_orders_list(struct request *req);
 handler_result api_orders_get(struct request *req);
 handler_result api_orders_acknowledge(struct request *req);
 
+/* Shipments (src/api/shipments.c). */
+extern const struct query_param api_shipments_list_query[];
+handler_result api_shipments_create(struct request *req);
+handler_result api_shipments_list(struct request *req);
+handler_result api_shipments_get(struct request *req);
+handler_result api_shipments_acknowledge(struct request *req);
+
 /* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
 handler_result api_health(struct request *req);
 

@@ -35,6 +35,25 @@ fulfilment_status status_derive(quantities q);
 /* Units still open: ordered - shipped - canceled (never below 0). */
 int64_t status_open_quantity(quantities q);
 
+/* A line or an order: its quantities, status, and when it closed or was canceled. */
+struct fulfilment {
+	quantities q;
+	fulfilment_status status;
+	int64_t closed_at;   /* 0 until closed */
+	int64_t canceled_at; /* 0 until canceled */
+};
+
+/*
+ * status_settle() re-derives f->status from f->q after a change of
+ * quantities, and stamps closed_at or canceled_at with `now` when that
+ * status is reached for the first time. Quantities only grow (shipments and
+ * cancellations cannot be undone), so a stamp is never cleared.
+ */
+void status_settle(struct fulfilment *f, int64_t now);
+
+/* Adds a line's quantities to an order's totals. */
+void status_add(quantities *total, quantities line);
+
 /* "open", "partial", "closed", "canceled". */
 const char *status_name(fulfilment_status s);
 

@@ -7,6 +7,21 @@
 #ifndef DROPLINE_STORE_STATEMENTS_H
 #define DROPLINE_STORE_STATEMENTS_H
 
+/* A shipment's columns, shared by its list and by the order representation. */
+#define SQL_SHIPMENT_SELECT                                                   \
+	"SELECT s.id, s.order_id, o.purchase_order_number, "                  \
+	"s.tracking_number, s.shipping_method_id, "                           \
+	"sm.name AS shipping_method_name, sm.code AS shipping_method_code, "  \
+	"ca.id AS carrier_id, ca.name AS carrier_name, "                      \
+	"ca.code AS carrier_code, g.name AS generic_name, "                   \
+	"g.description AS generic_description, g.type AS generic_type, "     \
+	"s.shipped_at, s.is_acknowledged, s.acknowledged_at "                 \
+	"FROM shipments s JOIN orders o ON o.id = s.order_id "                \
+	"LEFT JOIN shipping_methods sm ON sm.id = s.shipping_method_id "      \
+	"LEFT JOIN carriers ca ON ca.id = sm.carrier_id "                     \
+	"LEFT JOIN generic_shipping_methods g "                               \
+	"ON g.id = sm.generic_shipping_method_id"
+
 #define STORE_STATEMENTS(X)                                                   \
 	X(STMT_HEALTH, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
 	X(STMT_KEY_INSERT,                                                    \
@@ -101,6 +116,59 @@
 	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3")              \
 	X(STMT_IDEM_RELEASE_PENDING,                                           \
 	  "DELETE FROM idempotency_keys WHERE status = 0")                     \
+	X(STMT_FUL_ORDER,                                                      \
+	  "SELECT id, retailer_id, brand_id, purchase_order_number, "          \
+	  "is_acknowledged, coalesce(acknowledged_at, 0), status, "            \
+	  "coalesce(closed_at, 0), coalesce(canceled_at, 0) FROM orders "      \
+	  "WHERE id = ?1 AND (CASE ?2 WHEN 1 THEN retailer_id "                \
+	  "ELSE brand_id END) = ?3")                                           \
+	X(STMT_FUL_LINES,                                                      \
+	  "SELECT id, variant_id, quantity, quantity_shipped, "                \
+	  "quantity_canceled, status, coalesce(closed_at, 0), "                \
+	  "coalesce(canceled_at, 0) FROM order_lines WHERE order_id = ?1 "     \
+	  "ORDER BY id")                                                       \
+	X(STMT_FUL_SAVE_LINE,                                                  \
+	  "UPDATE order_lines SET quantity_shipped = ?2, "                     \
+	  "quantity_canceled = ?3, status = ?4, closed_at = nullif(?5, 0), "   \
+	  "canceled_at = nullif(?6, 0) WHERE id = ?1")                         \
+	X(STMT_FUL_SAVE_ORDER,                                                 \
+	  "UPDATE orders SET status = ?2, closed_at = nullif(?3, 0), "         \
+	  "canceled_at = nullif(?4, 0), is_acknowledged = ?5, "                \
+	  "acknowledged_at = nullif(?6, 0), version = version + 1 "            \
+	  "WHERE id = ?1")                                                     \
+	X(STMT_SHIPPING_METHOD_BY_CODE,                                        \
+	  "SELECT m.id FROM shipping_methods m JOIN carriers c "               \
+	  "ON c.id = m.carrier_id WHERE c.code = ?1 AND m.code = ?2")          \
+	X(STMT_SHIPMENT_INSERT,                                                \
+	  "INSERT INTO shipments (order_id, retailer_id, brand_id, "           \
+	  "tracking_number, shipping_method_id, shipped_at) "                  \
+	  "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)")                        \
+	X(STMT_SHIPMENT_LINE_INSERT,                                           \
+	  "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity) " \
+	  "VALUES (?1, ?2, ?3)")                                               \
+	X(STMT_SHIPMENT_ACKNOWLEDGE,                                           \
+	  "UPDATE shipments SET is_acknowledged = 1, acknowledged_at = ?3 "    \
+	  "WHERE id = ?2 AND retailer_id = ?1 AND is_acknowledged = 0")        \
+	X(STMT_SHIPMENT_LINES_OF,                                              \
+	  "SELECT sl.id, sl.shipment_id, sl.order_line_id, "                   \
+	  "v.id AS variant_id, v.brand_id AS variant_brand_id, "               \
+	  "vb.name AS variant_brand_name, v.name AS variant_name, "            \
+	  "v.description AS variant_description, "                             \
+	  "v.identifier AS variant_identifier, v.upc AS variant_upc, "         \
+	  "v.attributes AS variant_attributes, "                               \
+	  "rs.sku AS variant_retailer_identifier, sl.quantity "                \
+	  "FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id " \
+	  "JOIN orders o ON o.id = l.order_id "                                \
+	  "JOIN variants v ON v.id = l.variant_id "                            \
+	  "JOIN brands vb ON vb.id = v.brand_id "                              \
+	  "LEFT JOIN retailer_skus rs ON rs.retailer_id = o.retailer_id "      \
+	  "AND rs.variant_id = v.id "                                          \
+	  "WHERE sl.shipment_id IN (SELECT value FROM json_each(?1)) "         \
+	  "ORDER BY sl.shipment_id, sl.id")                                    \
+	X(STMT_SHIPMENTS_OF_ORDERS,                                            \
+	  SQL_SHIPMENT_SELECT                                                  \
+	  " WHERE s.order_id IN (SELECT value FROM json_each(?1)) "            \
+	  "ORDER BY s.order_id, s.id")                                         \
 	X(STMT_VARIANT_BY_ID,                                                  \
 	  "SELECT id, brand_id, lead_time_hours FROM variants WHERE id = ?1")  \
 	X(STMT_VARIANT_BY_RETAILER_SKU,                                        \

@@ -123,17 +123,47 @@ static json_t *order_line(json_t *line)
 			 time_col(line, "closed_at"));
 }
 
-json_t *order_representation(json_t *rec)
+/* Shapes each record of rec[key] with `shape`; an empty array when there is none. */
+static json_t *shaped(json_t *rec, const char *key, json_t *(*shape)(json_t *))
 {
-	json_t *lines = json_array();
+	json_t *out = json_array();
 	size_t i;
-	json_t *line;
-	json_array_foreach(json_object_get(rec, "lines"), i, line) {
-		if (lines == NULL || json_array_append_new(lines, order_line(line)) != 0) {
-			json_decref(lines);
+	json_t *item;
+	json_array_foreach(json_object_get(rec, key), i, item) {
+		if (out == NULL || json_array_append_new(out, shape(item)) != 0) {
+			json_decref(out);
 			return NULL;
 		}
 	}
+	return out;
+}
+
+static json_t *shipment_line(json_t *line)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}", "id", take(line, "id"), "order_line_id",
+			 take(line, "order_line_id"), "variant", line_variant_representation(line),
+			 "quantity", take(line, "quantity"));
+}
+
+json_t *shipment_representation(json_t *rec)
+{
+	json_t *lines = shaped(rec, "lines", shipment_line);
+	if (lines == NULL)
+		return NULL;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", take(rec, "id"),
+			 "order_id", take(rec, "order_id"), "purchase_order_number",
+			 take(rec, "purchase_order_number"), "tracking_number",
+			 take(rec, "tracking_number"), "shipping_method", shipping_method(rec),
+			 "shipped_at", time_col(rec, "shipped_at"), "is_acknowledged",
+			 bool_col(rec, "is_acknowledged"), "acknowledged_at",
+			 time_col(rec, "acknowledged_at"), "shipment_lines", lines);
+}
+
+json_t *order_representation(json_t *rec)
+{
+	json_t *lines = shaped(rec, "lines", order_line);
+	if (lines == NULL)
+		return NULL;
 	json_t *brand = json_pack("{s:o, s:o}", "id", take(rec, "brand_id"), "name",
 				  take(rec, "brand_name"));
 	json_t *o = json_pack(
@@ -147,15 +177,16 @@ json_t *order_representation(json_t *rec)
 		shipping_method(rec), "requested_shipping_method", requested_shipping_method(rec),
 		"gift_message", gift_message(rec));
 	json_decref(brand);
+	json_t *shipments = shaped(rec, "shipments", shipment_representation);
 	json_t *rest = json_pack(
-		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[]}",
+		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[], s:[], s:[], s:[]}",
 		"status", take(rec, "status"), "is_acknowledged", bool_col(rec, "is_acknowledged"),
 		"acknowledge_by", time_col(rec, "acknowledge_by"), "fulfill_by",
 		time_col(rec, "fulfill_by"), "received_at", time_col(rec, "received_at"), "ordered_at",
 		time_col(rec, "ordered_at"), "acknowledged_at", time_col(rec, "acknowledged_at"),
 		"pickup_on", time_col(rec, "pickup_on"), "closed_at", time_col(rec, "closed_at"),
 		"canceled_at", time_col(rec, "canceled_at"), "order_lines", lines, "shipments",
-		"cancels", "invoices", "rmas", "credits", "memos");
+		shipments, "cancels", "invoices", "rmas", "credits", "memos");
 	if (o == NULL || rest == NULL || json_object_update(o, rest) != 0) {
 		json_decref(o);
 		json_decref(rest);

@@ -12,11 +12,21 @@ const struct route api_routes[] = {
 	{"GET", "/v1/retailers/:retailer_id/orders", api_orders_list, PARTY_RETAILER,
 	 api_orders_list_query, 0},
 	{"GET", "/v1/retailers/:retailer_id/orders/:id", api_orders_get, PARTY_RETAILER, NULL, 0},
+	{"GET", "/v1/retailers/:retailer_id/shipments", api_shipments_list, PARTY_RETAILER,
+	 api_shipments_list_query, 0},
+	{"GET", "/v1/retailers/:retailer_id/shipments/:id", api_shipments_get, PARTY_RETAILER, NULL,
+	 0},
+	{"PUT", "/v1/retailers/:retailer_id/shipments/:id/acknowledge", api_shipments_acknowledge,
+	 PARTY_RETAILER, NULL, 0},
 
 	{"GET", "/v1/brands/:brand_id/orders", api_orders_list, PARTY_BRAND, api_orders_list_query, 0},
 	{"GET", "/v1/brands/:brand_id/orders/:id", api_orders_get, PARTY_BRAND, NULL, 0},
 	{"PUT", "/v1/brands/:brand_id/orders/:id/acknowledge", api_orders_acknowledge, PARTY_BRAND,
 	 NULL, 0},
+	{"POST", "/v1/brands/:brand_id/shipments", api_shipments_create, PARTY_BRAND, NULL, 1},
+	{"GET", "/v1/brands/:brand_id/shipments", api_shipments_list, PARTY_BRAND,
+	 api_shipments_list_query, 0},
+	{"GET", "/v1/brands/:brand_id/shipments/:id", api_shipments_get, PARTY_BRAND, NULL, 0},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -46,6 +46,22 @@ fulfilment_status status_derive(quantities q)
 	return STATUS_OPEN;
 }
 
+void status_settle(struct fulfilment *f, int64_t now)
+{
+	f->status = status_derive(f->q);
+	if (f->status == STATUS_CLOSED && f->closed_at == 0)
+		f->closed_at = now;
+	if (f->status == STATUS_CANCELED && f->canceled_at == 0)
+		f->canceled_at = now;
+}
+
+void status_add(quantities *total, quantities line)
+{
+	total->ordered = add_saturated(total->ordered, line.ordered);
+	total->shipped = add_saturated(total->shipped, line.shipped);
+	total->canceled = add_saturated(total->canceled, line.canceled);
+}
+
 const char *status_name(fulfilment_status s)
 {
 	if ((unsigned)s < STATUS_COUNT)

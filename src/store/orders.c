@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "list.h"
 #include "store/store_orders.h"
+#include "store/store_shipments.h"
 
 /* Steps a statement answering one row into `row`; resets it. */
 typedef void (*row_fn)(sqlite3_stmt *st, void *out);
@@ -302,6 +303,8 @@ store_status store_orders_list(store_conn *c, const struct order_filter *f, stru
 	store_status res = store_list_run(c, &q, page);
 	if (res == STORE_OK)
 		res = store_list_children(c, page->rows, STMT_ORDER_LINES_OF, 1, "lines");
+	if (res == STORE_OK)
+		res = store_shipments_attach(c, page->rows);
 	if (res != STORE_OK) {
 		json_decref(page->rows);
 		page->rows = NULL;

@@ -181,6 +181,55 @@ START_TEST(parse_unknown)
 }
 END_TEST
 
+
+START_TEST(settle_stamps_closed_at_once)
+{
+	struct fulfilment f = {.q = {.ordered = 3, .shipped = 1}};
+	status_settle(&f, 100);
+	ck_assert_int_eq(f.status, STATUS_PARTIAL);
+	ck_assert_int_eq(f.closed_at, 0);
+	f.q.shipped = 3;
+	status_settle(&f, 200);
+	ck_assert_int_eq(f.status, STATUS_CLOSED);
+	ck_assert_int_eq(f.closed_at, 200);
+	/* Settling again later keeps the first time it closed. */
+	status_settle(&f, 300);
+	ck_assert_int_eq(f.closed_at, 200);
+	ck_assert_int_eq(f.canceled_at, 0);
+}
+END_TEST
+
+START_TEST(settle_stamps_canceled_at_and_the_rest_closes)
+{
+	struct fulfilment f = {.q = {.ordered = 2, .canceled = 2}};
+	status_settle(&f, 50);
+	ck_assert_int_eq(f.status, STATUS_CANCELED);
+	ck_assert_int_eq(f.canceled_at, 50);
+	ck_assert_int_eq(f.closed_at, 0);
+	/* Partly shipped, then the unfulfilled rest canceled: closed, not canceled. */
+	struct fulfilment g = {.q = {.ordered = 5, .shipped = 2}};
+	status_settle(&g, 10);
+	g.q.canceled = 3;
+	status_settle(&g, 20);
+	ck_assert_int_eq(g.status, STATUS_CLOSED);
+	ck_assert_int_eq(g.closed_at, 20);
+	ck_assert_int_eq(g.canceled_at, 0);
+}
+END_TEST
+
+START_TEST(add_sums_an_orders_lines)
+{
+	quantities total = {0};
+	status_add(&total, (quantities){.ordered = 2, .shipped = 1});
+	status_add(&total, (quantities){.ordered = 3, .canceled = 3});
+	ck_assert_int_eq(total.ordered, 5);
+	ck_assert_int_eq(total.shipped, 1);
+	ck_assert_int_eq(total.canceled, 3);
+	ck_assert_int_eq(status_derive(total), STATUS_PARTIAL);
+	ck_assert_int_eq(status_open_quantity(total), 1);
+}
+END_TEST
+
 static Suite *status_suite(void)
 {
 	Suite *s = suite_create("status");
@@ -199,6 +248,9 @@ static Suite *status_suite(void)
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, parse_known);
 	tcase_add_test(tc, parse_unknown);
+	tcase_add_test(tc, settle_stamps_closed_at_once);
+	tcase_add_test(tc, settle_stamps_canceled_at_and_the_rest_closes);
+	tcase_add_test(tc, add_sums_an_orders_lines);
 	suite_add_tcase(s, tc);
 
 	return s;
