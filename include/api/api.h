@@ -27,6 +27,13 @@ handler_result api_shipments_list(struct request *req);
 handler_result api_shipments_get(struct request *req);
 handler_result api_shipments_acknowledge(struct request *req);
 
+/* Cancellations (src/api/cancels.c), both sides. */
+extern const struct query_param api_cancels_list_query[];
+handler_result api_cancels_create(struct request *req);
+handler_result api_cancels_list(struct request *req);
+handler_result api_cancels_get(struct request *req);
+handler_result api_cancels_acknowledge(struct request *req);
+
 /* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
 handler_result api_health(struct request *req);
 

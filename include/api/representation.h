@@ -14,6 +14,9 @@ json_t *order_representation(json_t *record);
 /* The shipment representation of a shipment record with its "lines". */
 json_t *shipment_representation(json_t *record);
 
+/* The cancellation representation of a cancel record with its "lines". */
+json_t *cancel_representation(json_t *record);
+
 /* A time column (epoch seconds or null) as ISO-8601 text or null. */
 json_t *time_value(json_t *epoch);
 

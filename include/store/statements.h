@@ -22,6 +22,13 @@
 	"LEFT JOIN generic_shipping_methods g "                               \
 	"ON g.id = sm.generic_shipping_method_id"
 
+/* A cancellation's columns, shared by its list and by the order representation. */
+#define SQL_CANCEL_SELECT                                                     \
+	"SELECT k.id, k.order_id, o.purchase_order_number, k.reason_id, "     \
+	"cr.text AS reason, k.canceled_by, k.canceled_at, k.is_acknowledged, " \
+	"k.acknowledged_at FROM cancels k JOIN orders o ON o.id = k.order_id " \
+	"JOIN cancel_reasons cr ON cr.id = k.reason_id"
+
 #define STORE_STATEMENTS(X)                                                   \
 	X(STMT_HEALTH, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
 	X(STMT_KEY_INSERT,                                                    \
@@ -169,6 +176,36 @@
 	  SQL_SHIPMENT_SELECT                                                  \
 	  " WHERE s.order_id IN (SELECT value FROM json_each(?1)) "            \
 	  "ORDER BY s.order_id, s.id")                                         \
+	X(STMT_CANCEL_INSERT,                                                  \
+	  "INSERT INTO cancels (order_id, retailer_id, brand_id, reason_id, "  \
+	  "canceled_by, canceled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")         \
+	X(STMT_CANCEL_LINE_INSERT,                                             \
+	  "INSERT INTO cancel_lines (cancel_id, order_line_id, quantity) "     \
+	  "VALUES (?1, ?2, ?3)")                                               \
+	X(STMT_CANCEL_ACKNOWLEDGE,                                             \
+	  "UPDATE cancels SET is_acknowledged = 1, acknowledged_at = ?4 "      \
+	  "WHERE id = ?3 AND is_acknowledged = 0 AND "                         \
+	  "(CASE ?1 WHEN 1 THEN retailer_id ELSE brand_id END) = ?2")          \
+	X(STMT_CANCEL_LINES_OF,                                                \
+	  "SELECT cl.id, cl.cancel_id, cl.order_line_id, "                     \
+	  "v.id AS variant_id, v.brand_id AS variant_brand_id, "               \
+	  "vb.name AS variant_brand_name, v.name AS variant_name, "            \
+	  "v.description AS variant_description, "                             \
+	  "v.identifier AS variant_identifier, v.upc AS variant_upc, "         \
+	  "v.attributes AS variant_attributes, "                               \
+	  "rs.sku AS variant_retailer_identifier, cl.quantity "                \
+	  "FROM cancel_lines cl JOIN order_lines l ON l.id = cl.order_line_id " \
+	  "JOIN orders o ON o.id = l.order_id "                                \
+	  "JOIN variants v ON v.id = l.variant_id "                            \
+	  "JOIN brands vb ON vb.id = v.brand_id "                              \
+	  "LEFT JOIN retailer_skus rs ON rs.retailer_id = o.retailer_id "      \
+	  "AND rs.variant_id = v.id "                                          \
+	  "WHERE cl.cancel_id IN (SELECT value FROM json_each(?1)) "           \
+	  "ORDER BY cl.cancel_id, cl.id")                                      \
+	X(STMT_CANCELS_OF_ORDERS,                                              \
+	  SQL_CANCEL_SELECT                                                    \
+	  " WHERE k.order_id IN (SELECT value FROM json_each(?1)) "            \
+	  "ORDER BY k.order_id, k.id")                                         \
 	X(STMT_VARIANT_BY_ID,                                                  \
 	  "SELECT id, brand_id, lead_time_hours FROM variants WHERE id = ?1")  \
 	X(STMT_VARIANT_BY_RETAILER_SKU,                                        \

@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/list.h"
 #include "api/order_input.h"
+#include "api/records.h"
 #include "api/representation.h"
 #include "domain/sla.h"
 #include "domain/timeutil.h"
@@ -256,37 +257,7 @@ static store_status check_only_read(store_conn *c, void *ctx)
 	return st;
 }
 
-struct get {
-	party_kind party;
-	int64_t party_id;
-	int64_t order_id;
-	json_t *record;
-};
-
-static store_status get_read(store_conn *c, void *ctx)
-{
-	struct get *g = ctx;
-	return store_orders_get(c, g->party, g->party_id, g->order_id, &g->record);
-}
-
-/* Answers `status` with the order's representation, or 404 when it is not the party's. */
-static void reply_order(struct request *req, unsigned status, party_kind party, int64_t party_id,
-			int64_t order_id)
-{
-	struct get g = {.party = party, .party_id = party_id, .order_id = order_id};
-	store_status st = store_read(req->store, get_read, &g);
-	if (st == STORE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no order %lld here", (long long)order_id);
-		return;
-	}
-	if (st != STORE_OK) {
-		reply_store_error(req, st);
-		return;
-	}
-	json_t *body = order_representation(g.record);
-	json_decref(g.record);
-	reply_json(req, status, body);
-}
+static const struct record_kind order_kind = {"order", store_orders_get, order_representation};
 
 static void reply_duplicate(struct request *req, const char *po, int64_t existing_id)
 {
@@ -319,7 +290,7 @@ handler_result api_orders_create(struct request *req)
 	}
 	store_status st = store_tx(req->store, "create order", create_tx, &cc);
 	if (st == STORE_OK)
-		reply_order(req, 201, PARTY_RETAILER, cc.retailer_id, cc.order_id);
+		reply_record(req, 201, &order_kind, PARTY_RETAILER, cc.retailer_id, cc.order_id);
 	else if (st == STORE_REJECTED && cc.existing_id > 0)
 		reply_duplicate(req, in.purchase_order_number, cc.existing_id);
 	else if (st == STORE_REJECTED)
@@ -334,8 +305,7 @@ out:
 
 handler_result api_orders_get(struct request *req)
 {
-	reply_order(req, 200, route_party(req), request_arg(req, 0), request_arg(req, 1));
-	return HANDLER_OK;
+	return reply_record_of_route(req, &order_kind);
 }
 
 struct list {
@@ -424,7 +394,7 @@ handler_result api_orders_acknowledge(struct request *req)
 				.now = time_now()};
 	store_status st = store_tx(req->store, "acknowledge order", acknowledge_tx, &a);
 	if (st == STORE_OK)
-		reply_order(req, 200, PARTY_BRAND, a.brand_id, a.order_id);
+		reply_record(req, 200, &order_kind, PARTY_BRAND, a.brand_id, a.order_id);
 	else if (st == STORE_NOT_FOUND)
 		reply_error(req, 404, "not_found", "no order %lld here", (long long)a.order_id);
 	else if (st == STORE_REJECTED)

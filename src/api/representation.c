@@ -138,7 +138,8 @@ static json_t *shaped(json_t *rec, const char *key, json_t *(*shape)(json_t *))
 	return out;
 }
 
-static json_t *shipment_line(json_t *line)
+/* A shipment or cancel line: which order line, its variant, how many. */
+static json_t *change_line(json_t *line)
 {
 	return json_pack("{s:o, s:o, s:o, s:o}", "id", take(line, "id"), "order_line_id",
 			 take(line, "order_line_id"), "variant", line_variant_representation(line),
@@ -147,7 +148,7 @@ static json_t *shipment_line(json_t *line)
 
 json_t *shipment_representation(json_t *rec)
 {
-	json_t *lines = shaped(rec, "lines", shipment_line);
+	json_t *lines = shaped(rec, "lines", change_line);
 	if (lines == NULL)
 		return NULL;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", take(rec, "id"),
@@ -157,6 +158,20 @@ json_t *shipment_representation(json_t *rec)
 			 "shipped_at", time_col(rec, "shipped_at"), "is_acknowledged",
 			 bool_col(rec, "is_acknowledged"), "acknowledged_at",
 			 time_col(rec, "acknowledged_at"), "shipment_lines", lines);
+}
+
+json_t *cancel_representation(json_t *rec)
+{
+	json_t *lines = shaped(rec, "lines", change_line);
+	if (lines == NULL)
+		return NULL;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", take(rec, "id"),
+			 "order_id", take(rec, "order_id"), "purchase_order_number",
+			 take(rec, "purchase_order_number"), "reason_id", take(rec, "reason_id"),
+			 "reason", take(rec, "reason"), "canceled_by", take(rec, "canceled_by"),
+			 "canceled_at", time_col(rec, "canceled_at"), "is_acknowledged",
+			 bool_col(rec, "is_acknowledged"), "acknowledged_at",
+			 time_col(rec, "acknowledged_at"), "cancel_lines", lines);
 }
 
 json_t *order_representation(json_t *rec)
@@ -178,15 +193,16 @@ json_t *order_representation(json_t *rec)
 		"gift_message", gift_message(rec));
 	json_decref(brand);
 	json_t *shipments = shaped(rec, "shipments", shipment_representation);
+	json_t *cancels = shaped(rec, "cancels", cancel_representation);
 	json_t *rest = json_pack(
-		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[], s:[], s:[], s:[]}",
+		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[], s:[], s:[]}",
 		"status", take(rec, "status"), "is_acknowledged", bool_col(rec, "is_acknowledged"),
 		"acknowledge_by", time_col(rec, "acknowledge_by"), "fulfill_by",
 		time_col(rec, "fulfill_by"), "received_at", time_col(rec, "received_at"), "ordered_at",
 		time_col(rec, "ordered_at"), "acknowledged_at", time_col(rec, "acknowledged_at"),
 		"pickup_on", time_col(rec, "pickup_on"), "closed_at", time_col(rec, "closed_at"),
 		"canceled_at", time_col(rec, "canceled_at"), "order_lines", lines, "shipments",
-		shipments, "cancels", "invoices", "rmas", "credits", "memos");
+		shipments, "cancels", cancels, "invoices", "rmas", "credits", "memos");
 	if (o == NULL || rest == NULL || json_object_update(o, rest) != 0) {
 		json_decref(o);
 		json_decref(rest);

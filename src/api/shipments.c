@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/line_changes.h"
 #include "api/list.h"
+#include "api/records.h"
 #include "api/representation.h"
 #include "domain/timeutil.h"
 #include "store/store_shipments.h"
@@ -145,36 +146,8 @@ out:
 	return st;
 }
 
-struct get {
-	party_kind party;
-	int64_t party_id;
-	int64_t shipment_id;
-	json_t *record;
-};
-
-static store_status get_read(store_conn *c, void *ctx)
-{
-	struct get *g = ctx;
-	return store_shipments_get(c, g->party, g->party_id, g->shipment_id, &g->record);
-}
-
-static void reply_shipment(struct request *req, unsigned status, party_kind party,
-			   int64_t party_id, int64_t shipment_id)
-{
-	struct get g = {.party = party, .party_id = party_id, .shipment_id = shipment_id};
-	store_status st = store_read(req->store, get_read, &g);
-	if (st == STORE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no shipment %lld here", (long long)shipment_id);
-		return;
-	}
-	if (st != STORE_OK) {
-		reply_store_error(req, st);
-		return;
-	}
-	json_t *body = shipment_representation(g.record);
-	json_decref(g.record);
-	reply_json(req, status, body);
-}
+static const struct record_kind shipment_kind = {"shipment", store_shipments_get,
+						  shipment_representation};
 
 handler_result api_shipments_create(struct request *req)
 {
@@ -190,7 +163,7 @@ handler_result api_shipments_create(struct request *req)
 			    .fe = &fe, .conflicts = &conflicts};
 	store_status st = store_tx(req->store, "create shipment", create_tx, &cc);
 	if (st == STORE_OK)
-		reply_shipment(req, 201, PARTY_BRAND, cc.brand_id, cc.shipment_id);
+		reply_record(req, 201, &shipment_kind, PARTY_BRAND, cc.brand_id, cc.shipment_id);
 	else if (st == STORE_NOT_FOUND)
 		reply_error(req, 404, "not_found", "no order %lld here", (long long)in.order_id);
 	else if (st == STORE_REJECTED && cc.canceled)
@@ -211,8 +184,7 @@ out:
 
 handler_result api_shipments_get(struct request *req)
 {
-	reply_shipment(req, 200, req->route.route->party, request_arg(req, 0), request_arg(req, 1));
-	return HANDLER_OK;
+	return reply_record_of_route(req, &shipment_kind);
 }
 
 struct list {
@@ -271,7 +243,7 @@ handler_result api_shipments_acknowledge(struct request *req)
 				.shipment_id = request_arg(req, 1), .now = time_now()};
 	store_status st = store_tx(req->store, "acknowledge shipment", acknowledge_tx, &a);
 	if (st == STORE_OK)
-		reply_shipment(req, 200, PARTY_RETAILER, a.retailer_id, a.shipment_id);
+		reply_record(req, 200, &shipment_kind, PARTY_RETAILER, a.retailer_id, a.shipment_id);
 	else if (st == STORE_NOT_FOUND)
 		reply_error(req, 404, "not_found", "no shipment %lld here", (long long)a.shipment_id);
 	else

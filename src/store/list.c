@@ -255,3 +255,27 @@ store_status store_list_children(store_conn *c, json_t *parents, stmt_id stmt, i
 	json_decref(by_id);
 	return res;
 }
+
+store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id stmt,
+				      const char *key, stmt_id lines_stmt)
+{
+	store_status res = store_list_children(c, parents, stmt, 1, key);
+	if (res != STORE_OK)
+		return res;
+	/* Every child of the page in one array, to fetch all their lines at once. */
+	json_t *all = json_array();
+	size_t i, j;
+	json_t *parent, *child;
+	if (all == NULL)
+		return STORE_ERROR;
+	json_array_foreach(parents, i, parent) {
+		json_array_foreach(json_object_get(parent, key), j, child) {
+			if (json_array_append(all, child) != 0)
+				res = STORE_ERROR;
+		}
+	}
+	if (res == STORE_OK)
+		res = store_list_children(c, all, lines_stmt, 1, "lines");
+	json_decref(all);
+	return res;
+}

@@ -62,4 +62,13 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 store_status store_list_children(store_conn *c, json_t *parents, stmt_id stmt, int parent_column,
 				 const char *key);
 
+/*
+ * store_list_attach_nested() attaches to each record of `parents` its
+ * children as `key` (by `stmt`, parent id in column 1), and to every child
+ * its lines as "lines" (by `lines_stmt`, child id in column 1): the
+ * shipments or cancellations of a page of orders, in two queries.
+ */
+store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id stmt,
+				      const char *key, stmt_id lines_stmt);
+
 #endif

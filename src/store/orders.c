@@ -5,6 +5,7 @@
 
 #include "internal.h"
 #include "list.h"
+#include "store/store_cancels.h"
 #include "store/store_orders.h"
 #include "store/store_shipments.h"
 
@@ -305,6 +306,8 @@ store_status store_orders_list(store_conn *c, const struct order_filter *f, stru
 		res = store_list_children(c, page->rows, STMT_ORDER_LINES_OF, 1, "lines");
 	if (res == STORE_OK)
 		res = store_shipments_attach(c, page->rows);
+	if (res == STORE_OK)
+		res = store_cancels_attach(c, page->rows);
 	if (res != STORE_OK) {
 		json_decref(page->rows);
 		page->rows = NULL;

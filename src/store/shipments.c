@@ -110,21 +110,5 @@ store_status store_shipments_acknowledge(store_conn *c, int64_t retailer_id, int
 
 store_status store_shipments_attach(store_conn *c, json_t *orders)
 {
-	store_status res = store_list_children(c, orders, STMT_SHIPMENTS_OF_ORDERS, 1, "shipments");
-	if (res != STORE_OK)
-		return res;
-	/* Every shipment of the page in one array, to fetch all their lines at once. */
-	json_t *all = json_array();
-	size_t i, j;
-	json_t *order, *shipment;
-	json_array_foreach(orders, i, order) {
-		json_array_foreach(json_object_get(order, "shipments"), j, shipment) {
-			if (all == NULL || json_array_append(all, shipment) != 0)
-				res = STORE_ERROR;
-		}
-	}
-	if (res == STORE_OK && all != NULL)
-		res = store_list_children(c, all, STMT_SHIPMENT_LINES_OF, 1, "lines");
-	json_decref(all);
-	return all == NULL ? STORE_ERROR : res;
+	return store_list_attach_nested(c, orders, STMT_SHIPMENTS_OF_ORDERS, "shipments", STMT_SHIPMENT_LINES_OF);
 }
