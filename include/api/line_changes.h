@@ -42,39 +42,34 @@ typedef enum {
 } change_kind;
 
 /*
- * line_changes_match() finds each change's order line in `lines` (variant
- * resolution as for orders, for the order's retailer). A line of another
- * order, an unknown variant or one order line named twice are field
- * problems at "key[i]...".
+ * line_changes_settle() does what a shipment or a cancellation does to an
+ * order, inside the caller's write transaction: finds each change's order
+ * line (variant resolution as for orders, for the order's retailer; skipped
+ * for changes already matched), refuses more than is open on a line, adds
+ * the quantities, settles each changed line's and the order's status
+ * (stamping closed_at/canceled_at; a shipment also acknowledges the order)
+ * and writes them. *applied (malloc'd, n items) gets what to store as the
+ * shipment's or cancellation's lines.
+ * Returns STORE_REJECTED, with nothing written, when a change names no line
+ * of the order or one line twice (problems in fe at "key[i]...") or asks
+ * for more than is open (problems in conflicts: a 409).
  */
-store_status line_changes_match(store_conn *c, const struct order_state *order,
-				const struct line_state *lines, size_t nlines,
-				struct line_change *changes, size_t n, const char *key,
-				field_errors *fe);
+store_status line_changes_settle(store_conn *c, struct order_state *order,
+				 struct line_state *lines, size_t nlines, struct line_change *changes,
+				 size_t n, const char *key, change_kind kind, int64_t now,
+				 field_errors *fe, field_errors *conflicts,
+				 struct line_quantity **applied);
 
 /*
- * line_changes_check_open() adds a problem for each change asking for more
- * than is open on its line ("only 2 units of order line 17 are open").
- * Returns how many there were; such a request is a 409 and changes nothing.
+ * reply_line_changes_refused() answers a STORE_REJECTED of
+ * line_changes_settle(): 400 with fe's problems, else 409 with the
+ * conflicts and `message`.
  */
-size_t line_changes_check_open(const struct line_state *lines, const struct line_change *changes,
-			       size_t n, const char *key, field_errors *conflicts);
-
-/*
- * line_changes_apply() adds the quantities to the lines, settles each
- * changed line's and the order's status (stamping closed_at/canceled_at),
- * and writes them. A shipment also acknowledges an unacknowledged order.
- */
-store_status line_changes_apply(store_conn *c, struct order_state *order,
-				struct line_state *lines, size_t nlines,
-				const struct line_change *changes, size_t n, change_kind kind,
-				int64_t now);
+void reply_line_changes_refused(struct request *req, const field_errors *fe,
+				const field_errors *conflicts, const char *message);
 
 /* Every open unit of the order as changes (cancel_remaining); *n may be 0. */
 bool line_changes_remaining(const struct line_state *lines, size_t nlines,
 			    struct line_change **out, size_t *n);
-
-/* Answers 409 with the conflicts as fields. */
-void reply_conflicts(struct request *req, const char *message, const field_errors *conflicts);
 
 #endif

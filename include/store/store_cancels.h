@@ -12,19 +12,15 @@
 
 #include "domain/apikey.h"
 #include "store/store.h"
+#include "store/store_fulfilment.h"
 #include "store/store_list.h"
-
-struct cancel_line_insert {
-	int64_t order_line_id;
-	int64_t quantity;
-};
 
 struct cancel_insert {
 	int64_t order_id, retailer_id, brand_id;
 	int64_t reason_id;
 	party_kind canceled_by;
 	int64_t canceled_at;
-	const struct cancel_line_insert *lines;
+	const struct line_quantity *lines;
 	size_t nlines;
 };
 

@@ -25,6 +25,12 @@ struct order_state {
 	struct fulfilment f;     /* totals over the lines */
 };
 
+/* A quantity shipped or canceled on one order line. */
+struct line_quantity {
+	int64_t order_line_id;
+	int64_t quantity;
+};
+
 struct line_state {
 	int64_t id;
 	int64_t variant_id;

@@ -11,19 +11,15 @@
 
 #include "domain/apikey.h"
 #include "store/store.h"
+#include "store/store_fulfilment.h"
 #include "store/store_list.h"
-
-struct shipment_line_insert {
-	int64_t order_line_id;
-	int64_t quantity;
-};
 
 struct shipment_insert {
 	int64_t order_id, retailer_id, brand_id;
 	const char *tracking_number;
 	int64_t shipping_method_id; /* 0 for none */
 	int64_t shipped_at;
-	const struct shipment_line_insert *lines;
+	const struct line_quantity *lines;
 	size_t nlines;
 };
 

@@ -109,7 +109,7 @@ static store_status create_tx(store_conn *c, void *ctx)
 	struct order_state order;
 	struct line_state *lines = NULL;
 	size_t nlines = 0;
-	struct cancel_line_insert *inserts = NULL;
+	struct line_quantity *inserts = NULL;
 	store_status st = store_fulfilment_order(c, cc->party, cc->party_id, in->order_id, &order,
 						 &lines, &nlines);
 	if (st != STORE_OK)
@@ -131,31 +131,12 @@ static store_status create_tx(store_conn *c, void *ctx)
 			st = STORE_REJECTED;
 			goto out;
 		}
-	} else {
-		st = line_changes_match(c, &order, lines, nlines, in->changes, in->nchanges,
-					"cancel_lines", cc->fe);
-		if (st != STORE_OK)
-			goto out;
-		if (field_errors_count(cc->fe) > 0 ||
-		    line_changes_check_open(lines, in->changes, in->nchanges, "cancel_lines",
-					    cc->conflicts) > 0) {
-			st = STORE_REJECTED;
-			goto out;
-		}
 	}
-	st = line_changes_apply(c, &order, lines, nlines, in->changes, in->nchanges,
-				CHANGE_CANCEL, cc->now);
+	st = line_changes_settle(c, &order, lines, nlines, in->changes, in->nchanges,
+				 "cancel_lines", CHANGE_CANCEL, cc->now, cc->fe, cc->conflicts,
+				 &inserts);
 	if (st != STORE_OK)
 		goto out;
-	inserts = calloc(in->nchanges, sizeof(*inserts));
-	if (inserts == NULL) {
-		st = STORE_ERROR;
-		goto out;
-	}
-	for (size_t i = 0; i < in->nchanges; i++) {
-		inserts[i].order_line_id = lines[in->changes[i].line].id;
-		inserts[i].quantity = in->changes[i].quantity;
-	}
 	struct cancel_insert k = {.order_id = order.id, .retailer_id = order.retailer_id,
 				  .brand_id = order.brand_id, .reason_id = in->reason_id,
 				  .canceled_by = cc->party, .canceled_at = cc->now,
@@ -195,11 +176,9 @@ handler_result api_cancels_create(struct request *req)
 			    "order %lld has nothing open to cancel: every unit is shipped or "
 			    "canceled",
 			    (long long)in.order_id);
-	else if (st == STORE_REJECTED && field_errors_count(&fe) > 0)
-		reply_field_errors(req, "validation_failed", &fe);
 	else if (st == STORE_REJECTED)
-		reply_conflicts(req, "more than is open on the order; nothing was canceled",
-				&conflicts);
+		reply_line_changes_refused(req, &fe, &conflicts,
+					   "more than is open on the order; nothing was canceled");
 	else
 		reply_store_error(req, st);
 out:

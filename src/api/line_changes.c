@@ -79,7 +79,8 @@ out:
 	return field_errors_count(fe) == before && !fe->oom;
 }
 
-store_status line_changes_match(store_conn *c, const struct order_state *order,
+/* Finds each change's order line; problems go to fe. */
+static store_status match(store_conn *c, const struct order_state *order,
 				const struct line_state *lines, size_t nlines,
 				struct line_change *changes, size_t n, const char *key,
 				field_errors *fe)
@@ -88,6 +89,8 @@ store_status line_changes_match(store_conn *c, const struct order_state *order,
 	for (size_t i = 0; i < n; i++) {
 		struct line_change *ch = &changes[i];
 		size_t found = nlines;
+		if (ch->matched)
+			continue;
 		if (ch->order_line_id != 0) {
 			for (size_t l = 0; l < nlines; l++)
 				if (lines[l].id == ch->order_line_id)
@@ -129,7 +132,7 @@ store_status line_changes_match(store_conn *c, const struct order_state *order,
 	return STORE_OK;
 }
 
-size_t line_changes_check_open(const struct line_state *lines, const struct line_change *changes,
+static size_t check_open(const struct line_state *lines, const struct line_change *changes,
 			       size_t n, const char *key, field_errors *conflicts)
 {
 	size_t problems = 0;
@@ -149,7 +152,7 @@ size_t line_changes_check_open(const struct line_state *lines, const struct line
 	return problems;
 }
 
-store_status line_changes_apply(store_conn *c, struct order_state *order,
+static store_status apply(store_conn *c, struct order_state *order,
 				struct line_state *lines, size_t nlines,
 				const struct line_change *changes, size_t n, change_kind kind,
 				int64_t now)
@@ -196,12 +199,39 @@ bool line_changes_remaining(const struct line_state *lines, size_t nlines,
 	return true;
 }
 
-void reply_conflicts(struct request *req, const char *message, const field_errors *conflicts)
+store_status line_changes_settle(store_conn *c, struct order_state *order,
+				 struct line_state *lines, size_t nlines, struct line_change *changes,
+				 size_t n, const char *key, change_kind kind, int64_t now,
+				 field_errors *fe, field_errors *conflicts,
+				 struct line_quantity **applied)
 {
-	if (conflicts->oom) {
+	*applied = NULL;
+	store_status st = match(c, order, lines, nlines, changes, n, key, fe);
+	if (st != STORE_OK)
+		return st;
+	if (field_errors_count(fe) > 0 || fe->oom)
+		return STORE_REJECTED;
+	if (check_open(lines, changes, n, key, conflicts) > 0 || conflicts->oom)
+		return STORE_REJECTED;
+	if ((*applied = calloc(n ? n : 1, sizeof(**applied))) == NULL)
+		return STORE_ERROR;
+	for (size_t i = 0; i < n; i++) {
+		(*applied)[i].order_line_id = lines[changes[i].line].id;
+		(*applied)[i].quantity = changes[i].quantity;
+	}
+	return apply(c, order, lines, nlines, changes, n, kind, now);
+}
+
+void reply_line_changes_refused(struct request *req, const field_errors *fe,
+				const field_errors *conflicts, const char *message)
+{
+	if (fe->oom || conflicts->oom) {
 		reply_error(req, 500, "internal", "internal error");
 		return;
 	}
-	json_t *body = error_body("conflict", message, conflicts->list);
-	reply_json(req, 409, body);
+	if (field_errors_count(fe) > 0) {
+		reply_field_errors(req, "validation_failed", fe);
+		return;
+	}
+	reply_json(req, 409, error_body("conflict", message, conflicts->list));
 }

@@ -91,7 +91,7 @@ static store_status create_tx(store_conn *c, void *ctx)
 	struct order_state order;
 	struct line_state *lines = NULL;
 	size_t nlines = 0;
-	struct shipment_line_insert *inserts = NULL;
+	struct line_quantity *inserts = NULL;
 	store_status st = store_fulfilment_order(c, PARTY_BRAND, cc->brand_id, in->order_id, &order,
 						 &lines, &nlines);
 	if (st != STORE_OK)
@@ -111,29 +111,12 @@ static store_status create_tx(store_conn *c, void *ctx)
 		else if (st != STORE_OK)
 			goto out;
 	}
-	st = line_changes_match(c, &order, lines, nlines, in->changes, in->nchanges,
-				"shipment_lines", cc->fe);
+	/* An unknown method is reported with the lines' problems, in one answer. */
+	st = line_changes_settle(c, &order, lines, nlines, in->changes, in->nchanges,
+				 "shipment_lines", CHANGE_SHIP, cc->now, cc->fe, cc->conflicts,
+				 &inserts);
 	if (st != STORE_OK)
 		goto out;
-	if (field_errors_count(cc->fe) > 0 ||
-	    line_changes_check_open(lines, in->changes, in->nchanges, "shipment_lines",
-				    cc->conflicts) > 0) {
-		st = STORE_REJECTED;
-		goto out;
-	}
-	st = line_changes_apply(c, &order, lines, nlines, in->changes, in->nchanges, CHANGE_SHIP,
-				cc->now);
-	if (st != STORE_OK)
-		goto out;
-	inserts = calloc(in->nchanges, sizeof(*inserts));
-	if (inserts == NULL) {
-		st = STORE_ERROR;
-		goto out;
-	}
-	for (size_t i = 0; i < in->nchanges; i++) {
-		inserts[i].order_line_id = lines[in->changes[i].line].id;
-		inserts[i].quantity = in->changes[i].quantity;
-	}
 	struct shipment_insert s = {.order_id = order.id, .retailer_id = order.retailer_id,
 				    .brand_id = order.brand_id,
 				    .tracking_number = in->tracking_number,
@@ -169,10 +152,9 @@ handler_result api_shipments_create(struct request *req)
 	else if (st == STORE_REJECTED && cc.canceled)
 		reply_error(req, 409, "conflict", "order %lld is canceled: nothing can be shipped",
 			    (long long)in.order_id);
-	else if (st == STORE_REJECTED && field_errors_count(&fe) > 0)
-		reply_field_errors(req, "validation_failed", &fe);
 	else if (st == STORE_REJECTED)
-		reply_conflicts(req, "more than is open on the order; nothing was shipped", &conflicts);
+		reply_line_changes_refused(req, &fe, &conflicts,
+					   "more than is open on the order; nothing was shipped");
 	else
 		reply_store_error(req, st);
 out:
