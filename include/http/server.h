@@ -23,6 +23,8 @@ struct server_options {
 	unsigned timeout_seconds;  /* idle connection timeout */
 	size_t body_limit;         /* largest request body accepted */
 	FILE *access_log;          /* one JSON line per request; NULL for none */
+	double rate_limit;         /* requests a second per API key; 0 for no limit */
+	double rate_burst;         /* requests a key may make at once; 0: 2 s worth */
 };
 
 /* Defaults for every field not set (0/NULL). */

@@ -29,6 +29,9 @@
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define MAX_THREADS 256
 #define SHUTDOWN_GRACE_MS 10000
+#define DEFAULT_RATE_LIMIT 100
+#define DEFAULT_RATE_LIMIT_TEXT "100"
+#define MAX_RATE_LIMIT 1000000
 
 static const char usage_main[] =
 	"usage: dropline COMMAND [OPTIONS]\n"
@@ -49,16 +52,20 @@ static const char usage_main[] =
 	"\n"
 	"environment: DROPLINE_DB (default " DEFAULT_DB "), DROPLINE_LISTEN (default " DEFAULT_LISTEN
 	"),\n"
-	"             DROPLINE_THREADS (default 2); options given on the command line win.\n";
+	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT (default " DEFAULT_RATE_LIMIT_TEXT
+	");\n"
+	"             options given on the command line win.\n";
 
 static const char usage_serve[] =
-	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N]\n"
+	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0.\n"
 	"  --db FILE            database file (DROPLINE_DB, default " DEFAULT_DB ")\n"
 	"  --listen ADDR:PORT   address to listen on (DROPLINE_LISTEN, default " DEFAULT_LISTEN ")\n"
-	"  --threads N          worker threads, 1-256 (DROPLINE_THREADS, default 2)\n";
+	"  --threads N          worker threads, 1-256 (DROPLINE_THREADS, default 2)\n"
+	"  --rate-limit N       requests a second per API key, bursts of 2 s worth; 0 for no\n"
+	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -97,6 +104,7 @@ struct cli_options {
 	const char *db;
 	const char *listen;
 	unsigned threads;
+	int64_t rate_limit;
 	party_kind party;
 	int64_t party_id;
 };
@@ -133,7 +141,17 @@ static bool parse_threads(const char *text, unsigned *out)
 	return true;
 }
 
-enum { OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_RETAILER, OPT_BRAND, OPT_HELP };
+enum { OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_RATE_LIMIT, OPT_RETAILER, OPT_BRAND, OPT_HELP };
+
+/* Reads a whole number from 0 to MAX_RATE_LIMIT. */
+static bool parse_rate(const char *text, int64_t *out)
+{
+	if (strcmp(text, "0") == 0) {
+		*out = 0;
+		return true;
+	}
+	return parse_id(text, out) && *out <= MAX_RATE_LIMIT;
+}
 
 /*
  * Parses the options of a command. `allowed` lists the OPT_* it takes.
@@ -147,6 +165,7 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
 		{"db", required_argument, NULL, OPT_DB},
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
 		{"retailer", required_argument, NULL, OPT_RETAILER},
 		{"brand", required_argument, NULL, OPT_BRAND},
 		{"help", no_argument, NULL, OPT_HELP},
@@ -158,6 +177,11 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
 	o->threads = 2;
 	if ((env = getenv("DROPLINE_THREADS")) && *env && !parse_threads(env, &o->threads)) {
 		fail("DROPLINE_THREADS must be a number from 1 to %d, not '%s'", MAX_THREADS, env);
+		return EXIT_USAGE;
+	}
+	o->rate_limit = DEFAULT_RATE_LIMIT;
+	if ((env = getenv("DROPLINE_RATE_LIMIT")) && *env && !parse_rate(env, &o->rate_limit)) {
+		fail("DROPLINE_RATE_LIMIT must be a number from 0 to %d, not '%s'", MAX_RATE_LIMIT, env);
 		return EXIT_USAGE;
 	}
 	optind = 1;
@@ -189,6 +213,13 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
 		case OPT_THREADS:
 			if (!parse_threads(optarg, &o->threads)) {
 				fail("--threads must be a number from 1 to %d, not '%s'", MAX_THREADS,
+				     optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_RATE_LIMIT:
+			if (!parse_rate(optarg, &o->rate_limit)) {
+				fail("--rate-limit must be a number from 0 to %d, not '%s'", MAX_RATE_LIMIT,
 				     optarg);
 				return EXIT_USAGE;
 			}
@@ -257,7 +288,7 @@ static bool positional(int argc, char **argv, int want, const char *usage)
 
 static int cmd_serve(int argc, char **argv)
 {
-	static const int allowed[] = {OPT_DB, OPT_LISTEN, OPT_THREADS, 0};
+	static const int allowed[] = {OPT_DB, OPT_LISTEN, OPT_THREADS, OPT_RATE_LIMIT, 0};
 	struct cli_options o = {0};
 	int rc = parse_options(argc, argv, allowed, usage_serve, &o);
 	if (rc != 0)
@@ -276,7 +307,8 @@ static int cmd_serve(int argc, char **argv)
 	store *s = open_store(o.db, o.threads, true);
 	if (s == NULL)
 		return EXIT_FAILURE;
-	struct server_options so = {.listen = o.listen, .threads = o.threads, .access_log = stderr};
+	struct server_options so = {.listen = o.listen, .threads = o.threads, .access_log = stderr,
+				    .rate_limit = (double)o.rate_limit};
 	char err[SERVER_ERR_MAX];
 	struct server *srv = server_start(s, api_routes, api_routes_count, &so, err);
 	if (srv == NULL) {

@@ -26,6 +26,7 @@
 
 #include "http/auth.h"
 #include "http/idempotency.h"
+#include "http/ratelimit.h"
 #include "http/request.h"
 #include "http/server.h"
 
@@ -37,6 +38,7 @@ struct server {
 	const struct route *routes;
 	size_t nroutes;
 	struct server_options opts;
+	struct rate_limiter *limiter; /* NULL when there is no limit */
 	atomic_int in_flight;
 };
 
@@ -213,6 +215,20 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		case AUTH_STORE_FAILED:
 			reply_store_error(req, st);
 			return;
+		}
+		if (srv->limiter != NULL) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			unsigned wait = rate_limiter_take(srv->limiter, req->caller.key_id,
+							  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+			if (wait > 0) {
+				char seconds[16];
+				snprintf(seconds, sizeof(seconds), "%u", wait);
+				reply_error(req, 429, "rate_limited",
+					    "too many requests with this key; retry in %u s", wait);
+				reply_header(req, "Retry-After", seconds);
+				return;
+			}
 		}
 	}
 	struct pairs pairs = {.count = 0};
@@ -448,8 +464,18 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 		free(srv);
 		return NULL;
 	}
+	if (srv->opts.rate_limit > 0) {
+		double burst = srv->opts.rate_burst > 0 ? srv->opts.rate_burst : 2 * srv->opts.rate_limit;
+		srv->limiter = rate_limiter_new(srv->opts.rate_limit, burst);
+		if (srv->limiter == NULL) {
+			snprintf(err, SERVER_ERR_MAX, "out of memory");
+			free(srv);
+			return NULL;
+		}
+	}
 	srv->listen_fd = listen_on(srv->opts.listen, err);
 	if (srv->listen_fd < 0) {
+		rate_limiter_free(srv->limiter);
 		free(srv);
 		return NULL;
 	}
@@ -473,6 +499,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	if (srv->daemon == NULL) {
 		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s", srv->opts.listen);
 		close(srv->listen_fd);
+		rate_limiter_free(srv->limiter);
 		free(srv);
 		return NULL;
 	}
@@ -496,5 +523,6 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	     waited += 10)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->daemon);
+	rate_limiter_free(srv->limiter);
 	free(srv);
 }

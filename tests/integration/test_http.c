@@ -353,6 +353,43 @@ START_TEST(route_without_body_refuses_one)
 }
 END_TEST
 
+START_TEST(rate_limit_answers_429_with_retry_after)
+{
+	/* A server of its own, with a small limit: 3 requests a second, bursts of 3. */
+	struct test_server limited;
+	struct server_options opts = {.rate_limit = 3, .rate_burst = 3};
+	ts_start_routes(&limited, true, routes, sizeof(routes) / sizeof(routes[0]), &opts);
+	char *key = ts_key(&limited, PARTY_RETAILER, 500, NULL);
+	char *other = ts_key(&limited, PARTY_RETAILER, 500, NULL);
+	struct http_response r;
+	for (int i = 0; i < 3; i++) {
+		http_get(&limited, "/v1/retailers/500/things", key, &r);
+		ck_assert_int_eq(r.status, 200);
+		http_response_free(&r);
+	}
+	http_get(&limited, "/v1/retailers/500/things", key, &r);
+	ck_assert_int_eq(r.status, 429);
+	ck_assert_str_eq(http_error_code(&r), "rate_limited");
+	char *retry = http_header(&r, "Retry-After");
+	ck_assert_ptr_nonnull(retry);
+	ck_assert_int_ge(atoi(retry), 1);
+	free(retry);
+	http_response_free(&r);
+	/* Another key has its own bucket; the health check needs no key and is not limited. */
+	http_get(&limited, "/v1/retailers/500/things", other, &r);
+	ck_assert_int_eq(r.status, 200);
+	http_response_free(&r);
+	for (int i = 0; i < 5; i++) {
+		http_get(&limited, "/healthz", NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		http_response_free(&r);
+	}
+	free(key);
+	free(other);
+	ts_stop(&limited);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("http");
@@ -374,6 +411,7 @@ int main(void)
 	tcase_add_test(tc, declared_query_parameters_reach_the_handler);
 	tcase_add_test(tc, client_request_id_is_echoed);
 	tcase_add_test(tc, route_without_body_refuses_one);
+	tcase_add_test(tc, rate_limit_answers_429_with_retry_after);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
