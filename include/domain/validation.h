@@ -13,6 +13,13 @@
 
 #include <jansson.h>
 
+/*
+ * text_make_utf8() replaces, in place, every byte of `s` that is not part of
+ * a well-formed UTF-8 sequence with '?', so that text echoing client input
+ * (a query value, a path, cut short by a precision) can always go into JSON.
+ */
+void text_make_utf8(char *s);
+
 /* The problems found so far: a JSON array of {"field", "message"}. */
 typedef struct {
 	json_t *list;

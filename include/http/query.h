@@ -66,6 +66,7 @@ struct query {
 struct query_pair {
 	const char *key;
 	const char *value;
+	bool has_nul; /* the key or value held a NUL byte (%00): refused */
 };
 
 /*

@@ -7,6 +7,52 @@
 
 #include "domain/validation.h"
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* no overlong forms */
+		if (c == 0xED)
+			hi = 0x9F; /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		return 0;
+	}
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+void text_make_utf8(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p != '\0') {
+		size_t n = utf8_sequence(p);
+		if (n == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 void field_errors_init(field_errors *fe)
 {
 	fe->list = json_array();
@@ -48,7 +94,16 @@ void field_errors_addv(field_errors *fe, const char *field, const char *fmt, va_
 		return;
 	}
 	vsnprintf(message, (size_t)n + 1, fmt, ap);
-	json_t *item = json_pack("{s:s, s:s}", "field", field, "message", message);
+	text_make_utf8(message);
+	char *field_text = strdup(field);
+	if (field_text == NULL) {
+		free(message);
+		fe->oom = true;
+		return;
+	}
+	text_make_utf8(field_text);
+	json_t *item = json_pack("{s:s, s:s}", "field", field_text, "message", message);
+	free(field_text);
 	free(message);
 	if (item == NULL || json_array_append_new(fe->list, item) != 0)
 		fe->oom = true;

@@ -147,6 +147,10 @@ bool query_parse(const struct query_param *spec, const struct query_pair *pairs,
 			field_errors_add(fe, key, "unknown parameter");
 			continue;
 		}
+		if (pairs[i].has_nul) {
+			field_errors_add(fe, key, "must not contain NUL characters");
+			continue;
+		}
 		if (text == NULL || text[0] == '\0') {
 			field_errors_add(fe, key, "must have a value");
 			continue;

@@ -67,6 +67,7 @@ void reply_error(struct request *req, unsigned status, const char *code, const c
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	text_make_utf8(message);
 	json_t *body = error_body(code, message, NULL);
 	if (body == NULL) {
 		reply_internal(req);

@@ -134,7 +134,7 @@ struct pairs {
 };
 
 static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
-				    const char *value)
+				    size_t key_size, const char *value, size_t value_size)
 {
 	(void)kind;
 	struct pairs *p = cls;
@@ -142,6 +142,9 @@ static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const ch
 		return MHD_NO; /* query_parse() reports "too many" */
 	p->items[p->count].key = key;
 	p->items[p->count].value = value;
+	/* A %00 decodes to a NUL that would silently cut the text short. */
+	p->items[p->count].has_nul = strlen(key) != key_size ||
+				     (value != NULL && strlen(value) != value_size);
 	p->count++;
 	return MHD_YES;
 }
@@ -232,7 +235,7 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		}
 	}
 	struct pairs pairs = {.count = 0};
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
 	field_errors fe;
 	field_errors_init(&fe);
 	if (!query_parse(route->query, pairs.items, pairs.count, &req->query, &fe)) {

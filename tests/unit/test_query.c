@@ -1,4 +1,7 @@
 /* Unit tests for include/http/query.h. */
+/* Pairs are written {key, value}: has_nul is false unless a test says so. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -545,6 +548,19 @@ START_TEST(rejected_value_is_not_kept)
 }
 END_TEST
 
+START_TEST(value_with_a_nul_byte_is_refused)
+{
+	struct query_pair pair = {.key = "is_acknowledged", .value = "1", .has_nul = true};
+	struct query q;
+	field_errors fe;
+	field_errors_init(&fe);
+	ck_assert(!query_parse(spec, &pair, 1, &q, &fe));
+	ck_assert_uint_eq(field_errors_count(&fe), 1);
+	query_free(&q);
+	field_errors_free(&fe);
+}
+END_TEST
+
 static Suite *query_suite(void)
 {
 	Suite *s = suite_create("query");
@@ -578,6 +594,7 @@ static Suite *query_suite(void)
 	tcase_add_test(tc, null_spec_refuses_any_parameter);
 	tcase_add_test(tc, empty_spec_refuses_any_parameter);
 	tcase_add_test(tc, rejected_value_is_not_kept);
+	tcase_add_test(tc, value_with_a_nul_byte_is_refused);
 	suite_add_tcase(s, tc);
 
 	return s;
