@@ -31,11 +31,13 @@ typedef enum {
 	STORE_BUSY,       /* the database stayed locked past the busy timeout */
 	STORE_ERROR,      /* anything else: I/O, corruption, a bug */
 	STORE_REJECTED,   /* a callback refused the change (its own rules) */
+	STORE_FULL,       /* the disk (or the configured size cap) is full: nothing written */
 } store_status;
 
 struct store_options {
 	unsigned readers;        /* read connections to keep (>= 1) */
 	unsigned busy_timeout_ms; /* how long a locked database is waited for */
+	uint64_t max_bytes;       /* cap on the database file's size, 0 for none */
 };
 
 /* Longest message store_open() and store_migrate() write into err. */
@@ -50,6 +52,9 @@ struct store_options {
  */
 store_status store_open(const char *path, const struct store_options *opts,
 			store **out, char err[STORE_ERR_MAX]);
+
+/* Changes the database size cap (0 lifts it) for the writes that follow. */
+store_status store_set_max_bytes(store *s, uint64_t max_bytes);
 
 /* Closes every connection. NULL is ignored. */
 void store_close(store *s);

@@ -99,6 +99,9 @@ void reply_store_error(struct request *req, store_status st)
 {
 	if (st == STORE_BUSY)
 		reply_error(req, 503, "unavailable", "the store is busy; retry shortly");
+	else if (st == STORE_FULL)
+		reply_error(req, 503, "unavailable",
+			    "the store is out of space; nothing was written; retry later");
 	else
 		reply_error(req, 500, "internal", "internal error");
 }

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -381,6 +383,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 }
 
 /*
+ * libmicrohttpd's own messages (a client that hung up mid-request, a full
+ * connection table) as JSON lines beside the access log, or nowhere when
+ * there is no log.
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server *srv = cls;
+	if (srv->opts.access_log == NULL)
+		return;
+	char message[512];
+	vsnprintf(message, sizeof(message), fmt, ap);
+	size_t n = strlen(message);
+	while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
+		message[--n] = '\0';
+	text_make_utf8(message);
+	json_t *line = json_pack("{s:s, s:s, s:s}", "level", "warn", "component", "http", "message",
+				 message);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	if (text != NULL)
+		fprintf(srv->opts.access_log, "%s\n", text);
+	free(text);
+	json_decref(line);
+}
+
+/*
  * Binds and listens on "ADDR:PORT" ("127.0.0.1:8080", "[::1]:0",
  * "localhost:8080"). Returns the socket, or -1 with err set.
  */
@@ -498,6 +525,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s", srv->opts.listen);

@@ -31,6 +31,7 @@ struct store_conn {
 struct store {
 	char *path;
 	unsigned busy_timeout_ms;
+	uint64_t max_bytes; /* 0: no cap */
 	store_conn writer;
 	pthread_mutex_t writer_lock;
 

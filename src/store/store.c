@@ -29,14 +29,20 @@ const char *store_status_text(store_status st)
 	case STORE_BUSY: return "busy";
 	case STORE_ERROR: return "error";
 	case STORE_REJECTED: return "rejected";
+	case STORE_FULL: return "full";
 	}
 	return "unknown";
 }
 
 void store_log_error(store_conn *c, const char *what)
 {
-	fprintf(stderr, "{\"level\":\"error\",\"component\":\"store\",\"what\":\"%s\",\"sqlite\":%d,\"message\":\"%s\"}\n",
-		what, sqlite3_extended_errcode(c->db), sqlite3_errmsg(c->db));
+	json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:s}", "level", "error", "component", "store",
+				 "what", what, "sqlite", sqlite3_extended_errcode(c->db), "message",
+				 sqlite3_errmsg(c->db));
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\",\"component\":\"store\"}");
+	free(text);
+	json_decref(line);
 }
 
 store_status store_status_of(store_conn *c, int rc, const char *what)
@@ -51,6 +57,9 @@ store_status store_status_of(store_conn *c, int rc, const char *what)
 		return STORE_BUSY;
 	case SQLITE_CONSTRAINT:
 		return STORE_CONFLICT;
+	case SQLITE_FULL:
+		store_log_error(c, what);
+		return STORE_FULL;
 	default:
 		store_log_error(c, what);
 		return STORE_ERROR;
@@ -171,6 +180,38 @@ static void conn_close(store_conn *c)
 }
 
 /*
+ * Caps the database file at max_bytes (rounded down to whole pages, at
+ * least one page more than it has), through max_page_count: a write that
+ * would grow past it fails with SQLITE_FULL, as on a full disk.
+ */
+static int apply_size_cap(store_conn *c, uint64_t max_bytes)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t page_size = 4096;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		page_size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	/* 0 would only ask for the current value; SQLite raises 1 to the pages in use. */
+	uint64_t pages = max_bytes / (uint64_t)page_size;
+	char sql[64];
+	/* A pragma takes no bound parameter; the number is ours, not a client's. */
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %llu",
+		 (unsigned long long)(pages ? pages : 1));
+	return exec_sql(c, sql);
+}
+
+store_status store_set_max_bytes(store *s, uint64_t max_bytes)
+{
+	pthread_mutex_lock(&s->writer_lock);
+	s->max_bytes = max_bytes;
+	/* 0 lifts the cap: SQLite's own limit is about 4 billion pages. */
+	int rc = apply_size_cap(&s->writer, max_bytes ? max_bytes : (uint64_t)4294967294 * 4096);
+	pthread_mutex_unlock(&s->writer_lock);
+	return rc == SQLITE_OK ? STORE_OK : STORE_ERROR;
+}
+
+/*
  * Opens one connection with the pragmas every connection needs. synchronous
  * is FULL: in WAL mode NORMAL can lose the last transactions on power loss,
  * and a 201 must mean the order is on disk.
@@ -199,6 +240,12 @@ static store_status conn_open(store *s, store_conn *c, bool writer, char err[STO
 			 sqlite3_errmsg(c->db));
 		conn_close(c);
 		return (rc & 0xff) == SQLITE_BUSY ? STORE_BUSY : STORE_ERROR;
+	}
+	if (writer && s->max_bytes > 0 && apply_size_cap(c, s->max_bytes) != SQLITE_OK) {
+		snprintf(err, STORE_ERR_MAX, "cannot use database %s: %s", s->path,
+			 sqlite3_errmsg(c->db));
+		conn_close(c);
+		return STORE_ERROR;
 	}
 	if (writer) {
 		/* journal_mode answers a row; check that WAL really took. */
@@ -272,6 +319,7 @@ store_status store_open(const char *path, const struct store_options *opts,
 		return STORE_ERROR;
 	}
 	s->busy_timeout_ms = opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000;
+	s->max_bytes = opts ? opts->max_bytes : 0;
 	s->nreaders = opts && opts->readers ? opts->readers : 1;
 	pthread_mutex_init(&s->writer_lock, NULL);
 	pthread_mutex_init(&s->readers_lock, NULL);
