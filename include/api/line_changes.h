@@ -54,11 +54,10 @@ typedef enum {
  * of the order or one line twice (problems in fe at "key[i]...") or asks
  * for more than is open (problems in conflicts: a 409).
  */
-store_status line_changes_settle(store_conn *c, struct order_state *order,
-				 struct line_state *lines, size_t nlines, struct line_change *changes,
-				 size_t n, const char *key, change_kind kind, int64_t now,
-				 field_errors *fe, field_errors *conflicts,
-				 struct line_quantity **applied);
+store_status line_changes_settle(store_conn *c, struct order_state *order, struct line_state *lines,
+				 size_t nlines, struct line_change *changes, size_t n,
+				 const char *key, change_kind kind, int64_t now, field_errors *fe,
+				 field_errors *conflicts, struct line_quantity **applied);
 
 /*
  * reply_line_changes_refused() answers a STORE_REJECTED of
@@ -69,7 +68,7 @@ void reply_line_changes_refused(struct request *req, const field_errors *fe,
 				const field_errors *conflicts, const char *message);
 
 /* Every open unit of the order as changes (cancel_remaining); *n may be 0. */
-bool line_changes_remaining(const struct line_state *lines, size_t nlines,
-			    struct line_change **out, size_t *n);
+bool line_changes_remaining(const struct line_state *lines, size_t nlines, struct line_change **out,
+			    size_t *n);
 
 #endif

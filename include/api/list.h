@@ -15,8 +15,8 @@
 #include "store/store_list.h"
 
 #define LIST_DEFAULT_LIMIT 50
-#define LIST_MAX_LIMIT 250
-#define LIST_CURSOR_MAX 64
+#define LIST_MAX_LIMIT	   250
+#define LIST_CURSOR_MAX	   64
 
 /*
  * list_cursor_decode() reads a cursor made by list_cursor_encode(). False
@@ -28,10 +28,12 @@ bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id);
 bool list_cursor_valid(const char *text);
 
 /* The "limit" and "cursor" parameters every list declares. */
-#define LIST_QUERY_PARAMS                                                                      \
-	{.name = "limit", .type = QUERY_INTEGER, .min = 1, .max = LIST_MAX_LIMIT},             \
-	{.name = "cursor", .type = QUERY_TEXT, .max_len = LIST_CURSOR_MAX,                     \
-	 .check = list_cursor_valid, .check_message = "is not a cursor of this list"}
+#define LIST_QUERY_PARAMS                                                                          \
+	{.name = "limit", .type = QUERY_INTEGER, .min = 1, .max = LIST_MAX_LIMIT},                 \
+	{                                                                                          \
+		.name = "cursor", .type = QUERY_TEXT, .max_len = LIST_CURSOR_MAX,                  \
+		.check = list_cursor_valid, .check_message = "is not a cursor of this list"        \
+	}
 
 /* Writes the cursor for a page after (or before) `id` into out. */
 void list_cursor_encode(page_direction dir, int64_t id, char out[LIST_CURSOR_MAX]);

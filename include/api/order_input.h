@@ -17,7 +17,7 @@
 #include "store/store_orders.h"
 
 /* Most lines one order may have. */
-#define ORDER_MAX_LINES 500
+#define ORDER_MAX_LINES	       500
 #define GIFT_MESSAGE_MAX_LINES 10
 #define GIFT_MESSAGE_MAX_CHARS 64
 
@@ -38,10 +38,10 @@ struct order_request {
 	bool has_sold_to;
 	struct address_insert sold_to;
 	struct address_insert ship_to;
-	char *gift_message; /* JSON array text (owned), NULL when absent */
+	char *gift_message;			/* JSON array text (owned), NULL when absent */
 	const char *carrier_code, *method_code; /* shipping_method, or NULL */
-	const char *requested_method;           /* requested_shipping_method.name, or NULL */
-	struct order_line_request *lines;       /* owned */
+	const char *requested_method;		/* requested_shipping_method.name, or NULL */
+	struct order_line_request *lines;	/* owned */
 	size_t nlines;
 };
 

@@ -13,8 +13,8 @@
 #include "store/store.h"
 
 /* A store getter: one record of a party by id, or STORE_NOT_FOUND. */
-typedef store_status (*record_get_fn)(store_conn *c, party_kind party, int64_t party_id,
-				      int64_t id, json_t **record);
+typedef store_status (*record_get_fn)(store_conn *c, party_kind party, int64_t party_id, int64_t id,
+				      json_t **record);
 
 struct record_kind {
 	const char *name; /* "order", for "no order 7 here" */

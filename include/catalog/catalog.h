@@ -20,7 +20,7 @@ struct catalog_counts {
 typedef enum {
 	CATALOG_IMPORTED,
 	CATALOG_INVALID, /* the document is wrong: see the field errors */
-	CATALOG_FAILED,  /* the store failed (logged); nothing was changed */
+	CATALOG_FAILED,	 /* the store failed (logged); nothing was changed */
 } catalog_result;
 
 /*

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define APIKEY_SECRET_BYTES 32
-#define APIKEY_HASH_BYTES 32
+#define APIKEY_HASH_BYTES   32
 /* "dl_" + up to 19 digits + "_" + 43 secret characters + NUL, rounded up. */
 #define APIKEY_TEXT_MAX 80
 
@@ -34,8 +34,7 @@ bool apikey_init(void);
 void apikey_new_secret(uint8_t secret[APIKEY_SECRET_BYTES]);
 
 /* BLAKE2b-256 of the secret: the value stored at rest. */
-void apikey_hash(const uint8_t secret[APIKEY_SECRET_BYTES],
-		 uint8_t hash[APIKEY_HASH_BYTES]);
+void apikey_hash(const uint8_t secret[APIKEY_SECRET_BYTES], uint8_t hash[APIKEY_HASH_BYTES]);
 
 /* Writes the key text for id + secret into out. */
 void apikey_format(int64_t id, const uint8_t secret[APIKEY_SECRET_BYTES],
@@ -45,11 +44,9 @@ void apikey_format(int64_t id, const uint8_t secret[APIKEY_SECRET_BYTES],
  * apikey_parse() splits `len` bytes of key text into its id and secret.
  * False for anything that is not exactly a well-formed key.
  */
-bool apikey_parse(const char *text, size_t len, int64_t *id,
-		  uint8_t secret[APIKEY_SECRET_BYTES]);
+bool apikey_parse(const char *text, size_t len, int64_t *id, uint8_t secret[APIKEY_SECRET_BYTES]);
 
 /* Constant-time comparison of two hashes. */
-bool apikey_hash_equal(const uint8_t a[APIKEY_HASH_BYTES],
-		       const uint8_t b[APIKEY_HASH_BYTES]);
+bool apikey_hash_equal(const uint8_t a[APIKEY_HASH_BYTES], const uint8_t b[APIKEY_HASH_BYTES]);
 
 #endif

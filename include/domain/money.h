@@ -33,9 +33,9 @@ bool money_parse_text(const char *text, size_t len, int64_t *cents);
 
 /*
  * money_parse_integer() and money_parse_real() accept a JSON number as
- * jansson read it. An integer is whole units. A real is accepted only when it has at most two decimals
- * when read back from its shortest decimal form (so 19.99 is 1999 cents and
- * 19.999 is rejected), is finite, non-negative and at most MONEY_MAX_CENTS.
+ * jansson read it. An integer is whole units. A real is accepted only when it has at most two
+ * decimals when read back from its shortest decimal form (so 19.99 is 1999 cents and 19.999 is
+ * rejected), is finite, non-negative and at most MONEY_MAX_CENTS.
  */
 bool money_parse_integer(int64_t units, int64_t *cents);
 bool money_parse_real(double value, int64_t *cents);

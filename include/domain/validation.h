@@ -60,8 +60,7 @@ const char *json_path_text(const json_path *p);
  * Reports each key of `obj` not in the NULL-terminated `allowed` list as
  * "unknown field". Returns how many there were.
  */
-size_t validate_known_keys(json_t *obj, const char *const *allowed, json_path *p,
-			   field_errors *fe);
+size_t validate_known_keys(json_t *obj, const char *const *allowed, json_path *p, field_errors *fe);
 
 /*
  * Readers of one member `key` of `obj`. Each returns true when the value is
@@ -72,23 +71,22 @@ size_t validate_known_keys(json_t *obj, const char *const *allowed, json_path *p
  * Strings: non-empty, at most max_len bytes of valid UTF-8 (jansson already
  * guarantees UTF-8); *out is borrowed from obj.
  */
-bool validate_string(json_t *obj, const char *key, bool required, size_t max_len,
-		     json_path *p, field_errors *fe, const char **out);
+bool validate_string(json_t *obj, const char *key, bool required, size_t max_len, json_path *p,
+		     field_errors *fe, const char **out);
 
 /*
  * Ids and counts: a JSON integer, or a string of digits (ids may come as
  * strings), within [min, max].
  */
-bool validate_integer(json_t *obj, const char *key, bool required, int64_t min,
-		      int64_t max, bool allow_digit_string, json_path *p, field_errors *fe,
-		      int64_t *out);
+bool validate_integer(json_t *obj, const char *key, bool required, int64_t min, int64_t max,
+		      bool allow_digit_string, json_path *p, field_errors *fe, int64_t *out);
 
 /* An object member: must be a JSON object when present. *out borrowed. */
-bool validate_object(json_t *obj, const char *key, bool required, json_path *p,
-		     field_errors *fe, json_t **out);
+bool validate_object(json_t *obj, const char *key, bool required, json_path *p, field_errors *fe,
+		     json_t **out);
 
 /* An array member: must be a JSON array when present. *out borrowed. */
-bool validate_array(json_t *obj, const char *key, bool required, json_path *p,
-		    field_errors *fe, json_t **out);
+bool validate_array(json_t *obj, const char *key, bool required, json_path *p, field_errors *fe,
+		    json_t **out);
 
 #endif

@@ -12,8 +12,8 @@
 
 typedef enum {
 	AUTH_OK,
-	AUTH_MISSING,   /* no Authorization header, or not a Bearer one */
-	AUTH_INVALID,   /* malformed, unknown or revoked key */
+	AUTH_MISSING,	/* no Authorization header, or not a Bearer one */
+	AUTH_INVALID,	/* malformed, unknown or revoked key */
 	AUTH_FORBIDDEN, /* a valid key of another party than the path's */
 	AUTH_STORE_FAILED,
 } auth_result;

@@ -27,15 +27,15 @@ typedef enum {
 
 enum {
 	QUERY_REPEATABLE = 1 << 0, /* may be given more than once */
-	QUERY_RANGE = 1 << 1,      /* accepted as name_lt, name_lte, name_gt, name_gte */
+	QUERY_RANGE = 1 << 1,	   /* accepted as name_lt, name_lte, name_gt, name_gte */
 };
 
 struct query_param {
 	const char *name; /* NULL ends a declaration list */
 	query_type type;
 	unsigned flags;
-	int64_t min, max;           /* QUERY_INTEGER */
-	size_t max_len;             /* QUERY_TEXT */
+	int64_t min, max;	    /* QUERY_INTEGER */
+	size_t max_len;		    /* QUERY_TEXT */
 	const char *const *choices; /* QUERY_CHOICE, NULL-terminated */
 	/* QUERY_TEXT: an optional check of the text, and what to say when it fails. */
 	bool (*check)(const char *text);
@@ -53,7 +53,7 @@ typedef enum {
 struct query_value {
 	const struct query_param *param;
 	query_op op;
-	char *text;     /* the value as given, owned by the query */
+	char *text;	/* the value as given, owned by the query */
 	int64_t number; /* INTEGER, BOOLEAN, EPOCH; index into choices for CHOICE */
 };
 

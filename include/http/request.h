@@ -22,7 +22,7 @@
 #include "http/router.h"
 #include "store/store.h"
 
-#define REQUEST_ID_MAX 65
+#define REQUEST_ID_MAX	  65
 #define REPLY_MAX_HEADERS 6
 
 struct caller {
@@ -38,7 +38,7 @@ struct reply_header {
 
 struct reply {
 	unsigned status; /* 0 until a reply is set */
-	char *body;      /* malloc'd JSON text */
+	char *body;	 /* malloc'd JSON text */
 	size_t body_len;
 	struct reply_header headers[REPLY_MAX_HEADERS];
 	size_t nheaders;
@@ -50,7 +50,7 @@ struct request {
 	const char *path;
 	struct route_result route;
 	struct query query;
-	json_t *body;       /* parsed JSON body, or NULL when there was none */
+	json_t *body; /* parsed JSON body, or NULL when there was none */
 	struct caller caller;
 	char request_id[REQUEST_ID_MAX];
 	struct reply reply;

@@ -39,7 +39,7 @@ struct route {
 	 */
 	party_kind party;
 	const struct query_param *query; /* accepted query parameters, may be NULL */
-	int accepts_body;                /* 1 when the route reads a JSON body */
+	int accepts_body;		 /* 1 when the route reads a JSON body */
 };
 
 typedef enum {
@@ -49,7 +49,7 @@ typedef enum {
 } route_match;
 
 struct route_result {
-	const struct route *route;   /* set when ROUTE_FOUND */
+	const struct route *route; /* set when ROUTE_FOUND */
 	int64_t args[ROUTE_MAX_ARGS];
 	size_t nargs;
 	char allow[ROUTE_ALLOW_MAX]; /* set when ROUTE_METHOD_NOT_ALLOWED */
@@ -61,7 +61,7 @@ struct route_result {
  * res->route and res->args, ROUTE_METHOD_NOT_ALLOWED and fills res->allow
  * ("GET, POST"), or ROUTE_NOT_FOUND.
  */
-route_match router_match(const struct route *table, size_t n, const char *method,
-			 const char *path, struct route_result *res);
+route_match router_match(const struct route *table, size_t n, const char *method, const char *path,
+			 struct route_result *res);
 
 #endif

@@ -13,18 +13,18 @@
 #include "store/store.h"
 
 #define SERVER_BODY_LIMIT ((size_t)1 << 20) /* 1 MiB, CONTRACT.md section 1 */
-#define SERVER_ERR_MAX 256
+#define SERVER_ERR_MAX	  256
 
 struct server_options {
-	const char *listen;        /* "ADDR:PORT"; port 0 picks a free one */
-	unsigned threads;          /* worker threads (>= 1) */
+	const char *listen;	   /* "ADDR:PORT"; port 0 picks a free one */
+	unsigned threads;	   /* worker threads (>= 1) */
 	unsigned connection_limit; /* open connections at once */
-	unsigned per_ip_limit;     /* open connections per client address, 0 = none */
+	unsigned per_ip_limit;	   /* open connections per client address, 0 = none */
 	unsigned timeout_seconds;  /* idle connection timeout */
-	size_t body_limit;         /* largest request body accepted */
-	FILE *access_log;          /* one JSON line per request; NULL for none */
-	double rate_limit;         /* requests a second per API key; 0 for no limit */
-	double rate_burst;         /* requests a key may make at once; 0: 2 s worth */
+	size_t body_limit;	   /* largest request body accepted */
+	FILE *access_log;	   /* one JSON line per request; NULL for none */
+	double rate_limit;	   /* requests a second per API key; 0 for no limit */
+	double rate_burst;	   /* requests a key may make at once; 0: 2 s worth */
 };
 
 /* Defaults for every field not set (0/NULL). */

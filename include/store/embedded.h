@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 struct embedded_migration {
-	int version;      /* NNNN of NNNN_name.sql */
+	int version;	  /* NNNN of NNNN_name.sql */
 	const char *name; /* file name */
 	const char *sql;  /* NUL-terminated text */
-	size_t len;       /* bytes, without the NUL */
+	size_t len;	  /* bytes, without the NUL */
 };
 
 extern const struct embedded_migration embedded_migrations[];

@@ -7,6 +7,8 @@
 #ifndef DROPLINE_STORE_STATEMENTS_H
 #define DROPLINE_STORE_STATEMENTS_H
 
+/* The statement list is laid out by hand, one statement a block. */
+/* clang-format off */
 /* A shipment's columns, shared by its list and by the order representation. */
 #define SQL_SHIPMENT_SELECT                                                   \
 	"SELECT s.id, s.order_id, o.purchase_order_number, "                  \
@@ -270,11 +272,13 @@
 	  "WHERE l.order_id IN (SELECT value FROM json_each(?1)) "             \
 	  "ORDER BY l.order_id, l.id")
 
+/* clang-format on */
+
 typedef enum {
 #define STMT_ENUM(name, sql) name,
 	STORE_STATEMENTS(STMT_ENUM)
 #undef STMT_ENUM
-	STMT_COUNT
+		STMT_COUNT
 } stmt_id;
 
 #endif

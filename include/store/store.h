@@ -26,18 +26,18 @@ typedef struct store_conn store_conn;
 
 typedef enum {
 	STORE_OK = 0,
-	STORE_NOT_FOUND,  /* the row asked for does not exist */
-	STORE_CONFLICT,   /* a uniqueness or state rule refused the change */
-	STORE_BUSY,       /* the database stayed locked past the busy timeout */
-	STORE_ERROR,      /* anything else: I/O, corruption, a bug */
-	STORE_REJECTED,   /* a callback refused the change (its own rules) */
-	STORE_FULL,       /* the disk (or the configured size cap) is full: nothing written */
+	STORE_NOT_FOUND, /* the row asked for does not exist */
+	STORE_CONFLICT,	 /* a uniqueness or state rule refused the change */
+	STORE_BUSY,	 /* the database stayed locked past the busy timeout */
+	STORE_ERROR,	 /* anything else: I/O, corruption, a bug */
+	STORE_REJECTED,	 /* a callback refused the change (its own rules) */
+	STORE_FULL,	 /* the disk (or the configured size cap) is full: nothing written */
 } store_status;
 
 struct store_options {
-	unsigned readers;        /* read connections to keep (>= 1) */
+	unsigned readers;	  /* read connections to keep (>= 1) */
 	unsigned busy_timeout_ms; /* how long a locked database is waited for */
-	uint64_t max_bytes;       /* cap on the database file's size, 0 for none */
+	uint64_t max_bytes;	  /* cap on the database file's size, 0 for none */
 };
 
 /* Longest message store_open() and store_migrate() write into err. */
@@ -50,8 +50,8 @@ struct store_options {
  * On failure returns non-OK, leaves *out NULL and writes one line into err.
  * The caller owns the store and frees it with store_close().
  */
-store_status store_open(const char *path, const struct store_options *opts,
-			store **out, char err[STORE_ERR_MAX]);
+store_status store_open(const char *path, const struct store_options *opts, store **out,
+			char err[STORE_ERR_MAX]);
 
 /* Changes the database size cap (0 lifts it) for the writes that follow. */
 store_status store_set_max_bytes(store *s, uint64_t max_bytes);

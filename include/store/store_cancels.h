@@ -30,11 +30,11 @@ store_status store_cancels_insert(store_conn *c, const struct cancel_insert *k, 
 struct cancel_filter {
 	party_kind party;
 	int64_t party_id;
-	int64_t cancel_id;          /* one cancellation, 0 for all */
-	int64_t order_id;           /* 0 for all */
-	int64_t reason_id;          /* 0 for all */
-	party_kind canceled_by;     /* PARTY_NONE for both */
-	int is_acknowledged;        /* -1 for any */
+	int64_t cancel_id;	/* one cancellation, 0 for all */
+	int64_t order_id;	/* 0 for all */
+	int64_t reason_id;	/* 0 for all */
+	party_kind canceled_by; /* PARTY_NONE for both */
+	int is_acknowledged;	/* -1 for any */
 	struct time_bound canceled_at[BOUND_COUNT];
 	struct page_request page;
 };

@@ -48,11 +48,11 @@ struct catalog_connection {
 struct catalog_variant {
 	int64_t id;
 	int64_t brand_id;
-	const char *identifier;  /* the brand's SKU */
-	const char *upc;         /* may be NULL */
+	const char *identifier; /* the brand's SKU */
+	const char *upc;	/* may be NULL */
 	const char *name;
 	const char *description; /* may be NULL */
-	const char *attributes;  /* JSON array text */
+	const char *attributes;	 /* JSON array text */
 	int64_t lead_time_hours;
 };
 

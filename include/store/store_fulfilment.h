@@ -22,7 +22,7 @@ struct order_state {
 	char purchase_order_number[PO_NUMBER_MAX + 1];
 	bool is_acknowledged;
 	int64_t acknowledged_at; /* 0 when not acknowledged */
-	struct fulfilment f;     /* totals over the lines */
+	struct fulfilment f;	 /* totals over the lines */
 };
 
 /* A quantity shipped or canceled on one order line. */

@@ -10,13 +10,13 @@
 #include "domain/apikey.h"
 #include "store/store.h"
 
-#define IDEMPOTENCY_HASH_BYTES 32
-#define IDEMPOTENCY_TTL_SECONDS (24 * 3600)
+#define IDEMPOTENCY_HASH_BYTES	32
+#define IDEMPOTENCY_TTL_SECONDS ((int64_t)24 * 3600)
 
 typedef enum {
-	IDEMPOTENCY_NEW,         /* first use: a placeholder now holds the key */
-	IDEMPOTENCY_REPLAY,      /* same request answered before: status and body set */
-	IDEMPOTENCY_MISMATCH,    /* the key was used with another request */
+	IDEMPOTENCY_NEW,	 /* first use: a placeholder now holds the key */
+	IDEMPOTENCY_REPLAY,	 /* same request answered before: status and body set */
+	IDEMPOTENCY_MISMATCH,	 /* the key was used with another request */
 	IDEMPOTENCY_IN_PROGRESS, /* the first request with this key is still running */
 } idempotency_outcome;
 

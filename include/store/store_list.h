@@ -30,8 +30,8 @@ struct page_request {
 };
 
 struct page {
-	json_t *rows;     /* records, oldest first */
-	int64_t count;    /* rows matching the filter, over all pages */
+	json_t *rows;	  /* records, oldest first */
+	int64_t count;	  /* rows matching the filter, over all pages */
 	bool more_after;  /* rows exist after the last one of the page */
 	bool more_before; /* rows exist before the first one */
 };

@@ -93,13 +93,13 @@ struct order_line_insert {
 struct order_insert {
 	int64_t retailer_id, brand_id;
 	const char *purchase_order_number;
-	const char *customer_order_number; /* may be NULL */
-	const char *retailer_order_number; /* may be NULL */
+	const char *customer_order_number;    /* may be NULL */
+	const char *retailer_order_number;    /* may be NULL */
 	const struct address_insert *sold_to; /* may be NULL */
 	const struct address_insert *ship_to;
-	int64_t shipping_method_id;           /* 0 when requested_shipping_method_id is set */
+	int64_t shipping_method_id;	      /* 0 when requested_shipping_method_id is set */
 	int64_t requested_shipping_method_id; /* 0 when shipping_method_id is set */
-	const char *gift_message;             /* JSON array text, or NULL */
+	const char *gift_message;	      /* JSON array text, or NULL */
 	int64_t ordered_at, received_at, acknowledge_by, fulfill_by;
 	const struct order_line_insert *lines;
 	size_t nlines;
@@ -125,10 +125,10 @@ typedef enum {
 struct order_filter {
 	party_kind party; /* whose orders: PARTY_RETAILER or PARTY_BRAND */
 	int64_t party_id;
-	int64_t order_id;                  /* one order only, 0 for all */
+	int64_t order_id;		   /* one order only, 0 for all */
 	const char *purchase_order_number; /* NULL for any */
-	const char *statuses_json;         /* JSON array of status names, NULL for any */
-	int is_acknowledged;               /* -1 for any, else 0 or 1 */
+	const char *statuses_json;	   /* JSON array of status names, NULL for any */
+	int is_acknowledged;		   /* -1 for any, else 0 or 1 */
 	struct time_bound times[ORDER_TIME_COUNT][BOUND_COUNT];
 	struct page_request page;
 };

@@ -41,7 +41,8 @@ struct shipment_filter {
 };
 
 /* A page of shipment records, each with its line records under "lines". */
-store_status store_shipments_list(store_conn *c, const struct shipment_filter *f, struct page *page);
+store_status store_shipments_list(store_conn *c, const struct shipment_filter *f,
+				  struct page *page);
 
 /* One shipment of a party, or STORE_NOT_FOUND. The caller frees *shipment. */
 store_status store_shipments_get(store_conn *c, party_kind party, int64_t party_id,

@@ -13,9 +13,9 @@
 #include "domain/timeutil.h"
 #include "store/store_cancels.h"
 
-#define ID_MAX ((int64_t)9007199254740991)
+#define ID_MAX			  ((int64_t)9007199254740991)
 #define REASON_RETAILER_REQUESTED 1
-#define REASON_MAX 5
+#define REASON_MAX		  5
 
 static const char *const parties[] = {"retailer", "brand", NULL};
 
@@ -137,10 +137,14 @@ static store_status create_tx(store_conn *c, void *ctx)
 				 &inserts);
 	if (st != STORE_OK)
 		goto out;
-	struct cancel_insert k = {.order_id = order.id, .retailer_id = order.retailer_id,
-				  .brand_id = order.brand_id, .reason_id = in->reason_id,
-				  .canceled_by = cc->party, .canceled_at = cc->now,
-				  .lines = inserts, .nlines = in->nchanges};
+	struct cancel_insert k = {.order_id = order.id,
+				  .retailer_id = order.retailer_id,
+				  .brand_id = order.brand_id,
+				  .reason_id = in->reason_id,
+				  .canceled_by = cc->party,
+				  .canceled_at = cc->now,
+				  .lines = inserts,
+				  .nlines = in->nchanges};
 	st = store_cancels_insert(c, &k, &cc->cancel_id);
 out:
 	free(inserts);
@@ -159,18 +163,23 @@ handler_result api_cancels_create(struct request *req)
 		reply_field_errors(req, "validation_failed", &fe);
 		goto out;
 	}
-	struct create cc = {.in = &in, .party = party, .party_id = request_arg(req, 0),
-			    .now = time_now(), .fe = &fe, .conflicts = &conflicts};
+	struct create cc = {.in = &in,
+			    .party = party,
+			    .party_id = request_arg(req, 0),
+			    .now = time_now(),
+			    .fe = &fe,
+			    .conflicts = &conflicts};
 	store_status st = store_tx(req->store, "create cancellation", create_tx, &cc);
 	if (st == STORE_OK)
 		reply_record(req, 201, &cancel_kind, party, cc.party_id, cc.cancel_id);
 	else if (st == STORE_NOT_FOUND)
 		reply_error(req, 404, "not_found", "no order %lld here", (long long)in.order_id);
 	else if (st == STORE_REJECTED && cc.refused == REFUSED_ACKNOWLEDGED)
-		reply_error(req, 409, "conflict",
-			    "order %lld was already acknowledged by the brand: a retailer may cancel "
-			    "only before that; ask the brand to cancel",
-			    (long long)in.order_id);
+		reply_error(
+			req, 409, "conflict",
+			"order %lld was already acknowledged by the brand: a retailer may cancel "
+			"only before that; ask the brand to cancel",
+			(long long)in.order_id);
 	else if (st == STORE_REJECTED && cc.refused == REFUSED_NOTHING_OPEN)
 		reply_error(req, 409, "conflict",
 			    "order %lld has nothing open to cancel: every unit is shipped or "
@@ -257,13 +266,16 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 
 handler_result api_cancels_acknowledge(struct request *req)
 {
-	struct acknowledge a = {.party = req->route.route->party, .party_id = request_arg(req, 0),
-				.cancel_id = request_arg(req, 1), .now = time_now()};
+	struct acknowledge a = {.party = req->route.route->party,
+				.party_id = request_arg(req, 0),
+				.cancel_id = request_arg(req, 1),
+				.now = time_now()};
 	store_status st = store_tx(req->store, "acknowledge cancellation", acknowledge_tx, &a);
 	if (st == STORE_OK)
 		reply_record(req, 200, &cancel_kind, a.party, a.party_id, a.cancel_id);
 	else if (st == STORE_NOT_FOUND)
-		reply_error(req, 404, "not_found", "no cancellation %lld here", (long long)a.cancel_id);
+		reply_error(req, 404, "not_found", "no cancellation %lld here",
+			    (long long)a.cancel_id);
 	else if (st == STORE_REJECTED)
 		reply_error(req, 409, "conflict",
 			    "cancellation %lld was made by this %s: the other side acknowledges it",

@@ -8,7 +8,8 @@ handler_result api_health(struct request *req)
 		reply_error(req, 503, "unavailable", "the store is not answering");
 		return HANDLER_OK;
 	}
-	reply_json(req, 200, json_pack("{s:s, s:s, s:i}", "status", "ok", "version", DROPLINE_VERSION,
-				       "schema_version", version));
+	reply_json(req, 200,
+		   json_pack("{s:s, s:s, s:i}", "status", "ok", "version", DROPLINE_VERSION,
+			     "schema_version", version));
 	return HANDLER_OK;
 }

@@ -25,7 +25,8 @@ bool line_changes_parse(json_t *body, const char *key, bool required, field_erro
 	size_t count = json_array_size(items);
 	if (count == 0 || count > ORDER_MAX_LINES) {
 		size_t saved = json_path_push_key(&p, key);
-		field_errors_add(fe, json_path_text(&p), "must have from 1 to %d lines", ORDER_MAX_LINES);
+		field_errors_add(fe, json_path_text(&p), "must have from 1 to %d lines",
+				 ORDER_MAX_LINES);
 		json_path_pop(&p, saved);
 		goto out;
 	}
@@ -37,7 +38,8 @@ bool line_changes_parse(json_t *body, const char *key, bool required, field_erro
 	size_t saved = json_path_push_key(&p, key);
 	size_t i;
 	json_t *item;
-	json_array_foreach(items, i, item) {
+	json_array_foreach(items, i, item)
+	{
 		size_t at = json_path_push_index(&p, i);
 		struct line_change *ch = &(*out)[i];
 		if (!json_is_object(item)) {
@@ -56,7 +58,8 @@ bool line_changes_parse(json_t *body, const char *key, bool required, field_erro
 			if (ch->order_line_id != 0)
 				field_errors_add(fe, json_path_text(&p),
 						 "send either variant or order_line_id, not both");
-		} else if (ch->order_line_id == 0 && json_object_get(item, "order_line_id") == NULL) {
+		} else if (ch->order_line_id == 0 &&
+			   json_object_get(item, "order_line_id") == NULL) {
 			field_errors_add(fe, json_path_text(&p), "needs variant or order_line_id");
 		}
 		json_t *q = json_object_get(item, "quantity");
@@ -81,9 +84,8 @@ out:
 
 /* Finds each change's order line; problems go to fe. */
 static store_status match(store_conn *c, const struct order_state *order,
-				const struct line_state *lines, size_t nlines,
-				struct line_change *changes, size_t n, const char *key,
-				field_errors *fe)
+			  const struct line_state *lines, size_t nlines,
+			  struct line_change *changes, size_t n, const char *key, field_errors *fe)
 {
 	char path[96];
 	for (size_t i = 0; i < n; i++) {
@@ -97,13 +99,15 @@ static store_status match(store_conn *c, const struct order_state *order,
 					found = l;
 			if (found == nlines) {
 				snprintf(path, sizeof(path), "%s[%zu].order_line_id", key, i);
-				field_errors_add(fe, path, "order line %lld is not a line of order %lld",
-						 (long long)ch->order_line_id, (long long)order->id);
+				field_errors_add(
+					fe, path, "order line %lld is not a line of order %lld",
+					(long long)ch->order_line_id, (long long)order->id);
 				continue;
 			}
 		} else {
 			struct resolved_variant v = {0};
-			store_status st = store_variants_resolve(c, order->retailer_id, &ch->variant, &v);
+			store_status st =
+				store_variants_resolve(c, order->retailer_id, &ch->variant, &v);
 			if (st != STORE_OK && st != STORE_NOT_FOUND && st != STORE_CONFLICT)
 				return st;
 			for (size_t l = 0; st == STORE_OK && l < nlines; l++)
@@ -111,18 +115,20 @@ static store_status match(store_conn *c, const struct order_state *order,
 					found = l;
 			if (found == nlines) {
 				snprintf(path, sizeof(path), "%s[%zu].variant", key, i);
-				field_errors_add(fe, path, "%s",
-						 st == STORE_CONFLICT
-							 ? "matches variants of several brands: send the "
-							   "variant id or order_line_id"
-							 : "names no line of this order");
+				field_errors_add(
+					fe, path, "%s",
+					st == STORE_CONFLICT
+						? "matches variants of several brands: send the "
+						  "variant id or order_line_id"
+						: "names no line of this order");
 				continue;
 			}
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (changes[j].matched && changes[j].line == found) {
 				snprintf(path, sizeof(path), "%s[%zu]", key, i);
-				field_errors_add(fe, path, "names the same order line as %s[%zu]", key, j);
+				field_errors_add(fe, path, "names the same order line as %s[%zu]",
+						 key, j);
 				break;
 			}
 		}
@@ -133,7 +139,7 @@ static store_status match(store_conn *c, const struct order_state *order,
 }
 
 static size_t check_open(const struct line_state *lines, const struct line_change *changes,
-			       size_t n, const char *key, field_errors *conflicts)
+			 size_t n, const char *key, field_errors *conflicts)
 {
 	size_t problems = 0;
 	char path[96];
@@ -152,10 +158,9 @@ static size_t check_open(const struct line_state *lines, const struct line_chang
 	return problems;
 }
 
-static store_status apply(store_conn *c, struct order_state *order,
-				struct line_state *lines, size_t nlines,
-				const struct line_change *changes, size_t n, change_kind kind,
-				int64_t now)
+static store_status apply(store_conn *c, struct order_state *order, struct line_state *lines,
+			  size_t nlines, const struct line_change *changes, size_t n,
+			  change_kind kind, int64_t now)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct line_state *l = &lines[changes[i].line];
@@ -179,8 +184,8 @@ static store_status apply(store_conn *c, struct order_state *order,
 	return store_fulfilment_save_order(c, order);
 }
 
-bool line_changes_remaining(const struct line_state *lines, size_t nlines,
-			    struct line_change **out, size_t *n)
+bool line_changes_remaining(const struct line_state *lines, size_t nlines, struct line_change **out,
+			    size_t *n)
 {
 	*out = calloc(nlines ? nlines : 1, sizeof(**out));
 	*n = 0;
@@ -199,11 +204,10 @@ bool line_changes_remaining(const struct line_state *lines, size_t nlines,
 	return true;
 }
 
-store_status line_changes_settle(store_conn *c, struct order_state *order,
-				 struct line_state *lines, size_t nlines, struct line_change *changes,
-				 size_t n, const char *key, change_kind kind, int64_t now,
-				 field_errors *fe, field_errors *conflicts,
-				 struct line_quantity **applied)
+store_status line_changes_settle(store_conn *c, struct order_state *order, struct line_state *lines,
+				 size_t nlines, struct line_change *changes, size_t n,
+				 const char *key, change_kind kind, int64_t now, field_errors *fe,
+				 field_errors *conflicts, struct line_quantity **applied)
 {
 	*applied = NULL;
 	store_status st = match(c, order, lines, nlines, changes, n, key, fe);

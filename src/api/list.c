@@ -166,13 +166,16 @@ void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t 
 	json_t *results = json_array();
 	size_t n = json_array_size(page->rows), i;
 	json_t *rec;
-	json_array_foreach(page->rows, i, rec) {
+	json_array_foreach(page->rows, i, rec)
+	{
 		if (results == NULL || json_array_append_new(results, shape(rec)) != 0)
 			break;
 	}
-	int64_t first = n ? json_integer_value(json_object_get(json_array_get(page->rows, 0), "id")) : 0;
-	int64_t last = n ? json_integer_value(json_object_get(json_array_get(page->rows, n - 1), "id"))
-			 : 0;
+	int64_t first =
+		n ? json_integer_value(json_object_get(json_array_get(page->rows, 0), "id")) : 0;
+	int64_t last =
+		n ? json_integer_value(json_object_get(json_array_get(page->rows, n - 1), "id"))
+		  : 0;
 	json_decref(page->rows);
 	page->rows = NULL;
 	if (results == NULL || json_array_size(results) != n) {

@@ -7,12 +7,12 @@
 #include "domain/money.h"
 #include "domain/timeutil.h"
 
-#define TEXT_32 32
+#define TEXT_32	     32
 #define NAME_MAX_LEN 255
-#define ID_MAX ((int64_t)9007199254740991)
+#define ID_MAX	     ((int64_t)9007199254740991)
 
-static const char *const requested_methods[] = {"Next Day", "Expedited", "Ground", "LTL",
-						"White Glove", NULL};
+static const char *const requested_methods[] = {"Next Day", "Expedited",   "Ground",
+						"LTL",	    "White Glove", NULL};
 
 /* Adds a problem at path.key. */
 static void error_at(json_path *p, field_errors *fe, const char *key, const char *fmt, ...)
@@ -52,7 +52,8 @@ bool money_read(json_t *obj, const char *key, json_path *p, field_errors *fe, in
 		ok = money_parse_real(json_real_value(v), cents);
 	if (!ok)
 		error_at(p, fe, key,
-			 "must be an amount with at most two decimals, not negative, like \"250.00\"");
+			 "must be an amount with at most two decimals, not negative, like "
+			 "\"250.00\"");
 	return ok;
 }
 
@@ -78,9 +79,9 @@ bool variant_ref_read(json_t *variant, json_path *p, field_errors *fe, struct va
 static bool address_read(json_t *body, const char *key, bool required, json_path *p,
 			 field_errors *fe, struct address_insert *a, bool *present)
 {
-	static const char *const keys[] = {"type", "name1", "name2", "street1", "street2",
-					   "city", "province", "postal_code", "country", "phone1",
-					   "phone2", "fax", "email", NULL};
+	static const char *const keys[] = {
+		"type",	       "name1",	  "name2",  "street1", "street2", "city",  "province",
+		"postal_code", "country", "phone1", "phone2",  "fax",	  "email", NULL};
 	json_t *obj = NULL;
 	*present = false;
 	if (!validate_object(body, key, required, p, fe, &obj) || obj == NULL)
@@ -103,8 +104,8 @@ static bool address_read(json_t *body, const char *key, bool required, json_path
 	validate_string(obj, "email", false, 254, p, fe, &a->email);
 	if (validate_string(obj, "country", true, TEXT_32, p, fe, &a->country) &&
 	    !geo_country_is_valid(a->country)) {
-		error_at(p, fe, "country", "unknown country code '%s' (ISO 3166-1 alpha-2, like US)",
-			 a->country);
+		error_at(p, fe, "country",
+			 "unknown country code '%s' (ISO 3166-1 alpha-2, like US)", a->country);
 		a->country = NULL;
 	}
 	/* Province codes are known, and required, for some countries only. */
@@ -112,8 +113,8 @@ static bool address_read(json_t *body, const char *key, bool required, json_path
 	if (validate_string(obj, "province", needs_province, TEXT_32, p, fe, &a->province) &&
 	    a->province != NULL && a->country != NULL &&
 	    !geo_province_is_valid(a->country, a->province))
-		error_at(p, fe, "province", "unknown province code '%s' for country %s", a->province,
-			 a->country);
+		error_at(p, fe, "province", "unknown province code '%s' for country %s",
+			 a->province, a->country);
 	json_path_pop(p, saved);
 	return field_errors_count(fe) == before;
 }
@@ -129,13 +130,15 @@ static void gift_message_read(json_t *body, json_path *p, field_errors *fe, char
 		error_at(p, fe, NULL, "must have at most %d lines", GIFT_MESSAGE_MAX_LINES);
 	size_t i;
 	json_t *line;
-	json_array_foreach(lines, i, line) {
+	json_array_foreach(lines, i, line)
+	{
 		size_t at = json_path_push_index(p, i);
 		if (!json_is_string(line))
 			error_at(p, fe, NULL, "must be a string (\"\" for an empty line)");
 		else if (utf8_chars(json_string_value(line), json_string_length(line)) >
 			 GIFT_MESSAGE_MAX_CHARS)
-			error_at(p, fe, NULL, "must be at most %d characters", GIFT_MESSAGE_MAX_CHARS);
+			error_at(p, fe, NULL, "must be at most %d characters",
+				 GIFT_MESSAGE_MAX_CHARS);
 		json_path_pop(p, at);
 	}
 	json_path_pop(p, saved);
@@ -236,7 +239,8 @@ static void lines_read(json_t *body, json_path *p, field_errors *fe, struct orde
 	size_t saved = json_path_push_key(p, "order_lines");
 	size_t i;
 	json_t *line;
-	json_array_foreach(lines, i, line) {
+	json_array_foreach(lines, i, line)
+	{
 		size_t at = json_path_push_index(p, i);
 		if (json_is_object(line))
 			line_read(line, p, fe, &r->lines[i]);
@@ -249,10 +253,17 @@ static void lines_read(json_t *body, json_path *p, field_errors *fe, struct orde
 
 bool order_request_parse(json_t *body, struct order_request *r, field_errors *fe)
 {
-	static const char *const keys[] = {
-		"purchase_order_number", "customer_order_number", "retailer_order_number",
-		"ordered_at", "sold_to", "ship_to", "gift_message", "shipping_method",
-		"requested_shipping_method", "order_lines", NULL};
+	static const char *const keys[] = {"purchase_order_number",
+					   "customer_order_number",
+					   "retailer_order_number",
+					   "ordered_at",
+					   "sold_to",
+					   "ship_to",
+					   "gift_message",
+					   "shipping_method",
+					   "requested_shipping_method",
+					   "order_lines",
+					   NULL};
 	json_path p;
 	json_path_init(&p);
 	memset(r, 0, sizeof(*r));

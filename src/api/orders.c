@@ -18,7 +18,10 @@ static const char *const status_names[] = {"open", "partial", "closed", "cancele
 
 const struct query_param api_orders_list_query[] = {
 	{.name = "purchase_order_number", .type = QUERY_TEXT, .max_len = 32},
-	{.name = "status", .type = QUERY_CHOICE, .flags = QUERY_REPEATABLE, .choices = status_names},
+	{.name = "status",
+	 .type = QUERY_CHOICE,
+	 .flags = QUERY_REPEATABLE,
+	 .choices = status_names},
 	{.name = "is_acknowledged", .type = QUERY_BOOLEAN},
 	{.name = "ordered_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
 	{.name = "received_at", .type = QUERY_EPOCH, .flags = QUERY_RANGE},
@@ -31,8 +34,8 @@ const struct query_param api_orders_list_query[] = {
 
 /* The order_time_column each time filter maps to, by name. */
 static const char *const time_filters[ORDER_TIME_COUNT] = {
-	[ORDER_TIME_ORDERED_AT] = "ordered_at",	  [ORDER_TIME_RECEIVED_AT] = "received_at",
-	[ORDER_TIME_FULFILL_BY] = "fulfill_by",	  [ORDER_TIME_ACKNOWLEDGED_AT] = "acknowledged_at",
+	[ORDER_TIME_ORDERED_AT] = "ordered_at", [ORDER_TIME_RECEIVED_AT] = "received_at",
+	[ORDER_TIME_FULFILL_BY] = "fulfill_by", [ORDER_TIME_ACKNOWLEDGED_AT] = "acknowledged_at",
 	[ORDER_TIME_CLOSED_AT] = "closed_at",
 };
 
@@ -65,7 +68,8 @@ static void variant_problem(field_errors *fe, size_t line, const struct variant_
 	char path[96];
 	snprintf(path, sizeof(path), "order_lines[%zu].variant.%s", line, variant_fields[match]);
 	if (st == STORE_CONFLICT)
-		field_errors_add(fe, path, "matches variants of several brands: send the variant id");
+		field_errors_add(fe, path,
+				 "matches variants of several brands: send the variant id");
 	else if (match == VARIANT_BY_ID)
 		field_errors_add(fe, path, "no variant has id %lld", (long long)ref->id);
 	else if (match == VARIANT_BY_UPC)
@@ -78,9 +82,8 @@ static void variant_problem(field_errors *fe, size_t line, const struct variant_
  * Resolves every line whose variant was well-formed; fills variant ids, the
  * order's brand and the largest lead time. Returns how many problems it found.
  */
-static store_status resolve_lines(store_conn *c, struct create *cc,
-				  struct order_line_insert *lines, int64_t *brand_id,
-				  int64_t *max_lead, size_t *problems)
+static store_status resolve_lines(store_conn *c, struct create *cc, struct order_line_insert *lines,
+				  int64_t *brand_id, int64_t *max_lead, size_t *problems)
 {
 	const struct order_request *in = cc->in;
 	size_t brand_line = 0, before = field_errors_count(cc->fe);
@@ -92,7 +95,8 @@ static store_status resolve_lines(store_conn *c, struct create *cc,
 			continue;
 		}
 		struct resolved_variant v = {0};
-		store_status st = store_variants_resolve(c, cc->retailer_id, &in->lines[i].variant, &v);
+		store_status st =
+			store_variants_resolve(c, cc->retailer_id, &in->lines[i].variant, &v);
 		if (st == STORE_NOT_FOUND || st == STORE_CONFLICT) {
 			variant_problem(cc->fe, i, &in->lines[i].variant, v.match, st);
 			continue;
@@ -103,10 +107,11 @@ static store_status resolve_lines(store_conn *c, struct create *cc,
 		snprintf(path, sizeof(path), "order_lines[%zu].variant", i);
 		for (size_t j = 0; j < i; j++) {
 			if (lines[j].variant_id == v.id) {
-				field_errors_add(cc->fe, path,
-						 "is the same variant as order_lines[%zu]: send one line "
-						 "per variant",
-						 j);
+				field_errors_add(
+					cc->fe, path,
+					"is the same variant as order_lines[%zu]: send one line "
+					"per variant",
+					j);
 				break;
 			}
 		}
@@ -114,10 +119,11 @@ static store_status resolve_lines(store_conn *c, struct create *cc,
 			*brand_id = v.brand_id;
 			brand_line = i;
 		} else if (v.brand_id != *brand_id) {
-			field_errors_add(cc->fe, path,
-					 "is a variant of brand %lld, but order_lines[%zu] is of brand "
-					 "%lld: an order goes to one brand",
-					 (long long)v.brand_id, brand_line, (long long)*brand_id);
+			field_errors_add(
+				cc->fe, path,
+				"is a variant of brand %lld, but order_lines[%zu] is of brand "
+				"%lld: an order goes to one brand",
+				(long long)v.brand_id, brand_line, (long long)*brand_id);
 		}
 		lines[i].variant_id = v.id;
 		lines[i].quantity = in->lines[i].quantity;
@@ -166,9 +172,9 @@ static store_status shipping_resolve(store_conn *c, struct create *cc, int64_t b
  * failure is returned. Also run, without inserting, for a body that failed
  * its own checks, so that every problem is reported at once.
  */
-static store_status catalog_check(store_conn *c, struct create *cc,
-				  struct order_line_insert *lines, struct order_insert *o,
-				  struct connection_sla *sla, int64_t *max_lead)
+static store_status catalog_check(store_conn *c, struct create *cc, struct order_line_insert *lines,
+				  struct order_insert *o, struct connection_sla *sla,
+				  int64_t *max_lead)
 {
 	size_t problems = 0;
 	int64_t brand_id = 0;
@@ -232,9 +238,9 @@ static store_status create_tx(store_conn *c, void *ctx)
 			      &o.acknowledge_by, &o.fulfill_by);
 		st = store_orders_insert(c, &o, &cc->order_id);
 		/* The writer is serial, so only a rule we missed can get here. */
-		if (st == STORE_CONFLICT && store_orders_find_po(c, cc->retailer_id,
-								 in->purchase_order_number,
-								 &cc->existing_id) == STORE_OK)
+		if (st == STORE_CONFLICT &&
+		    store_orders_find_po(c, cc->retailer_id, in->purchase_order_number,
+					 &cc->existing_id) == STORE_OK)
 			st = STORE_REJECTED;
 	}
 	free(lines);
@@ -266,7 +272,8 @@ static void reply_duplicate(struct request *req, const char *po, int64_t existin
 		 (long long)existing_id);
 	json_t *body = json_pack("{s:{s:s, s:s, s:I, s:[{s:s, s:s}]}}", "error", "code", "conflict",
 				 "message", message, "order_id", (json_int_t)existing_id, "fields",
-				 "field", "purchase_order_number", "message", "is already used by another order");
+				 "field", "purchase_order_number", "message",
+				 "is already used by another order");
 	reply_json(req, 409, body);
 }
 
@@ -275,8 +282,8 @@ handler_result api_orders_create(struct request *req)
 	struct order_request in;
 	field_errors fe;
 	field_errors_init(&fe);
-	struct create cc = {.in = &in, .retailer_id = request_arg(req, 0), .now = time_now(),
-			    .fe = &fe};
+	struct create cc = {
+		.in = &in, .retailer_id = request_arg(req, 0), .now = time_now(), .fe = &fe};
 	if (!order_request_parse(req->body, &in, &fe)) {
 		if (req->body != NULL && !fe.oom) {
 			store_status st = store_read(req->store, check_only_read, &cc);
@@ -390,7 +397,8 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 
 handler_result api_orders_acknowledge(struct request *req)
 {
-	struct acknowledge a = {.brand_id = request_arg(req, 0), .order_id = request_arg(req, 1),
+	struct acknowledge a = {.brand_id = request_arg(req, 0),
+				.order_id = request_arg(req, 1),
 				.now = time_now()};
 	store_status st = store_tx(req->store, "acknowledge order", acknowledge_tx, &a);
 	if (st == STORE_OK)

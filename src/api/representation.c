@@ -46,9 +46,10 @@ static json_t *bool_col(json_t *rec, const char *name)
 /* The address whose columns start with `prefix`, or null when it has no id. */
 static json_t *address(json_t *rec, const char *prefix)
 {
-	static const char *const keys[] = {"id", "type", "name1", "name2", "street1", "street2",
-					   "city", "province", "postal_code", "country", "phone1",
-					   "phone2", "fax", "email", NULL};
+	static const char *const keys[] = {"id",	  "type",    "name1",  "name2",
+					   "street1",	  "street2", "city",   "province",
+					   "postal_code", "country", "phone1", "phone2",
+					   "fax",	  "email",   NULL};
 	char name[64];
 	snprintf(name, sizeof(name), "%s_id", prefix);
 	if (json_is_null(col(rec, name)))
@@ -82,7 +83,8 @@ static json_t *requested_shipping_method(json_t *rec)
 	if (json_is_null(col(rec, "requested_shipping_method_id")))
 		return json_null();
 	return json_pack("{s:o, s:o, s:o}", "id", take(rec, "requested_shipping_method_id"), "name",
-			 take(rec, "requested_name"), "description", take(rec, "requested_description"));
+			 take(rec, "requested_name"), "description",
+			 take(rec, "requested_description"));
 }
 
 static json_t *gift_message(json_t *rec)
@@ -96,13 +98,13 @@ json_t *line_variant_representation(json_t *line)
 {
 	const char *attrs_text = json_string_value(col(line, "variant_attributes"));
 	json_t *attributes = attrs_text ? json_loads(attrs_text, 0, NULL) : NULL;
-	return json_pack("{s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-			 take(line, "variant_id"), "brand", "id", take(line, "variant_brand_id"),
-			 "name", take(line, "variant_brand_name"), "name", take(line, "variant_name"),
-			 "description", take(line, "variant_description"), "identifier",
-			 take(line, "variant_identifier"), "retailer_identifier",
-			 take(line, "variant_retailer_identifier"), "upc", take(line, "variant_upc"),
-			 "attributes", attributes ? attributes : json_array());
+	return json_pack(
+		"{s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:o, s:o, s:o}", "id", take(line, "variant_id"),
+		"brand", "id", take(line, "variant_brand_id"), "name",
+		take(line, "variant_brand_name"), "name", take(line, "variant_name"), "description",
+		take(line, "variant_description"), "identifier", take(line, "variant_identifier"),
+		"retailer_identifier", take(line, "variant_retailer_identifier"), "upc",
+		take(line, "variant_upc"), "attributes", attributes ? attributes : json_array());
 }
 
 static json_t *order_line(json_t *line)
@@ -116,11 +118,11 @@ static json_t *order_line(json_t *line)
 			 take(line, "id"), "variant", line_variant_representation(line), "quantity",
 			 take(line, "quantity"), "quantity_shipped", take(line, "quantity_shipped"),
 			 "quantity_returned", take(line, "quantity_returned"), "quantity_canceled",
-			 take(line, "quantity_canceled"), "net_price", money_col(line, "net_price_cents"),
-			 "price", money_col(line, "price_cents"), "subtotal",
-			 json_string(subtotal), "status", json_string_value(col(line, "status")),
-			 "canceled_at", time_col(line, "canceled_at"), "closed_at",
-			 time_col(line, "closed_at"));
+			 take(line, "quantity_canceled"), "net_price",
+			 money_col(line, "net_price_cents"), "price",
+			 money_col(line, "price_cents"), "subtotal", json_string(subtotal),
+			 "status", json_string_value(col(line, "status")), "canceled_at",
+			 time_col(line, "canceled_at"), "closed_at", time_col(line, "closed_at"));
 }
 
 /* Shapes each record of rec[key] with `shape`; an empty array when there is none. */
@@ -129,7 +131,8 @@ static json_t *shaped(json_t *rec, const char *key, json_t *(*shape)(json_t *))
 	json_t *out = json_array();
 	size_t i;
 	json_t *item;
-	json_array_foreach(json_object_get(rec, key), i, item) {
+	json_array_foreach(json_object_get(rec, key), i, item)
+	{
 		if (out == NULL || json_array_append_new(out, shape(item)) != 0) {
 			json_decref(out);
 			return NULL;
@@ -165,12 +168,12 @@ json_t *cancel_representation(json_t *rec)
 	json_t *lines = shaped(rec, "lines", change_line);
 	if (lines == NULL)
 		return NULL;
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", take(rec, "id"),
-			 "order_id", take(rec, "order_id"), "purchase_order_number",
-			 take(rec, "purchase_order_number"), "reason_id", take(rec, "reason_id"),
-			 "reason", take(rec, "reason"), "canceled_by", take(rec, "canceled_by"),
-			 "canceled_at", time_col(rec, "canceled_at"), "is_acknowledged",
-			 bool_col(rec, "is_acknowledged"), "acknowledged_at",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+			 take(rec, "id"), "order_id", take(rec, "order_id"),
+			 "purchase_order_number", take(rec, "purchase_order_number"), "reason_id",
+			 take(rec, "reason_id"), "reason", take(rec, "reason"), "canceled_by",
+			 take(rec, "canceled_by"), "canceled_at", time_col(rec, "canceled_at"),
+			 "is_acknowledged", bool_col(rec, "is_acknowledged"), "acknowledged_at",
 			 time_col(rec, "acknowledged_at"), "cancel_lines", lines);
 }
 
@@ -184,25 +187,27 @@ json_t *order_representation(json_t *rec)
 	json_t *o = json_pack(
 		"{s:o, s:{s:o, s:o}, s:O, s:[O], s:o, s:o, s:o, s:o, s:o, s:n, s:n, s:o, s:o, s:o}",
 		"id", take(rec, "id"), "retailer", "id", take(rec, "retailer_id"), "name",
-		take(rec, "retailer_name"), "brand", brand, "brands", brand, "purchase_order_number",
-		take(rec, "purchase_order_number"), "customer_order_number",
-		take(rec, "customer_order_number"), "retailer_order_number",
-		take(rec, "retailer_order_number"), "sold_to", address(rec, "sold_to"), "ship_to",
-		address(rec, "ship_to"), "bill_to", "ship_from", "shipping_method",
-		shipping_method(rec), "requested_shipping_method", requested_shipping_method(rec),
-		"gift_message", gift_message(rec));
+		take(rec, "retailer_name"), "brand", brand, "brands", brand,
+		"purchase_order_number", take(rec, "purchase_order_number"),
+		"customer_order_number", take(rec, "customer_order_number"),
+		"retailer_order_number", take(rec, "retailer_order_number"), "sold_to",
+		address(rec, "sold_to"), "ship_to", address(rec, "ship_to"), "bill_to", "ship_from",
+		"shipping_method", shipping_method(rec), "requested_shipping_method",
+		requested_shipping_method(rec), "gift_message", gift_message(rec));
 	json_decref(brand);
 	json_t *shipments = shaped(rec, "shipments", shipment_representation);
 	json_t *cancels = shaped(rec, "cancels", cancel_representation);
 	json_t *rest = json_pack(
-		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[], s:[], s:[]}",
+		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[], "
+		"s:[], s:[]}",
 		"status", take(rec, "status"), "is_acknowledged", bool_col(rec, "is_acknowledged"),
 		"acknowledge_by", time_col(rec, "acknowledge_by"), "fulfill_by",
-		time_col(rec, "fulfill_by"), "received_at", time_col(rec, "received_at"), "ordered_at",
-		time_col(rec, "ordered_at"), "acknowledged_at", time_col(rec, "acknowledged_at"),
-		"pickup_on", time_col(rec, "pickup_on"), "closed_at", time_col(rec, "closed_at"),
-		"canceled_at", time_col(rec, "canceled_at"), "order_lines", lines, "shipments",
-		shipments, "cancels", cancels, "invoices", "rmas", "credits", "memos");
+		time_col(rec, "fulfill_by"), "received_at", time_col(rec, "received_at"),
+		"ordered_at", time_col(rec, "ordered_at"), "acknowledged_at",
+		time_col(rec, "acknowledged_at"), "pickup_on", time_col(rec, "pickup_on"),
+		"closed_at", time_col(rec, "closed_at"), "canceled_at",
+		time_col(rec, "canceled_at"), "order_lines", lines, "shipments", shipments,
+		"cancels", cancels, "invoices", "rmas", "credits", "memos");
 	if (o == NULL || rest == NULL || json_object_update(o, rest) != 0) {
 		json_decref(o);
 		json_decref(rest);

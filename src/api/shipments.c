@@ -13,7 +13,7 @@
 #include "domain/timeutil.h"
 #include "store/store_shipments.h"
 
-#define ID_MAX ((int64_t)9007199254740991)
+#define ID_MAX	     ((int64_t)9007199254740991)
 #define TRACKING_MAX 64
 
 const struct query_param api_shipments_list_query[] = {
@@ -103,11 +103,12 @@ static store_status create_tx(store_conn *c, void *ctx)
 	}
 	int64_t method_id = 0;
 	if (in->method_code != NULL) {
-		st = store_shipping_methods_by_code(c, in->carrier_code, in->method_code, &method_id);
+		st = store_shipping_methods_by_code(c, in->carrier_code, in->method_code,
+						    &method_id);
 		if (st == STORE_NOT_FOUND)
 			field_errors_add(cc->fe, "shipping_method",
-					 "carrier '%s' has no shipping method '%s'", in->carrier_code,
-					 in->method_code);
+					 "carrier '%s' has no shipping method '%s'",
+					 in->carrier_code, in->method_code);
 		else if (st != STORE_OK)
 			goto out;
 	}
@@ -117,11 +118,14 @@ static store_status create_tx(store_conn *c, void *ctx)
 				 &inserts);
 	if (st != STORE_OK)
 		goto out;
-	struct shipment_insert s = {.order_id = order.id, .retailer_id = order.retailer_id,
+	struct shipment_insert s = {.order_id = order.id,
+				    .retailer_id = order.retailer_id,
 				    .brand_id = order.brand_id,
 				    .tracking_number = in->tracking_number,
-				    .shipping_method_id = method_id, .shipped_at = cc->now,
-				    .lines = inserts, .nlines = in->nchanges};
+				    .shipping_method_id = method_id,
+				    .shipped_at = cc->now,
+				    .lines = inserts,
+				    .nlines = in->nchanges};
 	st = store_shipments_insert(c, &s, &cc->shipment_id);
 out:
 	free(inserts);
@@ -130,7 +134,7 @@ out:
 }
 
 static const struct record_kind shipment_kind = {"shipment", store_shipments_get,
-						  shipment_representation};
+						 shipment_representation};
 
 handler_result api_shipments_create(struct request *req)
 {
@@ -142,8 +146,11 @@ handler_result api_shipments_create(struct request *req)
 		reply_field_errors(req, "validation_failed", &fe);
 		goto out;
 	}
-	struct create cc = {.in = &in, .brand_id = request_arg(req, 0), .now = time_now(),
-			    .fe = &fe, .conflicts = &conflicts};
+	struct create cc = {.in = &in,
+			    .brand_id = request_arg(req, 0),
+			    .now = time_now(),
+			    .fe = &fe,
+			    .conflicts = &conflicts};
 	store_status st = store_tx(req->store, "create shipment", create_tx, &cc);
 	if (st == STORE_OK)
 		reply_record(req, 201, &shipment_kind, PARTY_BRAND, cc.brand_id, cc.shipment_id);
@@ -211,7 +218,8 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 {
 	struct acknowledge *a = ctx;
 	json_t *rec = NULL;
-	store_status st = store_shipments_get(c, PARTY_RETAILER, a->retailer_id, a->shipment_id, &rec);
+	store_status st =
+		store_shipments_get(c, PARTY_RETAILER, a->retailer_id, a->shipment_id, &rec);
 	json_decref(rec);
 	if (st != STORE_OK)
 		return st;
@@ -222,12 +230,15 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 handler_result api_shipments_acknowledge(struct request *req)
 {
 	struct acknowledge a = {.retailer_id = request_arg(req, 0),
-				.shipment_id = request_arg(req, 1), .now = time_now()};
+				.shipment_id = request_arg(req, 1),
+				.now = time_now()};
 	store_status st = store_tx(req->store, "acknowledge shipment", acknowledge_tx, &a);
 	if (st == STORE_OK)
-		reply_record(req, 200, &shipment_kind, PARTY_RETAILER, a.retailer_id, a.shipment_id);
+		reply_record(req, 200, &shipment_kind, PARTY_RETAILER, a.retailer_id,
+			     a.shipment_id);
 	else if (st == STORE_NOT_FOUND)
-		reply_error(req, 404, "not_found", "no shipment %lld here", (long long)a.shipment_id);
+		reply_error(req, 404, "not_found", "no shipment %lld here",
+			    (long long)a.shipment_id);
 	else
 		reply_store_error(req, st);
 	return HANDLER_OK;

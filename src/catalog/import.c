@@ -10,12 +10,12 @@
 #include "catalog/catalog.h"
 #include "store/store_catalog.h"
 
-#define ID_MAX ((int64_t)9007199254740991) /* 2^53 - 1: exact in every JSON reader */
-#define HOURS_MAX 8760
+#define ID_MAX	      ((int64_t)9007199254740991) /* 2^53 - 1: exact in every JSON reader */
+#define HOURS_MAX     8760
 #define LEAD_TIME_MAX 87600
-#define NAME_MAX_LEN 255
-#define CODE_MAX_LEN 32
-#define SKU_MAX_LEN 64
+#define NAME_MAX_LEN  255
+#define CODE_MAX_LEN  32
+#define SKU_MAX_LEN   64
 
 struct import {
 	json_t *doc;
@@ -59,7 +59,8 @@ static void each_row(struct import *im, const char *section,
 		return;
 	size_t index;
 	json_t *item;
-	json_array_foreach(list, index, item) {
+	json_array_foreach(list, index, item)
+	{
 		if (im->store_failed)
 			return;
 		size_t saved = json_path_push_key(&im->path, section);
@@ -79,8 +80,8 @@ static bool party_exists(struct import *im, catalog_kind kind, int64_t id, const
 	if (stored(im, st))
 		return true;
 	if (st == STORE_NOT_FOUND)
-		error_at(im, key, "unknown %s %lld", kind == CATALOG_RETAILER ? "retailer" : "brand",
-			 (long long)id);
+		error_at(im, key, "unknown %s %lld",
+			 kind == CATALOG_RETAILER ? "retailer" : "brand", (long long)id);
 	return false;
 }
 
@@ -135,8 +136,8 @@ static void carrier_row(struct import *im, json_t *obj)
 
 static void shipping_method_row(struct import *im, json_t *obj)
 {
-	static const char *const keys[] = {"id", "name", "code", "carrier_code",
-					   "generic_shipping_method", NULL};
+	static const char *const keys[] = {
+		"id", "name", "code", "carrier_code", "generic_shipping_method", NULL};
 	struct catalog_shipping_method m = {0};
 	const char *carrier_code = NULL, *generic = NULL;
 	int64_t owner = 0;
@@ -160,12 +161,14 @@ static void shipping_method_row(struct import *im, json_t *obj)
 	if (!stored(im, st)) {
 		if (st == STORE_NOT_FOUND)
 			error_at(im, "generic_shipping_method",
-				 "unknown generic shipping method '%s' (Next Day, Expedited, Ground, "
+				 "unknown generic shipping method '%s' (Next Day, Expedited, "
+				 "Ground, "
 				 "LTL or White Glove)",
 				 generic);
 		return;
 	}
-	if (stored(im, store_catalog_shipping_method_by_code(im->conn, m.carrier_id, m.code, &owner)) &&
+	if (stored(im,
+		   store_catalog_shipping_method_by_code(im->conn, m.carrier_id, m.code, &owner)) &&
 	    owner != m.id) {
 		error_at(im, "code", "'%s' is already the code of another method of this carrier",
 			 m.code);
@@ -177,8 +180,9 @@ static void shipping_method_row(struct import *im, json_t *obj)
 
 static void connection_row(struct import *im, json_t *obj)
 {
-	static const char *const keys[] = {"retailer_id", "brand_id", "hours_to_acknowledge",
-					   "hours_to_fulfill", "shipping_method_ids", NULL};
+	static const char *const keys[] = {"retailer_id",	   "brand_id",
+					   "hours_to_acknowledge", "hours_to_fulfill",
+					   "shipping_method_ids",  NULL};
 	struct catalog_connection conn = {0};
 	json_t *methods = NULL;
 	size_t before = field_errors_count(im->fe);
@@ -206,11 +210,13 @@ static void connection_row(struct import *im, json_t *obj)
 		json_t *v = json_array_get(methods, i);
 		size_t at = json_path_push_index(&im->path, i);
 		if (!json_is_integer(v) || json_integer_value(v) < 1) {
-			field_errors_add(im->fe, json_path_text(&im->path), "must be a shipping method id");
+			field_errors_add(im->fe, json_path_text(&im->path),
+					 "must be a shipping method id");
 			refs_ok = false;
 		} else {
 			ids[i] = json_integer_value(v);
-			store_status st = store_catalog_exists(im->conn, CATALOG_SHIPPING_METHOD, ids[i]);
+			store_status st =
+				store_catalog_exists(im->conn, CATALOG_SHIPPING_METHOD, ids[i]);
 			if (!stored(im, st)) {
 				field_errors_add(im->fe, json_path_text(&im->path),
 						 "unknown shipping method %lld", (long long)ids[i]);
@@ -253,9 +259,9 @@ static void retailer_sku_row(struct import *im, json_t *obj, int64_t variant_id)
 
 static void variant_row(struct import *im, json_t *obj)
 {
-	static const char *const keys[] = {"id", "brand_id", "identifier", "upc", "name",
-					   "description", "attributes", "lead_time_hours",
-					   "retailer_skus", NULL};
+	static const char *const keys[] = {
+		"id",	       "brand_id",   "identifier",	"upc",		 "name",
+		"description", "attributes", "lead_time_hours", "retailer_skus", NULL};
 	struct catalog_variant v = {0};
 	json_t *attributes = NULL, *skus = NULL;
 	int64_t owner = 0;
@@ -275,10 +281,10 @@ static void variant_row(struct import *im, json_t *obj)
 	    !party_exists(im, CATALOG_BRAND, v.brand_id, "brand_id"))
 		return;
 	if (stored(im, store_catalog_variant_by_identifier(im->conn, v.brand_id, v.identifier,
-							  &owner)) &&
+							   &owner)) &&
 	    owner != v.id) {
-		error_at(im, "identifier", "'%s' is already the SKU of another variant of this brand",
-			 v.identifier);
+		error_at(im, "identifier",
+			 "'%s' is already the SKU of another variant of this brand", v.identifier);
 		return;
 	}
 	char *attributes_text = attributes ? json_dumps(attributes, JSON_COMPACT) : strdup("[]");
@@ -295,7 +301,8 @@ static void variant_row(struct import *im, json_t *obj)
 	size_t saved = json_path_push_key(&im->path, "retailer_skus");
 	size_t index;
 	json_t *item;
-	json_array_foreach(skus, index, item) {
+	json_array_foreach(skus, index, item)
+	{
 		size_t at = json_path_push_index(&im->path, index);
 		if (json_is_object(item))
 			retailer_sku_row(im, item, v.id);
@@ -308,8 +315,9 @@ static void variant_row(struct import *im, json_t *obj)
 
 static store_status import_tx(store_conn *c, void *ctx)
 {
-	static const char *const sections[] = {"retailers", "brands", "carriers", "shipping_methods",
-					       "connections", "variants", NULL};
+	static const char *const sections[] = {
+		"retailers",   "brands",   "carriers", "shipping_methods",
+		"connections", "variants", NULL};
 	struct import *im = ctx;
 	im->conn = c;
 	memset(&im->counts, 0, sizeof(im->counts));

@@ -24,14 +24,14 @@
 #include "store/embedded.h"
 #include "store/store_keys.h"
 
-#define EXIT_USAGE 2
-#define DEFAULT_DB "./dropline.db"
-#define DEFAULT_LISTEN "127.0.0.1:8080"
-#define MAX_THREADS 256
-#define SHUTDOWN_GRACE_MS 10000
-#define DEFAULT_RATE_LIMIT 100
+#define EXIT_USAGE		2
+#define DEFAULT_DB		"./dropline.db"
+#define DEFAULT_LISTEN		"127.0.0.1:8080"
+#define MAX_THREADS		256
+#define SHUTDOWN_GRACE_MS	10000
+#define DEFAULT_RATE_LIMIT	100
 #define DEFAULT_RATE_LIMIT_TEXT "100"
-#define MAX_RATE_LIMIT 1000000
+#define MAX_RATE_LIMIT		1000000
 
 static const char usage_main[] =
 	"usage: dropline COMMAND [OPTIONS]\n"
@@ -50,10 +50,10 @@ static const char usage_main[] =
 	"  dropline COMMAND --help   help on one command\n"
 	"  dropline --version        print the version\n"
 	"\n"
-	"environment: DROPLINE_DB (default " DEFAULT_DB "), DROPLINE_LISTEN (default " DEFAULT_LISTEN
-	"),\n"
-	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT (default " DEFAULT_RATE_LIMIT_TEXT
-	");\n"
+	"environment: DROPLINE_DB (default " DEFAULT_DB
+	"), DROPLINE_LISTEN (default " DEFAULT_LISTEN "),\n"
+	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT "
+	"(default " DEFAULT_RATE_LIMIT_TEXT ");\n"
 	"             options given on the command line win.\n";
 
 static const char usage_serve[] =
@@ -62,7 +62,8 @@ static const char usage_serve[] =
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0.\n"
 	"  --db FILE            database file (DROPLINE_DB, default " DEFAULT_DB ")\n"
-	"  --listen ADDR:PORT   address to listen on (DROPLINE_LISTEN, default " DEFAULT_LISTEN ")\n"
+	"  --listen ADDR:PORT   address to listen on (DROPLINE_LISTEN, default " DEFAULT_LISTEN
+	")\n"
 	"  --threads N          worker threads, 1-256 (DROPLINE_THREADS, default 2)\n"
 	"  --rate-limit N       requests a second per API key, bursts of 2 s worth; 0 for no\n"
 	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n";
@@ -181,7 +182,8 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
 	}
 	o->rate_limit = DEFAULT_RATE_LIMIT;
 	if ((env = getenv("DROPLINE_RATE_LIMIT")) && *env && !parse_rate(env, &o->rate_limit)) {
-		fail("DROPLINE_RATE_LIMIT must be a number from 0 to %d, not '%s'", MAX_RATE_LIMIT, env);
+		fail("DROPLINE_RATE_LIMIT must be a number from 0 to %d, not '%s'", MAX_RATE_LIMIT,
+		     env);
 		return EXIT_USAGE;
 	}
 	optind = 1;
@@ -204,23 +206,19 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
 			return EXIT_USAGE;
 		}
 		switch (ch) {
-		case OPT_DB:
-			o->db = optarg;
-			break;
-		case OPT_LISTEN:
-			o->listen = optarg;
-			break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_LISTEN: o->listen = optarg; break;
 		case OPT_THREADS:
 			if (!parse_threads(optarg, &o->threads)) {
-				fail("--threads must be a number from 1 to %d, not '%s'", MAX_THREADS,
-				     optarg);
+				fail("--threads must be a number from 1 to %d, not '%s'",
+				     MAX_THREADS, optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_RATE_LIMIT:
 			if (!parse_rate(optarg, &o->rate_limit)) {
-				fail("--rate-limit must be a number from 0 to %d, not '%s'", MAX_RATE_LIMIT,
-				     optarg);
+				fail("--rate-limit must be a number from 0 to %d, not '%s'",
+				     MAX_RATE_LIMIT, optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -307,7 +305,9 @@ static int cmd_serve(int argc, char **argv)
 	store *s = open_store(o.db, o.threads, true);
 	if (s == NULL)
 		return EXIT_FAILURE;
-	struct server_options so = {.listen = o.listen, .threads = o.threads, .access_log = stderr,
+	struct server_options so = {.listen = o.listen,
+				    .threads = o.threads,
+				    .access_log = stderr,
 				    .rate_limit = (double)o.rate_limit};
 	char err[SERVER_ERR_MAX];
 	struct server *srv = server_start(s, api_routes, api_routes_count, &so, err);
@@ -333,7 +333,8 @@ static void print_field_errors(const char *source, const field_errors *fe)
 {
 	size_t i;
 	json_t *item;
-	json_array_foreach(fe->list, i, item) {
+	json_array_foreach(fe->list, i, item)
+	{
 		const char *field = json_string_value(json_object_get(item, "field"));
 		const char *message = json_string_value(json_object_get(item, "message"));
 		fprintf(stderr, "dropline: %s: %s%s%s\n", source, field && *field ? field : "",
@@ -349,10 +350,11 @@ static int import_catalog(store *s, const char *source, const char *text, size_t
 	catalog_result res = catalog_import_text(s, text, len, &fe, &n);
 	if (res == CATALOG_IMPORTED)
 		fprintf(stderr,
-			"dropline: %s: %zu retailers, %zu brands, %zu carriers, %zu shipping methods, "
+			"dropline: %s: %zu retailers, %zu brands, %zu carriers, %zu shipping "
+			"methods, "
 			"%zu connections, %zu variants, %zu retailer SKUs upserted\n",
-			source, n.retailers, n.brands, n.carriers, n.shipping_methods, n.connections,
-			n.variants, n.retailer_skus);
+			source, n.retailers, n.brands, n.carriers, n.shipping_methods,
+			n.connections, n.variants, n.retailer_skus);
 	else if (res == CATALOG_INVALID)
 		print_field_errors(source, &fe);
 	else
@@ -551,8 +553,8 @@ static int cmd_keys(int argc, char **argv)
 	rc = EXIT_SUCCESS;
 	if (create) {
 		uint8_t secret[APIKEY_SECRET_BYTES];
-		struct key_record rec = {.party = o.party, .party_id = o.party_id,
-					 .created_at = time_now()};
+		struct key_record rec = {
+			.party = o.party, .party_id = o.party_id, .created_at = time_now()};
 		apikey_new_secret(secret);
 		apikey_hash(secret, rec.hash);
 		st = store_tx(s, "create key", key_insert_tx, &rec);
@@ -560,18 +562,21 @@ static int cmd_keys(int argc, char **argv)
 			char text[APIKEY_TEXT_MAX];
 			apikey_format(rec.id, secret, text);
 			printf("%s\n", text);
-			fprintf(stderr, "dropline: key %" PRId64 " for %s %" PRId64
-					" (shown once; only its hash is stored)\n",
+			fprintf(stderr,
+				"dropline: key %" PRId64 " for %s %" PRId64
+				" (shown once; only its hash is stored)\n",
 				rec.id, party_kind_name(o.party), o.party_id);
 		} else if (st == STORE_NOT_FOUND) {
-			fail("there is no %s %" PRId64 " (load a catalog first, e.g. dropline demo)",
+			fail("there is no %s %" PRId64
+			     " (load a catalog first, e.g. dropline demo)",
 			     party_kind_name(o.party), o.party_id);
 		} else {
 			fail("cannot create the key: the store %s", store_status_text(st));
 		}
 		sodium_memzero(secret, sizeof(secret));
 	} else if (list) {
-		printf("%-8s %-8s %-10s %-20s %s\n", "ID", "PARTY", "PARTY_ID", "CREATED", "REVOKED");
+		printf("%-8s %-8s %-10s %-20s %s\n", "ID", "PARTY", "PARTY_ID", "CREATED",
+		       "REVOKED");
 		st = store_read(s, key_list_read, NULL);
 		if (st != STORE_OK)
 			fail("cannot list keys: the store %s", store_status_text(st));
@@ -598,7 +603,7 @@ static int run_command(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} commands[] = {
-		{"serve", cmd_serve}, {"demo", cmd_demo},	{"keys", cmd_keys},
+		{"serve", cmd_serve},	  {"demo", cmd_demo},	    {"keys", cmd_keys},
 		{"catalog", cmd_catalog}, {"migrate", cmd_migrate},
 	};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

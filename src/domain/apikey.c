@@ -7,7 +7,7 @@
 
 #include "domain/apikey.h"
 
-#define KEY_PREFIX "dl_"
+#define KEY_PREFIX	"dl_"
 #define SECRET_TEXT_LEN 43 /* base64url, no padding, of 32 bytes */
 
 const char *party_kind_name(party_kind p)
@@ -37,7 +37,8 @@ void apikey_hash(const uint8_t secret[APIKEY_SECRET_BYTES], uint8_t hash[APIKEY_
 
 void apikey_format(int64_t id, const uint8_t secret[APIKEY_SECRET_BYTES], char out[APIKEY_TEXT_MAX])
 {
-	char b64[sodium_base64_ENCODED_LEN(APIKEY_SECRET_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	char b64[sodium_base64_ENCODED_LEN(APIKEY_SECRET_BYTES,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
 	sodium_bin2base64(b64, sizeof(b64), secret, APIKEY_SECRET_BYTES,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	snprintf(out, APIKEY_TEXT_MAX, KEY_PREFIX "%" PRId64 "_%s", id, b64);

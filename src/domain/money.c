@@ -94,7 +94,7 @@ bool money_parse_real(double value, int64_t *cents)
 	 * Anything above the cap is rejected here, which also bounds the
 	 * decimal exponent below so the plain text built later stays short.
 	 */
-	if (value > (double)MAX_UNITS)
+	if (value > (double)MAX_UNITS) /* NOLINT(bugprone-integer-division): exact, 10^11 */
 		return false;
 
 	char exp_text[64];
@@ -145,7 +145,7 @@ bool money_parse_real(double value, int64_t *cents)
 	} else {
 		size_t whole = (size_t)exponent + 1;
 		for (size_t k = 0; k < whole; k++)
-			plain[n++] = k < ndigits ? digits[k] : '0';
+			plain[n++] = (char)(k < ndigits ? digits[k] : '0');
 		if (ndigits > whole) {
 			plain[n++] = '.';
 			for (size_t k = whole; k < ndigits; k++)

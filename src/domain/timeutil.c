@@ -9,8 +9,8 @@
 #include "domain/timeutil.h"
 
 #define SECONDS_PER_DAY 86400
-#define YEAR_MIN 1970
-#define YEAR_MAX 9999
+#define YEAR_MIN	1970
+#define YEAR_MAX	9999
 /* 9999-12-31T23:59:59Z: the last instant time_format_iso8601() can write. */
 #define EPOCH_MAX ((int64_t)253402300799)
 
@@ -23,9 +23,9 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);                          /* [0, 399] */
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;    /* [0, 365] */
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;              /* [0, 146096] */
+	unsigned yoe = (unsigned)(y - era * 400);			/* [0, 399] */
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;		/* [0, 146096] */
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
@@ -34,10 +34,10 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);                              /* [0, 146096] */
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;     /* [0, 399] */
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                   /* [0, 365] */
-	unsigned mp = (5 * doy + 2) / 153;                                        /* [0, 11] */
+	unsigned doe = (unsigned)(z - era * 146097);			      /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		      /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;				      /* [0, 11] */
 	*d = doy - (153 * mp + 2) / 5 + 1;
 	*m = mp < 10 ? mp + 3 : mp - 9;
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
@@ -50,7 +50,7 @@ static bool is_leap(int64_t y)
 
 static unsigned days_in_month(int64_t y, unsigned m)
 {
-	static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
@@ -148,16 +148,15 @@ bool time_parse_iso8601(const char *text, size_t len, int64_t *epoch)
 	if (!read_zone(text, len, &pos, &offset) || pos != len)
 		return false;
 
-	if (year < YEAR_MIN || year > YEAR_MAX || month < 1 || month > 12 ||
-	    day < 1 || day > days_in_month(year, month) ||
-	    hour > 23 || minute > 59 || second > 60)
+	if (year < YEAR_MIN || year > YEAR_MAX || month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60)
 		return false;
 	/* A leap second has no epoch value of its own; it folds onto :59. */
 	if (second == 60)
 		second = 59;
 
-	int64_t t = days_from_civil(year, month, day) * SECONDS_PER_DAY +
-		    (int64_t)hour * 3600 + (int64_t)minute * 60 + second - offset;
+	int64_t t = days_from_civil(year, month, day) * SECONDS_PER_DAY + (int64_t)hour * 3600 +
+		    (int64_t)minute * 60 + second - offset;
 	/*
 	 * Local fields in range can still land outside the range in UTC
 	 * ("1970-01-01T00:30+01:00"); such a time could not be written back.

@@ -182,13 +182,13 @@ const char *json_path_text(const json_path *p)
 	return p->text ? p->text : "";
 }
 
-size_t validate_known_keys(json_t *obj, const char *const *allowed, json_path *p,
-			   field_errors *fe)
+size_t validate_known_keys(json_t *obj, const char *const *allowed, json_path *p, field_errors *fe)
 {
 	size_t unknown = 0;
 	const char *key;
 	json_t *value;
-	json_object_foreach(obj, key, value) {
+	json_object_foreach(obj, key, value)
+	{
 		(void)value;
 		bool known = false;
 		for (const char *const *a = allowed; *a != NULL; a++) {
@@ -223,8 +223,8 @@ static void error_at(json_path *p, field_errors *fe, const char *key, const char
 	json_path_pop(p, saved);
 }
 
-bool validate_string(json_t *obj, const char *key, bool required, size_t max_len,
-		     json_path *p, field_errors *fe, const char **out)
+bool validate_string(json_t *obj, const char *key, bool required, size_t max_len, json_path *p,
+		     field_errors *fe, const char **out)
 {
 	bool missing;
 	json_t *v = member(obj, key, &missing);
@@ -240,7 +240,8 @@ bool validate_string(json_t *obj, const char *key, bool required, size_t max_len
 	size_t len = json_string_length(v);
 	if (len == 0) {
 		error_at(p, fe, key,
-			 required ? "must not be empty" : "must not be empty: send null or leave it out");
+			 required ? "must not be empty"
+				  : "must not be empty: send null or leave it out");
 		return false;
 	}
 	if (len > max_len) {
@@ -257,9 +258,8 @@ bool validate_string(json_t *obj, const char *key, bool required, size_t max_len
 	return true;
 }
 
-bool validate_integer(json_t *obj, const char *key, bool required, int64_t min,
-		      int64_t max, bool allow_digit_string, json_path *p, field_errors *fe,
-		      int64_t *out)
+bool validate_integer(json_t *obj, const char *key, bool required, int64_t min, int64_t max,
+		      bool allow_digit_string, json_path *p, field_errors *fe, int64_t *out)
 {
 	bool missing;
 	json_t *v = member(obj, key, &missing);
@@ -285,8 +285,9 @@ bool validate_integer(json_t *obj, const char *key, bool required, int64_t min,
 		}
 	}
 	if (!ok) {
-		error_at(p, fe, key, allow_digit_string ? "must be an integer or a string of digits"
-							: "must be an integer");
+		error_at(p, fe, key,
+			 allow_digit_string ? "must be an integer or a string of digits"
+					    : "must be an integer");
 		return false;
 	}
 	if (value < min || value > max) {
@@ -300,8 +301,8 @@ bool validate_integer(json_t *obj, const char *key, bool required, int64_t min,
 	return true;
 }
 
-bool validate_object(json_t *obj, const char *key, bool required, json_path *p,
-		     field_errors *fe, json_t **out)
+bool validate_object(json_t *obj, const char *key, bool required, json_path *p, field_errors *fe,
+		     json_t **out)
 {
 	bool missing;
 	json_t *v = member(obj, key, &missing);
@@ -318,8 +319,8 @@ bool validate_object(json_t *obj, const char *key, bool required, json_path *p,
 	return true;
 }
 
-bool validate_array(json_t *obj, const char *key, bool required, json_path *p,
-		    field_errors *fe, json_t **out)
+bool validate_array(json_t *obj, const char *key, bool required, json_path *p, field_errors *fe,
+		    json_t **out)
 {
 	bool missing;
 	json_t *v = member(obj, key, &missing);

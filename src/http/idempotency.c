@@ -24,9 +24,11 @@ static store_status complete_tx(store_conn *c, void *ctx)
 	const struct completion *done = ctx;
 	const struct request *req = done->req;
 	if (req->reply.status >= 500)
-		return store_idempotency_release(c, req->caller.party, req->caller.party_id, done->key);
+		return store_idempotency_release(c, req->caller.party, req->caller.party_id,
+						 done->key);
 	return store_idempotency_complete(c, req->caller.party, req->caller.party_id, done->key,
-					  req->reply.status, req->reply.body ? req->reply.body : "");
+					  req->reply.status,
+					  req->reply.body ? req->reply.body : "");
 }
 
 static store_status recover_tx(store_conn *c, void *ctx)
@@ -129,8 +131,7 @@ handler_result idempotency_run(struct request *req, const char *key, const char 
 		reply_error(req, 409, "conflict",
 			    "a request with this Idempotency-Key is still being processed; retry");
 		return HANDLER_OK;
-	case IDEMPOTENCY_NEW:
-		break;
+	case IDEMPOTENCY_NEW: break;
 	}
 	handler_result res = route->handler(req);
 	if (res != HANDLER_OK || req->reply.status == 0) {

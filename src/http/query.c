@@ -7,7 +7,7 @@
 #include "http/query.h"
 
 static const char *const op_suffixes[] = {
-	[QUERY_OP_EQ] = "", [QUERY_OP_LT] = "_lt", [QUERY_OP_LTE] = "_lte",
+	[QUERY_OP_EQ] = "",    [QUERY_OP_LT] = "_lt",	[QUERY_OP_LTE] = "_lte",
 	[QUERY_OP_GT] = "_gt", [QUERY_OP_GTE] = "_gte",
 };
 
@@ -92,7 +92,8 @@ static bool value_check(const struct query_param *p, const char *key, const char
 			return false;
 		}
 		if (p->check != NULL && !p->check(text)) {
-			field_errors_add(fe, key, "%s", p->check_message ? p->check_message : "is not valid");
+			field_errors_add(fe, key, "%s",
+					 p->check_message ? p->check_message : "is not valid");
 			return false;
 		}
 		return true;
@@ -107,8 +108,8 @@ static bool value_check(const struct query_param *p, const char *key, const char
 			char allowed[256] = "";
 			size_t used = 0;
 			for (size_t i = 0; p->choices[i] != NULL && used < sizeof(allowed); i++)
-				used += (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s",
-							 i ? ", " : "", p->choices[i]);
+				used += (size_t)snprintf(allowed + used, sizeof(allowed) - used,
+							 "%s%s", i ? ", " : "", p->choices[i]);
 			field_errors_add(fe, key, "must be one of %s, not '%.64s'", allowed, text);
 		}
 		return false;
@@ -132,7 +133,8 @@ bool query_parse(const struct query_param *spec, const struct query_pair *pairs,
 	out->values = NULL;
 	out->count = 0;
 	if (n > QUERY_MAX_PAIRS) {
-		field_errors_add(fe, "", "at most %d query parameters are accepted", QUERY_MAX_PAIRS);
+		field_errors_add(fe, "", "at most %d query parameters are accepted",
+				 QUERY_MAX_PAIRS);
 		return false;
 	}
 	if (n > 0 && (out->values = calloc(n, sizeof(*out->values))) == NULL) {

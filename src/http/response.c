@@ -56,8 +56,8 @@ json_t *error_body(const char *code, const char *message, json_t *fields)
 	json_t *list = fields ? json_incref(fields) : json_array();
 	if (list == NULL)
 		return NULL;
-	return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", message,
-			 "fields", list);
+	return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", message, "fields",
+			 list);
 }
 
 void reply_error(struct request *req, unsigned status, const char *code, const char *fmt, ...)

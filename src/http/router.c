@@ -69,14 +69,15 @@ static void allow_add(char allow[ROUTE_ALLOW_MAX], const char *method)
 	if (len + (len ? 2 : 0) + mlen + 1 > ROUTE_ALLOW_MAX)
 		return;
 	if (len) {
-		memcpy(allow + len, ", ", 2);
+		memcpy(allow + len, ", ", 2); /* NOLINT(bugprone-not-null-terminated-result): the
+						 method and its NUL follow */
 		len += 2;
 	}
 	memcpy(allow + len, method, mlen + 1);
 }
 
-route_match router_match(const struct route *table, size_t n, const char *method,
-			 const char *path, struct route_result *res)
+route_match router_match(const struct route *table, size_t n, const char *method, const char *path,
+			 struct route_result *res)
 {
 	bool path_known = false;
 	const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;

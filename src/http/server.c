@@ -145,8 +145,8 @@ static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const ch
 	p->items[p->count].key = key;
 	p->items[p->count].value = value;
 	/* A %00 decodes to a NUL that would silently cut the text short. */
-	p->items[p->count].has_nul = strlen(key) != key_size ||
-				     (value != NULL && strlen(value) != value_size);
+	p->items[p->count].has_nul =
+		strlen(key) != key_size || (value != NULL && strlen(value) != value_size);
 	p->count++;
 	return MHD_YES;
 }
@@ -181,9 +181,11 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 {
 	struct request *req = &rs->req;
 	struct server *srv = rs->srv;
-	route_match m = router_match(srv->routes, srv->nroutes, req->method, req->path, &req->route);
+	route_match m =
+		router_match(srv->routes, srv->nroutes, req->method, req->path, &req->route);
 	if (m == ROUTE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method, req->path);
+		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method,
+			    req->path);
 		return;
 	}
 	if (m == ROUTE_METHOD_NOT_ALLOWED) {
@@ -199,33 +201,33 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		return;
 	}
 	if (route->party != PARTY_NONE) {
-		const char *header =
-			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+		const char *header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_AUTHORIZATION);
 		store_status st;
 		switch (auth_authenticate(srv->store, header, route->party, request_arg(req, 0),
 					  &req->caller, &st)) {
-		case AUTH_OK:
-			break;
+		case AUTH_OK: break;
 		case AUTH_MISSING:
-			reply_unauthorized(req, "an API key is required: Authorization: Bearer <key>");
+			reply_unauthorized(req,
+					   "an API key is required: Authorization: Bearer <key>");
 			return;
 		case AUTH_INVALID:
 			reply_unauthorized(req, "the API key is not valid or was revoked");
 			return;
 		case AUTH_FORBIDDEN:
 			reply_error(req, 403, "forbidden", "this key is %s %lld's, not %s %lld's",
-				    party_kind_name(req->caller.party), (long long)req->caller.party_id,
-				    party_kind_name(route->party), (long long)request_arg(req, 0));
+				    party_kind_name(req->caller.party),
+				    (long long)req->caller.party_id, party_kind_name(route->party),
+				    (long long)request_arg(req, 0));
 			return;
-		case AUTH_STORE_FAILED:
-			reply_store_error(req, st);
-			return;
+		case AUTH_STORE_FAILED: reply_store_error(req, st); return;
 		}
 		if (srv->limiter != NULL) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			unsigned wait = rate_limiter_take(srv->limiter, req->caller.key_id,
-							  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+			unsigned wait =
+				rate_limiter_take(srv->limiter, req->caller.key_id,
+						  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 			if (wait > 0) {
 				char seconds[16];
 				snprintf(seconds, sizeof(seconds), "%u", wait);
@@ -250,15 +252,17 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!content_type_is_json(ct)) {
-			reply_error(req, 415, "unsupported_media_type",
-				    "the body must be JSON, sent as Content-Type: application/json");
+			reply_error(
+				req, 415, "unsupported_media_type",
+				"the body must be JSON, sent as Content-Type: application/json");
 			return;
 		}
 		json_error_t jerr;
 		req->body = json_loadb(rs->body, rs->body_len, JSON_REJECT_DUPLICATES, &jerr);
 		if (req->body == NULL) {
-			reply_error(req, 400, "invalid_json", "invalid JSON at line %d, column %d: %s",
-				    jerr.line, jerr.column, jerr.text);
+			reply_error(req, 400, "invalid_json",
+				    "invalid JSON at line %d, column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
 			return;
 		}
 		if (!route->accepts_body) {
@@ -267,7 +271,8 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			json_decref(req->body);
 			req->body = NULL;
 			if (!empty) {
-				reply_error(req, 400, "validation_failed", "this request takes no body");
+				reply_error(req, 400, "validation_failed",
+					    "this request takes no body");
 				return;
 			}
 		}
@@ -303,8 +308,8 @@ static enum MHD_Result queue_reply(struct request_state *rs, struct MHD_Connecti
 /* Content-Length larger than the limit: answer before reading the body. */
 static bool declared_too_large(struct MHD_Connection *conn, size_t limit)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl == NULL)
 		return false;
 	char *end = NULL;
@@ -314,9 +319,8 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t limit)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **req_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req_cls)
 {
 	(void)version;
 	struct server *srv = cls;
@@ -415,7 +419,8 @@ static int listen_on(const char *listen_addr, char err[SERVER_ERR_MAX])
 {
 	const char *colon = strrchr(listen_addr, ':');
 	if (colon == NULL || colon == listen_addr || colon[1] == '\0') {
-		snprintf(err, SERVER_ERR_MAX, "cannot listen on '%s': expected ADDR:PORT", listen_addr);
+		snprintf(err, SERVER_ERR_MAX, "cannot listen on '%s': expected ADDR:PORT",
+			 listen_addr);
 		return -1;
 	}
 	size_t hlen = (size_t)(colon - listen_addr);
@@ -431,12 +436,14 @@ static int listen_on(const char *listen_addr, char err[SERVER_ERR_MAX])
 		memmove(host, host + 1, hlen - 2);
 		host[hlen - 2] = '\0';
 	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(host, colon + 1, &hints, &res);
 	if (rc != 0) {
-		snprintf(err, SERVER_ERR_MAX, "cannot listen on %s: %s", listen_addr, gai_strerror(rc));
+		snprintf(err, SERVER_ERR_MAX, "cannot listen on %s: %s", listen_addr,
+			 gai_strerror(rc));
 		return -1;
 	}
 	int fd = -1, saved_errno = 0;
@@ -495,7 +502,8 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 		return NULL;
 	}
 	if (srv->opts.rate_limit > 0) {
-		double burst = srv->opts.rate_burst > 0 ? srv->opts.rate_burst : 2 * srv->opts.rate_limit;
+		double burst =
+			srv->opts.rate_burst > 0 ? srv->opts.rate_burst : 2 * srv->opts.rate_limit;
 		srv->limiter = rate_limiter_new(srv->opts.rate_limit, burst);
 		if (srv->limiter == NULL) {
 			snprintf(err, SERVER_ERR_MAX, "out of memory");
@@ -516,19 +524,19 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	 */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->opts.threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->opts.connection_limit,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)srv->opts.per_ip_limit,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->opts.timeout_seconds,
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
+		(MHD_socket)srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)srv->opts.threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)srv->opts.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)srv->opts.per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)srv->opts.timeout_seconds,
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-		MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+		srv, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s", srv->opts.listen);
+		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
+			 srv->opts.listen);
 		close(srv->listen_fd);
 		rate_limiter_free(srv->limiter);
 		free(srv);

@@ -38,8 +38,11 @@ store_status store_cancels_insert(store_conn *c, const struct cancel_insert *k, 
 
 store_status store_cancels_list(store_conn *c, const struct cancel_filter *f, struct page *page)
 {
-	struct list_query q = {.select = SQL_CANCEL_SELECT, .from = "FROM cancels k",
-			       .id_column = "k.id", .page = f->page, .one = f->cancel_id > 0};
+	struct list_query q = {.select = SQL_CANCEL_SELECT,
+			       .from = "FROM cancels k",
+			       .id_column = "k.id",
+			       .page = f->page,
+			       .one = f->cancel_id > 0};
 	list_cond_number(&q, f->party == PARTY_RETAILER ? "k.retailer_id = " : "k.brand_id = ", "",
 			 f->party_id);
 	if (f->cancel_id > 0)
@@ -66,8 +69,11 @@ store_status store_cancels_list(store_conn *c, const struct cancel_filter *f, st
 store_status store_cancels_get(store_conn *c, party_kind party, int64_t party_id, int64_t cancel_id,
 			       json_t **cancel)
 {
-	struct cancel_filter f = {.party = party, .party_id = party_id, .cancel_id = cancel_id,
-				  .is_acknowledged = -1, .page = {.limit = 1}};
+	struct cancel_filter f = {.party = party,
+				  .party_id = party_id,
+				  .cancel_id = cancel_id,
+				  .is_acknowledged = -1,
+				  .page = {.limit = 1}};
 	struct page page;
 	*cancel = NULL;
 	store_status res = store_cancels_list(c, &f, &page);
@@ -97,5 +103,6 @@ store_status store_cancels_acknowledge(store_conn *c, party_kind party, int64_t 
 
 store_status store_cancels_attach(store_conn *c, json_t *orders)
 {
-	return store_list_attach_nested(c, orders, STMT_CANCELS_OF_ORDERS, "cancels", STMT_CANCEL_LINES_OF);
+	return store_list_attach_nested(c, orders, STMT_CANCELS_OF_ORDERS, "cancels",
+					STMT_CANCEL_LINES_OF);
 }

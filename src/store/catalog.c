@@ -31,7 +31,7 @@ static store_status step_id(store_conn *c, sqlite3_stmt *st, int64_t *out, const
 store_status store_catalog_exists(store_conn *c, catalog_kind kind, int64_t id)
 {
 	stmt_id which = kind == CATALOG_RETAILER ? STMT_RETAILER_EXISTS
-		      : kind == CATALOG_BRAND	 ? STMT_BRAND_EXISTS
+			: kind == CATALOG_BRAND	 ? STMT_BRAND_EXISTS
 						 : STMT_SHIPPING_METHOD_EXISTS;
 	sqlite3_stmt *st = store_stmt(c, which);
 	if (st == NULL)
@@ -103,8 +103,8 @@ store_status store_catalog_variant_by_retailer_sku(store_conn *c, int64_t retail
 store_status store_catalog_upsert_party(store_conn *c, catalog_kind kind, int64_t id,
 					const char *name)
 {
-	sqlite3_stmt *st = store_stmt(c, kind == CATALOG_RETAILER ? STMT_RETAILER_UPSERT
-								  : STMT_BRAND_UPSERT);
+	sqlite3_stmt *st =
+		store_stmt(c, kind == CATALOG_RETAILER ? STMT_RETAILER_UPSERT : STMT_BRAND_UPSERT);
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);

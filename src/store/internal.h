@@ -24,8 +24,8 @@ struct store_conn {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, kept */
 	struct dynamic_stmt dynamic[STORE_DYNAMIC_STMTS];
-	unsigned dynamic_next;           /* the slot to reuse when all are taken */
-	bool in_use;                     /* readers: borrowed by a thread */
+	unsigned dynamic_next; /* the slot to reuse when all are taken */
+	bool in_use;	       /* readers: borrowed by a thread */
 };
 
 struct store {

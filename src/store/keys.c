@@ -6,8 +6,8 @@
 
 static store_status party_exists(store_conn *c, party_kind party, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(c, party == PARTY_RETAILER ? STMT_RETAILER_EXISTS
-								 : STMT_BRAND_EXISTS);
+	sqlite3_stmt *st =
+		store_stmt(c, party == PARTY_RETAILER ? STMT_RETAILER_EXISTS : STMT_BRAND_EXISTS);
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);

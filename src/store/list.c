@@ -146,8 +146,8 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 	add_where(&main, q);
 	if (pr->direction != PAGE_FIRST)
 		add_keyset(&main, q, before ? "<" : ">");
-	snprintf(buf, sizeof(buf), " ORDER BY %s %s LIMIT ?%zu", q->id_column, before ? "DESC" : "ASC",
-		 q->nconds + 2);
+	snprintf(buf, sizeof(buf), " ORDER BY %s %s LIMIT ?%zu", q->id_column,
+		 before ? "DESC" : "ASC", q->nconds + 2);
 	sql_add(&main, buf);
 
 	sqlite3_stmt *st = main.failed ? NULL : store_stmt_sql(c, main.text);
@@ -166,9 +166,8 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 			continue;
 		}
 		json_t *rec = store_row_record(st);
-		if (rec == NULL ||
-		    (before ? json_array_insert_new(page->rows, 0, rec)
-			    : json_array_append_new(page->rows, rec)) != 0) {
+		if (rec == NULL || (before ? json_array_insert_new(page->rows, 0, rec)
+					   : json_array_append_new(page->rows, rec)) != 0) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -221,7 +220,8 @@ store_status store_list_children(store_conn *c, json_t *parents, stmt_id stmt, i
 	size_t i;
 	json_t *parent;
 	char id_text[24];
-	json_array_foreach(parents, i, parent) {
+	json_array_foreach(parents, i, parent)
+	{
 		json_t *children = json_array();
 		json_t *id = json_object_get(parent, "id");
 		snprintf(id_text, sizeof(id_text), "%lld", (long long)json_integer_value(id));
@@ -256,8 +256,8 @@ store_status store_list_children(store_conn *c, json_t *parents, stmt_id stmt, i
 	return res;
 }
 
-store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id stmt,
-				      const char *key, stmt_id lines_stmt)
+store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id stmt, const char *key,
+				      stmt_id lines_stmt)
 {
 	store_status res = store_list_children(c, parents, stmt, 1, key);
 	if (res != STORE_OK)
@@ -268,8 +268,10 @@ store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id st
 	json_t *parent, *child;
 	if (all == NULL)
 		return STORE_ERROR;
-	json_array_foreach(parents, i, parent) {
-		json_array_foreach(json_object_get(parent, key), j, child) {
+	json_array_foreach(parents, i, parent)
+	{
+		json_array_foreach(json_object_get(parent, key), j, child)
+		{
 			if (json_array_append(all, child) != 0)
 				res = STORE_ERROR;
 		}

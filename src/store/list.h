@@ -68,7 +68,7 @@ store_status store_list_children(store_conn *c, json_t *parents, stmt_id stmt, i
  * its lines as "lines" (by `lines_stmt`, child id in column 1): the
  * shipments or cancellations of a page of orders, in two queries.
  */
-store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id stmt,
-				      const char *key, stmt_id lines_stmt);
+store_status store_list_attach_nested(store_conn *c, json_t *parents, stmt_id stmt, const char *key,
+				      stmt_id lines_stmt);
 
 #endif

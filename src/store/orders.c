@@ -43,8 +43,8 @@ static void variant_row(sqlite3_stmt *st, void *out)
  * connected match an unconnected one is answered, so that the caller can say
  * "not connected" rather than "unknown".
  */
-static store_status resolve_shared(store_conn *c, stmt_id id, int64_t retailer_id,
-				   const char *text, struct resolved_variant *out)
+static store_status resolve_shared(store_conn *c, stmt_id id, int64_t retailer_id, const char *text,
+				   struct resolved_variant *out)
 {
 	sqlite3_stmt *st = store_stmt(c, id);
 	if (st == NULL)
@@ -90,7 +90,8 @@ store_status store_variants_resolve(store_conn *c, int64_t retailer_id,
 		if (res != STORE_NOT_FOUND)
 			return res;
 		out->match = VARIANT_BY_BRAND_SKU;
-		return resolve_shared(c, STMT_VARIANT_BY_BRAND_SKU, retailer_id, ref->identifier, out);
+		return resolve_shared(c, STMT_VARIANT_BY_BRAND_SKU, retailer_id, ref->identifier,
+				      out);
 	}
 	if (ref->upc != NULL) {
 		out->match = VARIANT_BY_UPC;
@@ -177,9 +178,9 @@ static store_status address_insert(store_conn *c, const struct address_insert *a
 	sqlite3_stmt *st = store_stmt(c, STMT_ADDRESS_INSERT);
 	if (st == NULL)
 		return STORE_ERROR;
-	const char *values[] = {a->type, a->name1, a->name2, a->street1, a->street2,
-				a->city, a->province, a->postal_code, a->country, a->phone1,
-				a->phone2, a->fax, a->email};
+	const char *values[] = {a->type,   a->name1,	a->name2,	a->street1, a->street2,
+				a->city,   a->province, a->postal_code, a->country, a->phone1,
+				a->phone2, a->fax,	a->email};
 	for (int i = 0; i < 13; i++)
 		store_bind_text_or_null(st, i + 1, values[i]);
 	int rc = sqlite3_step(st);
@@ -251,32 +252,41 @@ store_status store_orders_insert(store_conn *c, const struct order_insert *o, in
  * has its own parameter number, so the same set of filters always yields
  * the same text and reuses one prepared statement.
  */
-#define ADDRESS_COLUMNS(a, p)                                                                   \
-	a ".id AS " p "_id, " a ".type AS " p "_type, " a ".name1 AS " p "_name1, " a            \
-	".name2 AS " p "_name2, " a ".street1 AS " p "_street1, " a ".street2 AS " p             \
-	"_street2, " a ".city AS " p "_city, " a ".province AS " p "_province, " a             \
-	".postal_code AS " p "_postal_code, " a ".country AS " p "_country, " a ".phone1 AS " p \
-	"_phone1, " a ".phone2 AS " p "_phone2, " a ".fax AS " p "_fax, " a ".email AS " p      \
-	"_email"
+#define ADDRESS_COLUMNS(a, p)                                                                      \
+	a ".id AS " p "_id, " a ".type AS " p "_type, " a ".name1 AS " p "_name1, " a              \
+	  ".name2 AS " p "_name2, " a ".street1 AS " p "_street1, " a ".street2 AS " p             \
+	  "_street2, " a ".city AS " p "_city, " a ".province AS " p "_province, " a               \
+	  ".postal_code AS " p "_postal_code, " a ".country AS " p "_country, " a ".phone1 AS " p  \
+	  "_phone1, " a ".phone2 AS " p "_phone2, " a ".fax AS " p "_fax, " a ".email AS " p       \
+	  "_email"
 
 static const char order_select[] =
 	"SELECT o.id, o.retailer_id, r.name AS retailer_name, o.brand_id, b.name AS brand_name, "
-	"o.purchase_order_number, o.customer_order_number, o.retailer_order_number, "
-	ADDRESS_COLUMNS("so", "sold_to") ", " ADDRESS_COLUMNS("st", "ship_to") ", "
-	"o.shipping_method_id, sm.name AS shipping_method_name, "
-	"sm.code AS shipping_method_code, ca.id AS carrier_id, ca.name AS carrier_name, "
-	"ca.code AS carrier_code, g.name AS generic_name, g.description AS generic_description, "
-	"g.type AS generic_type, o.requested_shipping_method_id, rq.name AS requested_name, "
-	"rq.description AS requested_description, o.gift_message, o.status, o.is_acknowledged, "
-	"o.ordered_at, o.received_at, o.acknowledge_by, o.fulfill_by, o.acknowledged_at, "
-	"o.pickup_on, o.closed_at, o.canceled_at, o.version "
-	"FROM orders o JOIN retailers r ON r.id = o.retailer_id "
-	"JOIN brands b ON b.id = o.brand_id JOIN addresses st ON st.id = o.ship_to_id "
-	"LEFT JOIN addresses so ON so.id = o.sold_to_id "
-	"LEFT JOIN shipping_methods sm ON sm.id = o.shipping_method_id "
-	"LEFT JOIN carriers ca ON ca.id = sm.carrier_id "
-	"LEFT JOIN generic_shipping_methods g ON g.id = sm.generic_shipping_method_id "
-	"LEFT JOIN generic_shipping_methods rq ON rq.id = o.requested_shipping_method_id";
+	"o.purchase_order_number, o.customer_order_number, "
+	"o.retailer_order_number, " ADDRESS_COLUMNS("so", "sold_to") ", " ADDRESS_COLUMNS(
+		"st", "ship_to") ", "
+				 "o.shipping_method_id, sm.name AS shipping_method_name, "
+				 "sm.code AS shipping_method_code, ca.id AS carrier_id, ca.name AS "
+				 "carrier_name, "
+				 "ca.code AS carrier_code, g.name AS generic_name, g.description "
+				 "AS generic_description, "
+				 "g.type AS generic_type, o.requested_shipping_method_id, rq.name "
+				 "AS requested_name, "
+				 "rq.description AS requested_description, o.gift_message, "
+				 "o.status, o.is_acknowledged, "
+				 "o.ordered_at, o.received_at, o.acknowledge_by, o.fulfill_by, "
+				 "o.acknowledged_at, "
+				 "o.pickup_on, o.closed_at, o.canceled_at, o.version "
+				 "FROM orders o JOIN retailers r ON r.id = o.retailer_id "
+				 "JOIN brands b ON b.id = o.brand_id JOIN addresses st ON st.id = "
+				 "o.ship_to_id "
+				 "LEFT JOIN addresses so ON so.id = o.sold_to_id "
+				 "LEFT JOIN shipping_methods sm ON sm.id = o.shipping_method_id "
+				 "LEFT JOIN carriers ca ON ca.id = sm.carrier_id "
+				 "LEFT JOIN generic_shipping_methods g ON g.id = "
+				 "sm.generic_shipping_method_id "
+				 "LEFT JOIN generic_shipping_methods rq ON rq.id = "
+				 "o.requested_shipping_method_id";
 
 static const char order_from[] = "FROM orders o";
 
@@ -286,8 +296,11 @@ static const char *const time_columns[ORDER_TIME_COUNT] = {
 
 store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page)
 {
-	struct list_query q = {.select = order_select, .from = order_from, .id_column = "o.id",
-			       .page = f->page, .one = f->order_id > 0};
+	struct list_query q = {.select = order_select,
+			       .from = order_from,
+			       .id_column = "o.id",
+			       .page = f->page,
+			       .one = f->order_id > 0};
 	list_cond_number(&q, f->party == PARTY_RETAILER ? "o.retailer_id = " : "o.brand_id = ", "",
 			 f->party_id);
 	if (f->order_id > 0)
@@ -318,8 +331,11 @@ store_status store_orders_list(store_conn *c, const struct order_filter *f, stru
 store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
 			      json_t **order)
 {
-	struct order_filter f = {.party = party, .party_id = party_id, .order_id = order_id,
-				 .is_acknowledged = -1, .page = {.limit = 1}};
+	struct order_filter f = {.party = party,
+				 .party_id = party_id,
+				 .order_id = order_id,
+				 .is_acknowledged = -1,
+				 .page = {.limit = 1}};
 	struct page page;
 	*order = NULL;
 	store_status res = store_orders_list(c, &f, &page);

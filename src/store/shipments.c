@@ -55,8 +55,11 @@ store_status store_shipments_insert(store_conn *c, const struct shipment_insert 
 
 store_status store_shipments_list(store_conn *c, const struct shipment_filter *f, struct page *page)
 {
-	struct list_query q = {.select = SQL_SHIPMENT_SELECT, .from = "FROM shipments s",
-			       .id_column = "s.id", .page = f->page, .one = f->shipment_id > 0};
+	struct list_query q = {.select = SQL_SHIPMENT_SELECT,
+			       .from = "FROM shipments s",
+			       .id_column = "s.id",
+			       .page = f->page,
+			       .one = f->shipment_id > 0};
 	list_cond_number(&q, f->party == PARTY_RETAILER ? "s.retailer_id = " : "s.brand_id = ", "",
 			 f->party_id);
 	if (f->shipment_id > 0)
@@ -79,8 +82,10 @@ store_status store_shipments_list(store_conn *c, const struct shipment_filter *f
 store_status store_shipments_get(store_conn *c, party_kind party, int64_t party_id,
 				 int64_t shipment_id, json_t **shipment)
 {
-	struct shipment_filter f = {.party = party, .party_id = party_id,
-				    .shipment_id = shipment_id, .is_acknowledged = -1,
+	struct shipment_filter f = {.party = party,
+				    .party_id = party_id,
+				    .shipment_id = shipment_id,
+				    .is_acknowledged = -1,
 				    .page = {.limit = 1}};
 	struct page page;
 	*shipment = NULL;
@@ -110,5 +115,6 @@ store_status store_shipments_acknowledge(store_conn *c, int64_t retailer_id, int
 
 store_status store_shipments_attach(store_conn *c, json_t *orders)
 {
-	return store_list_attach_nested(c, orders, STMT_SHIPMENTS_OF_ORDERS, "shipments", STMT_SHIPMENT_LINES_OF);
+	return store_list_attach_nested(c, orders, STMT_SHIPMENTS_OF_ORDERS, "shipments",
+					STMT_SHIPMENT_LINES_OF);
 }

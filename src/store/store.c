@@ -12,7 +12,7 @@
 #include "store/embedded.h"
 
 static const char *const stmt_sql[STMT_COUNT] = {
-#define STMT_SQL(name, sql) [name] = sql,
+#define STMT_SQL(name, sql) [name] = sql, /* NOLINT(bugprone-macro-parentheses) */
 	STORE_STATEMENTS(STMT_SQL)
 #undef STMT_SQL
 };
@@ -36,9 +36,9 @@ const char *store_status_text(store_status st)
 
 void store_log_error(store_conn *c, const char *what)
 {
-	json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:s}", "level", "error", "component", "store",
-				 "what", what, "sqlite", sqlite3_extended_errcode(c->db), "message",
-				 sqlite3_errmsg(c->db));
+	json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:s}", "level", "error", "component",
+				 "store", "what", what, "sqlite", sqlite3_extended_errcode(c->db),
+				 "message", sqlite3_errmsg(c->db));
 	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
 	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\",\"component\":\"store\"}");
 	free(text);
@@ -50,19 +50,12 @@ store_status store_status_of(store_conn *c, int rc, const char *what)
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return STORE_OK;
+	case SQLITE_ROW: return STORE_OK;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return STORE_BUSY;
-	case SQLITE_CONSTRAINT:
-		return STORE_CONFLICT;
-	case SQLITE_FULL:
-		store_log_error(c, what);
-		return STORE_FULL;
-	default:
-		store_log_error(c, what);
-		return STORE_ERROR;
+	case SQLITE_LOCKED: return STORE_BUSY;
+	case SQLITE_CONSTRAINT: return STORE_CONFLICT;
+	case SQLITE_FULL: store_log_error(c, what); return STORE_FULL;
+	default: store_log_error(c, what); return STORE_ERROR;
 	}
 }
 
@@ -70,8 +63,8 @@ sqlite3_stmt *store_stmt(store_conn *c, stmt_id id)
 {
 	sqlite3_stmt *st = c->stmts[id];
 	if (st == NULL) {
-		int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
-					    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
+					    NULL);
 		if (rc != SQLITE_OK) {
 			store_log_error(c, stmt_sql[id]);
 			sqlite3_finalize(st);
@@ -121,12 +114,8 @@ json_t *store_row_record(sqlite3_stmt *st)
 	for (int i = 0; rec != NULL && i < n; i++) {
 		json_t *v;
 		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			v = json_integer(sqlite3_column_int64(st, i));
-			break;
-		case SQLITE_NULL:
-			v = json_null();
-			break;
+		case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, i)); break;
+		case SQLITE_NULL: v = json_null(); break;
 		default:
 			v = json_stringn((const char *)sqlite3_column_text(st, i),
 					 (size_t)sqlite3_column_bytes(st, i));
@@ -231,9 +220,9 @@ static store_status conn_open(store *s, store_conn *c, bool writer, char err[STO
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, (int)s->busy_timeout_ms);
-	const char *pragmas = writer
-		? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		: "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA query_only=ON;";
+	const char *pragmas =
+		writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		       : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA query_only=ON;";
 	rc = exec_sql(c, pragmas);
 	if (rc != SQLITE_OK) {
 		snprintf(err, STORE_ERR_MAX, "cannot use database %s: %s", s->path,
@@ -258,7 +247,8 @@ static store_status conn_open(store *s, store_conn *c, bool writer, char err[STO
 		}
 		sqlite3_finalize(st);
 		if (!wal) {
-			snprintf(err, STORE_ERR_MAX, "cannot use database %s: WAL mode is not available there",
+			snprintf(err, STORE_ERR_MAX,
+				 "cannot use database %s: WAL mode is not available there",
 				 s->path);
 			conn_close(c);
 			return STORE_ERROR;
@@ -288,8 +278,8 @@ static store_status read_schema_version(store_conn *c, int *version)
 {
 	sqlite3_stmt *st = NULL;
 	*version = 0;
-	int rc = sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+		c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
@@ -307,8 +297,8 @@ store_status store_schema_version(store *s, int *version)
 	return st;
 }
 
-store_status store_open(const char *path, const struct store_options *opts,
-			store **out, char err[STORE_ERR_MAX])
+store_status store_open(const char *path, const struct store_options *opts, store **out,
+			char err[STORE_ERR_MAX])
 {
 	*out = NULL;
 	err[0] = '\0';
