@@ -3,6 +3,7 @@
  * one-line errors, keys, catalog import, and serve with a clean SIGTERM.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "harness.h"
 
@@ -183,7 +186,8 @@ START_TEST(keys_create_list_revoke)
 	ck_assert_uint_eq(count_lines(r.err), 1);
 	run_cli(&r, (const char *[]){"keys", "revoke", "1", NULL});
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM api_keys WHERE id = 1 AND revoked_at IS NOT NULL"), 1);
+	ck_assert_int_eq(
+		scalar("SELECT count(*) FROM api_keys WHERE id = 1 AND revoked_at IS NOT NULL"), 1);
 	run_cli(&r, (const char *[]){"keys", "revoke", "77", NULL});
 	ck_assert_int_eq(r.status, 1);
 }
@@ -296,6 +300,153 @@ START_TEST(serve_stops_cleanly_on_sigterm)
 }
 END_TEST
 
+/* Starts `dropline serve` on a free port over `db`; returns its pid and port. */
+static pid_t start_server(const char *err_path, unsigned *port)
+{
+	const char *bin = getenv("DROPLINE_BIN");
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (err < 0 || chdir(dir) != 0)
+			_exit(127);
+		dup2(err, 2);
+		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--threads", "2",
+		      "--rate-limit", "0", (char *)NULL);
+		_exit(127);
+	}
+	char text[8192];
+	*port = 0;
+	for (int i = 0; i < 200 && *port == 0; i++) {
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+		read_all(err_path, text, sizeof(text));
+		const char *at = strstr(text, "(port ");
+		if (at != NULL)
+			*port = (unsigned)strtoul(at + 6, NULL, 10);
+	}
+	ck_assert_msg(*port != 0, "server did not start: %s", text);
+	return pid;
+}
+
+#define LOAD_THREADS 4
+#define LOAD_MAX     400
+
+struct loader {
+	unsigned port;
+	const char *key;
+	int thread;
+	int sent;
+	long status[LOAD_MAX];
+	int64_t order_id[LOAD_MAX];
+};
+
+/* Posts orders until the server stops answering; records each outcome. */
+static void *load(void *arg)
+{
+	struct loader *l = arg;
+	struct test_server ts = {.port = (uint16_t)l->port};
+	for (l->sent = 0; l->sent < LOAD_MAX; l->sent++) {
+		char body[1024];
+		snprintf(body, sizeof(body),
+			 "{\"purchase_order_number\": \"T%d-%d\", \"ordered_at\": "
+			 "\"2016-07-06T10:25\","
+			 " \"ship_to\": {\"name1\": \"T\", \"street1\": \"S\", \"city\": \"C\","
+			 " \"province\": \"CA\", \"postal_code\": \"90254\", \"country\": \"US\"},"
+			 " \"shipping_method\": {\"code\": \"GROUND\", \"carrier\": {\"code\": "
+			 "\"UPSN\"}},"
+			 " \"order_lines\": [{\"variant\": {\"identifier\": \"GBD34315\"},"
+			 " \"quantity\": 1, \"net_price\": \"1.00\", \"price\": \"2.00\"}]}",
+			 l->thread, l->sent);
+		CURL *curl = curl_easy_init();
+		char url[64], auth[160];
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/retailers/500/orders/", l->port);
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", l->key);
+		struct curl_slist *h = curl_slist_append(NULL, auth);
+		h = curl_slist_append(h, "Content-Type: application/json");
+		FILE *sink = fopen("/dev/null", "w");
+		curl_easy_setopt(curl, CURLOPT_URL, url);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+		CURLcode rc = curl_easy_perform(curl);
+		long status = 0;
+		if (rc == CURLE_OK)
+			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		l->status[l->sent] = status;
+		fclose(sink);
+		curl_slist_free_all(h);
+		curl_easy_cleanup(curl);
+		(void)ts;
+		if (rc != CURLE_OK)
+			break; /* the server has stopped listening */
+	}
+	return NULL;
+}
+
+START_TEST(sigterm_under_load_answers_in_flight_requests_and_exits_0)
+{
+	struct run r;
+	run_cli(&r, (const char *[]){"demo", NULL});
+	ck_assert_int_eq(r.status, 0);
+	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
+	ck_assert_int_eq(r.status, 0);
+	char key[128];
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	char err_path[400];
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	unsigned port = 0;
+	pid_t pid = start_server(err_path, &port);
+
+	curl_global_init(CURL_GLOBAL_ALL);
+	static struct loader loaders[LOAD_THREADS];
+	pthread_t threads[LOAD_THREADS];
+	for (int i = 0; i < LOAD_THREADS; i++) {
+		loaders[i] = (struct loader){.port = port, .key = key, .thread = i};
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, load, &loaders[i]), 0);
+	}
+	struct timespec pause = {0, 300 * 1000000L};
+	nanosleep(&pause, NULL);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	for (int i = 0; i < LOAD_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+
+	/* Every answer was complete and final: a 201 is stored, nothing else was answered. */
+	long long created = 0;
+	for (int i = 0; i < LOAD_THREADS; i++) {
+		for (int n = 0; n < loaders[i].sent; n++) {
+			long st = loaders[i].status[n];
+			ck_assert_msg(st == 201, "thread %d request %d: %ld", i, n, st);
+			created++;
+		}
+	}
+	ck_assert_int_gt(created, 0);
+	/* The database is clean and holds at least every acknowledged order. */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM pragma_integrity_check WHERE "
+				"integrity_check = 'ok'"),
+			 1);
+	long long stored = scalar("SELECT count(*) FROM orders");
+	ck_assert_int_ge(stored, created);
+	/* At most one in-flight order per client was stored without its answer arriving. */
+	ck_assert_int_le(stored, created + LOAD_THREADS);
+	/* The last lines of the log (the access log precedes them). */
+	FILE *f = fopen(err_path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, -512, SEEK_END);
+	char text[1024];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_msg(strstr(text, "stopped cleanly") != NULL, "%s", text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -311,6 +462,7 @@ int main(void)
 	tcase_add_test(tc, unwritable_database_path_fails_with_one_line);
 	tcase_add_test(tc, busy_port_fails_with_one_line);
 	tcase_add_test(tc, serve_stops_cleanly_on_sigterm);
+	tcase_add_test(tc, sigterm_under_load_answers_in_flight_requests_and_exits_0);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
