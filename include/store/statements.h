@@ -263,7 +263,7 @@
 	  "v.attributes AS variant_attributes, "                               \
 	  "rs.sku AS variant_retailer_identifier, l.quantity, "                \
 	  "l.quantity_shipped, l.quantity_returned, l.quantity_canceled, "     \
-	  "l.net_price_cents, l.price_cents, l.status, l.canceled_at "         \
+	  "l.net_price_cents, l.price_cents, l.status, l.canceled_at, l.closed_at "         \
 	  "FROM order_lines l JOIN orders o ON o.id = l.order_id "             \
 	  "JOIN variants v ON v.id = l.variant_id "                            \
 	  "JOIN brands vb ON vb.id = v.brand_id "                              \
