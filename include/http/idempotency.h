@@ -2,8 +2,10 @@
  * Idempotency-Key on POST and PUT (CONTRACT.md section 5), once for every
  * route: the same key (per caller) with the same method, path and body
  * within 24 hours replays the first response with Idempotent-Replayed: true;
- * the same key with another request is 409. Responses of 500 and above are
- * not kept, so a retry after a failure runs again.
+ * the same key with another request is 409. The request runs in one
+ * transaction with the record of its response, so a crash never leaves an
+ * effect whose key has forgotten it. Responses of 500 and above are not kept
+ * (and their effects rolled back), so a retry after a failure runs again.
  */
 #ifndef DROPLINE_HTTP_IDEMPOTENCY_H
 #define DROPLINE_HTTP_IDEMPOTENCY_H
@@ -21,8 +23,5 @@
  */
 handler_result idempotency_run(struct request *req, const char *key, const char *body,
 			       size_t body_len);
-
-/* Forgets the claims a stopped process left half-done. */
-store_status idempotency_recover(store *s);
 
 #endif

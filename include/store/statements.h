@@ -110,21 +110,14 @@
 	  "SELECT request_hash, status, response_body FROM idempotency_keys "  \
 	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3 "              \
 	  "AND created_at >= ?4")                                              \
-	X(STMT_IDEM_CLAIM,                                                     \
+	X(STMT_IDEM_RECORD,                                                    \
 	  "INSERT INTO idempotency_keys (party_kind, party_id, key, "          \
 	  "request_hash, status, response_body, created_at) "                  \
-	  "VALUES (?1, ?2, ?3, ?4, 0, '', ?5) "                                \
+	  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "                               \
 	  "ON CONFLICT (party_kind, party_id, key) DO UPDATE SET "             \
-	  "request_hash = excluded.request_hash, status = 0, "                 \
-	  "response_body = '', created_at = excluded.created_at")              \
-	X(STMT_IDEM_COMPLETE,                                                  \
-	  "UPDATE idempotency_keys SET status = ?4, response_body = ?5 "       \
-	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3")              \
-	X(STMT_IDEM_RELEASE,                                                   \
-	  "DELETE FROM idempotency_keys "                                      \
-	  "WHERE party_kind = ?1 AND party_id = ?2 AND key = ?3")              \
-	X(STMT_IDEM_RELEASE_PENDING,                                           \
-	  "DELETE FROM idempotency_keys WHERE status = 0")                     \
+	  "request_hash = excluded.request_hash, status = excluded.status, "   \
+	  "response_body = excluded.response_body, "                           \
+	  "created_at = excluded.created_at")                                  \
 	X(STMT_FUL_ORDER,                                                      \
 	  "SELECT id, retailer_id, brand_id, purchase_order_number, "          \
 	  "is_acknowledged, coalesce(acknowledged_at, 0), status, "            \

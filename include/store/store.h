@@ -76,7 +76,11 @@ int store_latest_version(void);
  * store_tx() runs `fn` on the writer connection inside BEGIN IMMEDIATE.
  * When fn returns STORE_OK the transaction commits, otherwise it rolls back
  * and fn's status is returned. A busy database is retried a bounded number of
- * times before STORE_BUSY. `name` names the transaction in error logs.
+ * times before STORE_BUSY (fn may then run more than once). `name` names the
+ * transaction in error logs.
+ * Called from inside fn (on the same thread), store_tx() runs as a savepoint
+ * of the outer transaction, and store_read() reads through the writer, so a
+ * whole request can be made one transaction (see http/idempotency.c).
  */
 typedef store_status (*store_tx_fn)(store_conn *c, void *ctx);
 store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx);

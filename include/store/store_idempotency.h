@@ -1,6 +1,8 @@
 /*
  * Idempotency-Key records (CONTRACT.md section 5): per caller and key, the
- * hash of the first request and, once answered, its response.
+ * hash of the request and the response it got. A record is written in the
+ * same transaction as the request's effect, so after any crash a key either
+ * has its response or the request left no effect.
  */
 #ifndef DROPLINE_STORE_IDEMPOTENCY_H
 #define DROPLINE_STORE_IDEMPOTENCY_H
@@ -10,14 +12,13 @@
 #include "domain/apikey.h"
 #include "store/store.h"
 
-#define IDEMPOTENCY_HASH_BYTES	32
+#define IDEMPOTENCY_HASH_BYTES 32
 #define IDEMPOTENCY_TTL_SECONDS ((int64_t)24 * 3600)
 
 typedef enum {
-	IDEMPOTENCY_NEW,	 /* first use: a placeholder now holds the key */
-	IDEMPOTENCY_REPLAY,	 /* same request answered before: status and body set */
-	IDEMPOTENCY_MISMATCH,	 /* the key was used with another request */
-	IDEMPOTENCY_IN_PROGRESS, /* the first request with this key is still running */
+	IDEMPOTENCY_NEW,      /* not used in the last 24 hours */
+	IDEMPOTENCY_REPLAY,   /* same request answered before: status and body set */
+	IDEMPOTENCY_MISMATCH, /* the key was used with another request */
 } idempotency_outcome;
 
 struct idempotency_claim {
@@ -33,21 +34,13 @@ struct idempotency_claim {
 };
 
 /*
- * store_idempotency_claim() looks the key up (forgetting it when older than
- * 24 hours) and, when it is new, stores a placeholder for it. Run it in its
- * own write transaction.
+ * store_idempotency_find() forgets records older than 24 hours, then looks
+ * the key up and sets claim->outcome (and status and body for a replay).
  */
-store_status store_idempotency_claim(store_conn *c, struct idempotency_claim *claim);
+store_status store_idempotency_find(store_conn *c, struct idempotency_claim *claim);
 
-/* Stores the answer to a claimed key. */
-store_status store_idempotency_complete(store_conn *c, party_kind party, int64_t party_id,
-					const char *key, unsigned status, const char *body);
-
-/* Forgets a claimed key whose request failed (5xx), so that a retry runs again. */
-store_status store_idempotency_release(store_conn *c, party_kind party, int64_t party_id,
-				       const char *key);
-
-/* Forgets placeholders left by a previous process that stopped mid-request. */
-store_status store_idempotency_release_all_pending(store_conn *c);
+/* Records the response to a key's request (inside the request's transaction). */
+store_status store_idempotency_record(store_conn *c, const struct idempotency_claim *claim,
+				      unsigned status, const char *body);
 
 #endif

@@ -1,5 +1,4 @@
 /* Idempotency-Key handling; see include/http/idempotency.h. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,39 +7,6 @@
 #include "domain/timeutil.h"
 #include "http/idempotency.h"
 #include "store/store_idempotency.h"
-
-static store_status claim_tx(store_conn *c, void *ctx)
-{
-	return store_idempotency_claim(c, ctx);
-}
-
-struct completion {
-	const struct request *req;
-	const char *key;
-};
-
-static store_status complete_tx(store_conn *c, void *ctx)
-{
-	const struct completion *done = ctx;
-	const struct request *req = done->req;
-	if (req->reply.status >= 500)
-		return store_idempotency_release(c, req->caller.party, req->caller.party_id,
-						 done->key);
-	return store_idempotency_complete(c, req->caller.party, req->caller.party_id, done->key,
-					  req->reply.status,
-					  req->reply.body ? req->reply.body : "");
-}
-
-static store_status recover_tx(store_conn *c, void *ctx)
-{
-	(void)ctx;
-	return store_idempotency_release_all_pending(c);
-}
-
-store_status idempotency_recover(store *s)
-{
-	return store_tx(s, "recover idempotency keys", recover_tx, NULL);
-}
 
 /* A key is 1-255 printable ASCII characters. */
 static bool key_is_valid(const char *key)
@@ -87,66 +53,82 @@ static bool request_hash(const struct request *req, const char *body, size_t bod
 	return true;
 }
 
+struct idempotent_run {
+	struct request *req;
+	struct idempotency_claim claim;
+	bool ran; /* the handler ran (in the last attempt) */
+};
+
+/*
+ * The whole request in one write transaction: the key's lookup, the
+ * handler (whose own transactions become savepoints of this one, and whose
+ * reads see what it wrote), and the record of its response. A crash at any
+ * point leaves either all of them or none; a 5xx rolls the effects back.
+ */
+static store_status idempotent_tx(store_conn *c, void *ctx)
+{
+	struct idempotent_run *run = ctx;
+	struct request *req = run->req;
+	/* A busy store may make store_tx() run this again: start afresh. */
+	reply_clear(&req->reply);
+	free(run->claim.body);
+	run->claim.body = NULL;
+	run->ran = false;
+	store_status st = store_idempotency_find(c, &run->claim);
+	if (st != STORE_OK || run->claim.outcome != IDEMPOTENCY_NEW)
+		return st;
+	run->ran = true;
+	handler_result res = req->route.route->handler(req);
+	if (res != HANDLER_OK || req->reply.status == 0 || req->reply.status >= 500)
+		return STORE_REJECTED;
+	return store_idempotency_record(c, &run->claim, req->reply.status,
+					req->reply.body ? req->reply.body : "");
+}
+
 handler_result idempotency_run(struct request *req, const char *key, const char *body,
 			       size_t body_len)
 {
-	const struct route *route = req->route.route;
 	bool applies = key != NULL && req->caller.party != PARTY_NONE &&
 		       (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0);
 	if (!applies)
-		return route->handler(req);
+		return req->route.route->handler(req);
 	if (!key_is_valid(key)) {
 		reply_error(req, 400, "invalid_parameter",
 			    "Idempotency-Key must be 1 to %d printable ASCII characters",
 			    IDEMPOTENCY_KEY_MAX);
 		return HANDLER_OK;
 	}
-	struct idempotency_claim claim = {.party = req->caller.party,
-					  .party_id = req->caller.party_id,
-					  .key = key,
-					  .now = time_now()};
-	if (!request_hash(req, body, body_len, claim.hash)) {
+	struct idempotent_run run = {.req = req,
+				     .claim = {.party = req->caller.party,
+					       .party_id = req->caller.party_id,
+					       .key = key,
+					       .now = time_now()}};
+	if (!request_hash(req, body, body_len, run.claim.hash)) {
 		reply_error(req, 500, "internal", "internal error");
 		return HANDLER_OK;
 	}
-	store_status st = store_tx(req->store, "claim idempotency key", claim_tx, &claim);
-	if (st != STORE_OK) {
-		free(claim.body);
-		reply_store_error(req, st);
-		return HANDLER_OK;
-	}
-	switch (claim.outcome) {
-	case IDEMPOTENCY_REPLAY:
+	store_status st = store_tx(req->store, "idempotent request", idempotent_tx, &run);
+	if (st == STORE_OK && run.claim.outcome == IDEMPOTENCY_REPLAY) {
 		reply_clear(&req->reply);
-		req->reply.status = claim.status;
-		req->reply.body = claim.body;
-		req->reply.body_len = strlen(claim.body);
+		req->reply.status = run.claim.status;
+		req->reply.body = run.claim.body;
+		req->reply.body_len = strlen(run.claim.body);
+		run.claim.body = NULL;
 		reply_header(req, "Idempotent-Replayed", "true");
-		return HANDLER_OK;
-	case IDEMPOTENCY_MISMATCH:
+	} else if (st == STORE_OK && run.claim.outcome == IDEMPOTENCY_MISMATCH) {
 		reply_error(req, 409, "conflict",
 			    "this Idempotency-Key was already used with another request");
-		return HANDLER_OK;
-	case IDEMPOTENCY_IN_PROGRESS:
-		reply_error(req, 409, "conflict",
-			    "a request with this Idempotency-Key is still being processed; retry");
-		return HANDLER_OK;
-	case IDEMPOTENCY_NEW: break;
-	}
-	handler_result res = route->handler(req);
-	if (res != HANDLER_OK || req->reply.status == 0) {
+	} else if (st == STORE_REJECTED && run.ran) {
+		/* The handler's own failure, rolled back whole: its 5xx stands. */
+		if (req->reply.status == 0) {
+			reply_clear(&req->reply);
+			reply_error(req, 500, "internal", "internal error");
+		}
+	} else if (st != STORE_OK) {
+		/* Nothing was committed: whatever the handler answered must not go out. */
 		reply_clear(&req->reply);
-		reply_error(req, 500, "internal", "internal error");
+		reply_store_error(req, st);
 	}
-	struct completion done = {.req = req, .key = key};
-	st = store_tx(req->store, "complete idempotency key", complete_tx, &done);
-	if (st != STORE_OK && req->reply.status < 500) {
-		/*
-		 * The answer stands (its own transaction committed), but the key
-		 * could not record it: say so rather than hide it.
-		 */
-		fprintf(stderr, "{\"level\":\"error\",\"component\":\"idempotency\","
-				"\"message\":\"could not record the response\"}\n");
-	}
+	free(run.claim.body);
 	return HANDLER_OK;
 }

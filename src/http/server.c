@@ -496,11 +496,6 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	srv->routes = routes;
 	srv->nroutes = nroutes;
 	atomic_init(&srv->in_flight, 0);
-	if (idempotency_recover(s) != STORE_OK) {
-		snprintf(err, SERVER_ERR_MAX, "cannot write to the database");
-		free(srv);
-		return NULL;
-	}
 	if (srv->opts.rate_limit > 0) {
 		double burst =
 			srv->opts.rate_burst > 0 ? srv->opts.rate_burst : 2 * srv->opts.rate_limit;

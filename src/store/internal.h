@@ -6,6 +6,7 @@
 #define DROPLINE_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -34,6 +35,11 @@ struct store {
 	uint64_t max_bytes; /* 0: no cap */
 	store_conn writer;
 	pthread_mutex_t writer_lock;
+	/*
+	 * The thread (kernel tid) inside a store_tx(), 0 when none: a
+	 * store_tx() or store_read() it calls runs inside that transaction.
+	 */
+	atomic_int writer_tid;
 
 	store_conn *readers;
 	unsigned nreaders;

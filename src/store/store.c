@@ -2,11 +2,15 @@
  * SQLite store: connections, pragmas, the transaction runner and the
  * statement cache. See include/store/store.h for the contract.
  */
+/* gettid(): the writer's owner is told apart by kernel thread id. */
+#define _GNU_SOURCE
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "store/embedded.h"
@@ -312,6 +316,7 @@ store_status store_open(const char *path, const struct store_options *opts, stor
 	s->max_bytes = opts ? opts->max_bytes : 0;
 	s->nreaders = opts && opts->readers ? opts->readers : 1;
 	pthread_mutex_init(&s->writer_lock, NULL);
+	atomic_init(&s->writer_tid, 0);
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->readers_free, NULL);
 
@@ -428,11 +433,40 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* True when the calling thread is inside a store_tx() of this store. */
+static bool in_own_tx(store *s)
+{
+	return atomic_load(&s->writer_tid) == (int)gettid();
+}
+
+/*
+ * A store_tx() inside another: a savepoint in the outer transaction, so the
+ * inner one can fail alone and the outer one still decides what commits.
+ */
+static store_status nested_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
+{
+	store_conn *c = &s->writer;
+	int rc = exec_sql(c, "SAVEPOINT nested");
+	store_status st = store_status_of(c, rc, name);
+	if (st != STORE_OK)
+		return st;
+	st = fn(c, ctx);
+	if (st != STORE_OK)
+		exec_sql(c, "ROLLBACK TO nested");
+	rc = exec_sql(c, "RELEASE nested");
+	if (st == STORE_OK)
+		st = store_status_of(c, rc, name);
+	return st;
+}
+
 store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 {
+	if (in_own_tx(s))
+		return nested_tx(s, name, fn, ctx);
 	store_conn *c = &s->writer;
 	store_status st = STORE_BUSY;
 	pthread_mutex_lock(&s->writer_lock);
+	atomic_store(&s->writer_tid, (int)gettid());
 	for (int attempt = 0; attempt < STORE_TX_ATTEMPTS; attempt++) {
 		if (attempt > 0)
 			sleep_ms(10L << attempt);
@@ -455,6 +489,7 @@ store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 		if (st != STORE_BUSY)
 			break;
 	}
+	atomic_store(&s->writer_tid, 0);
 	pthread_mutex_unlock(&s->writer_lock);
 	return st;
 }
@@ -489,6 +524,9 @@ static void reader_release(store *s, store_conn *c)
 
 store_status store_read(store *s, store_tx_fn fn, void *ctx)
 {
+	/* Inside a write transaction, read what it has written so far. */
+	if (in_own_tx(s))
+		return fn(&s->writer, ctx);
 	store_conn *c = reader_acquire(s);
 	int rc = exec_sql(c, "BEGIN");
 	store_status st = store_status_of(c, rc, "begin read");
