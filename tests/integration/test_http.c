@@ -31,9 +31,10 @@ static handler_result echo(struct request *req)
 		json_object_set_new(query, key, json_string(v->text));
 	}
 	reply_json(req, req->body ? 201 : 200,
-		   json_pack("{s:s, s:I, s:o, s:o, s:O?}", "party", party_kind_name(req->caller.party),
-			     "party_id", (json_int_t)req->caller.party_id, "args", args, "query", query,
-			     "body", req->body));
+		   json_pack("{s:s, s:I, s:o, s:o, s:O?}", "party",
+			     party_kind_name(req->caller.party), "party_id",
+			     (json_int_t)req->caller.party_id, "args", args, "query", query, "body",
+			     req->body));
 	return HANDLER_OK;
 }
 
@@ -119,7 +120,8 @@ START_TEST(unknown_and_malformed_keys_are_401)
 	static const char *const bad[] = {
 		"dl_1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* right shape, wrong secret */
 		"dl_999_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* no such key id */
-		"not-a-key", "dl_1_short",
+		"not-a-key",
+		"dl_1_short",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct http_response r;
@@ -134,7 +136,8 @@ START_TEST(unknown_and_malformed_keys_are_401)
 	/* A Basic credential is not a key either. */
 	struct http_response r;
 	const char *const headers[] = {"Authorization: Basic dXNlcjpwYXNz", NULL};
-	struct http_call call = {.method = "GET", .path = "/v1/retailers/500/things", .headers = headers};
+	struct http_call call = {
+		.method = "GET", .path = "/v1/retailers/500/things", .headers = headers};
 	http_do(&ts, &call, &r);
 	ck_assert_int_eq(r.status, 401);
 	http_response_free(&r);
@@ -191,16 +194,21 @@ END_TEST
 
 START_TEST(unknown_route_is_404_in_the_error_format)
 {
-	static const char *const paths[] = {"/", "/v1/retailers/500/nothing", "/v1/retailers/abc/things",
-					    "/v1/retailers/0/things", "/v1/retailers/500/things//",
+	static const char *const paths[] = {"/",
+					    "/v1/retailers/500/nothing",
+					    "/v1/retailers/abc/things",
+					    "/v1/retailers/0/things",
+					    "/v1/retailers/500/things//",
 					    "/v1/retailers/500/things/1/2"};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		struct http_response r;
 		http_get(&ts, paths[i], retailer_key, &r);
 		ck_assert_msg(r.status == 404, "%s: %ld", paths[i], r.status);
 		ck_assert_str_eq(http_error_code(&r), "not_found");
-		ck_assert(json_is_string(json_object_get(json_object_get(r.json, "error"), "message")));
-		ck_assert(json_is_array(json_object_get(json_object_get(r.json, "error"), "fields")));
+		ck_assert(json_is_string(
+			json_object_get(json_object_get(r.json, "error"), "message")));
+		ck_assert(
+			json_is_array(json_object_get(json_object_get(r.json, "error"), "fields")));
 		http_response_free(&r);
 	}
 }
@@ -236,8 +244,11 @@ START_TEST(body_over_one_mebibyte_is_413)
 	big[n - 1] = '}';
 	big[n] = '\0';
 	struct http_response r;
-	struct http_call call = {.method = "POST", .path = "/v1/retailers/500/things",
-				 .key = retailer_key, .body = big, .body_len = n};
+	struct http_call call = {.method = "POST",
+				 .path = "/v1/retailers/500/things",
+				 .key = retailer_key,
+				 .body = big,
+				 .body_len = n};
 	http_do(&ts, &call, &r);
 	ck_assert_int_eq(r.status, 413);
 	ck_assert_str_eq(http_error_code(&r), "payload_too_large");
@@ -263,8 +274,11 @@ END_TEST
 START_TEST(body_that_is_not_json_is_415)
 {
 	struct http_response r;
-	struct http_call call = {.method = "POST", .path = "/v1/retailers/500/things",
-				 .key = retailer_key, .body = "a=1", .content_type = "text/plain"};
+	struct http_call call = {.method = "POST",
+				 .path = "/v1/retailers/500/things",
+				 .key = retailer_key,
+				 .body = "a=1",
+				 .content_type = "text/plain"};
 	http_do(&ts, &call, &r);
 	ck_assert_int_eq(r.status, 415);
 	ck_assert_str_eq(http_error_code(&r), "unsupported_media_type");
@@ -290,7 +304,8 @@ START_TEST(invalid_json_is_400_naming_line_and_column)
 		      message);
 	http_response_free(&r);
 	/* Duplicate keys are ambiguous: refused too. */
-	http_send(&ts, "POST", "/v1/retailers/500/things", retailer_key, "{\"a\": 1, \"a\": 2}", &r);
+	http_send(&ts, "POST", "/v1/retailers/500/things", retailer_key, "{\"a\": 1, \"a\": 2}",
+		  &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_json");
 	http_response_free(&r);
@@ -300,7 +315,8 @@ END_TEST
 START_TEST(undeclared_query_parameter_is_400)
 {
 	struct http_response r;
-	http_get(&ts, "/v1/retailers/500/things?limit=5&colour=red&status=shipped", retailer_key, &r);
+	http_get(&ts, "/v1/retailers/500/things?limit=5&colour=red&status=shipped", retailer_key,
+		 &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_parameter");
 	ck_assert(http_error_has_field(&r, "colour"));
@@ -318,7 +334,8 @@ END_TEST
 START_TEST(declared_query_parameters_reach_the_handler)
 {
 	struct http_response r;
-	http_get(&ts, "/v1/retailers/500/things?status=open&status=closed&ordered_at_gte=1467800700",
+	http_get(&ts,
+		 "/v1/retailers/500/things?status=open&status=closed&ordered_at_gte=1467800700",
 		 retailer_key, &r);
 	ck_assert_int_eq(r.status, 200);
 	json_t *q = json_object_get(r.json, "query");

@@ -36,7 +36,8 @@ static int connect_to_server(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(fd, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(ts.port),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(ts.port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
@@ -59,7 +60,8 @@ START_TEST(idle_and_slow_connections_do_not_keep_a_client_out)
 		fds[i] = connect_to_server();
 		/* Half send nothing; half send a request line and stop (slowloris). */
 		if (i % 2 == 1) {
-			const char partial[] = "GET /v1/retailers/500/orders/ HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+			const char partial[] =
+				"GET /v1/retailers/500/orders/ HTTP/1.1\r\nHost: x\r\nX-Slow: ";
 			ck_assert_int_eq(write(fds[i], partial, sizeof(partial) - 1),
 					 (ssize_t)(sizeof(partial) - 1));
 		}
@@ -101,8 +103,11 @@ START_TEST(flood_of_oversized_bodies_is_refused_early)
 	body[big] = '\0';
 	for (int i = 0; i < 5; i++) {
 		struct http_response r;
-		struct http_call c = {.method = "POST", .path = "/v1/retailers/500/orders/", .key = key,
-				      .body = body, .body_len = big};
+		struct http_call c = {.method = "POST",
+				      .path = "/v1/retailers/500/orders/",
+				      .key = key,
+				      .body = body,
+				      .body_len = big};
 		http_do(&ts, &c, &r);
 		ck_assert_int_eq(r.status, 413);
 		http_response_free(&r);
@@ -196,7 +201,9 @@ START_TEST(full_store_answers_503_writes_nothing_and_recovers)
 	http_response_free(&r);
 	ck_assert_int_eq(count_rows("SELECT count(*) FROM orders"), stored + 1);
 	ck_assert_str_eq("ok", count_rows("SELECT count(*) FROM pragma_integrity_check WHERE "
-					  "integrity_check = 'ok'") == 1 ? "ok" : "not ok");
+					  "integrity_check = 'ok'") == 1
+				       ? "ok"
+				       : "not ok");
 }
 END_TEST
 

@@ -36,14 +36,14 @@ static void teardown(void)
 /* A valid order body; tests change one thing at a time with json_object_set_new. */
 static json_t *valid_order(const char *po)
 {
-	json_t *o = json_pack(
-		"{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}},"
-		" s:[{s:{s:s}, s:i, s:s, s:s}]}",
-		"purchase_order_number", po, "ordered_at", "2016-07-06T10:25", "ship_to", "name1",
-		"Tammy Watkins", "street1", "1332 Hermosa Ave", "city", "Hermosa Beach", "province",
-		"CA", "postal_code", "90254", "country", "US", "shipping_method", "code", "GROUND",
-		"carrier", "code", "UPSN", "order_lines", "variant", "identifier", "GBD34315",
-		"quantity", 1, "net_price", "250.00", "price", "450.00");
+	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}},"
+			      " s:[{s:{s:s}, s:i, s:s, s:s}]}",
+			      "purchase_order_number", po, "ordered_at", "2016-07-06T10:25",
+			      "ship_to", "name1", "Tammy Watkins", "street1", "1332 Hermosa Ave",
+			      "city", "Hermosa Beach", "province", "CA", "postal_code", "90254",
+			      "country", "US", "shipping_method", "code", "GROUND", "carrier",
+			      "code", "UPSN", "order_lines", "variant", "identifier", "GBD34315",
+			      "quantity", 1, "net_price", "250.00", "price", "450.00");
 	ck_assert_ptr_nonnull(o);
 	return o;
 }
@@ -114,28 +114,63 @@ static char *read_data(const char *name)
 /* Every property of the seed's "Order Properties", and ours. */
 static void assert_every_property(json_t *o)
 {
-	static const char *const keys[] = {
-		"id", "retailer", "brand", "brands", "purchase_order_number",
-		"customer_order_number", "retailer_order_number", "sold_to", "ship_to", "bill_to",
-		"ship_from", "shipping_method", "requested_shipping_method", "gift_message",
-		"status", "is_acknowledged", "acknowledge_by", "fulfill_by", "received_at",
-		"ordered_at", "acknowledged_at", "pickup_on", "closed_at", "canceled_at",
-		"order_lines", "shipments", "cancels", "invoices", "rmas", "credits", "memos", NULL};
+	static const char *const keys[] = {"id",
+					   "retailer",
+					   "brand",
+					   "brands",
+					   "purchase_order_number",
+					   "customer_order_number",
+					   "retailer_order_number",
+					   "sold_to",
+					   "ship_to",
+					   "bill_to",
+					   "ship_from",
+					   "shipping_method",
+					   "requested_shipping_method",
+					   "gift_message",
+					   "status",
+					   "is_acknowledged",
+					   "acknowledge_by",
+					   "fulfill_by",
+					   "received_at",
+					   "ordered_at",
+					   "acknowledged_at",
+					   "pickup_on",
+					   "closed_at",
+					   "canceled_at",
+					   "order_lines",
+					   "shipments",
+					   "cancels",
+					   "invoices",
+					   "rmas",
+					   "credits",
+					   "memos",
+					   NULL};
 	for (const char *const *k = keys; *k != NULL; k++)
 		ck_assert_msg(json_object_get(o, *k) != NULL, "order lacks %s", *k);
-	static const char *const address_keys[] = {"id", "type", "name1", "name2", "street1",
-						   "street2", "city", "province", "postal_code",
-						   "country", "phone1", "phone2", "fax", "email", NULL};
+	static const char *const address_keys[] = {"id",	  "type",    "name1",  "name2",
+						   "street1",	  "street2", "city",   "province",
+						   "postal_code", "country", "phone1", "phone2",
+						   "fax",	  "email",   NULL};
 	for (const char *const *k = address_keys; *k != NULL; k++)
 		ck_assert_msg(json_object_get(json_object_get(o, "ship_to"), *k) != NULL,
 			      "ship_to lacks %s", *k);
-	static const char *const line_keys[] = {"id", "variant", "quantity", "quantity_shipped",
-						"quantity_returned", "quantity_canceled", "net_price",
-						"price", "subtotal", "status", "canceled_at", NULL};
+	static const char *const line_keys[] = {"id",
+						"variant",
+						"quantity",
+						"quantity_shipped",
+						"quantity_returned",
+						"quantity_canceled",
+						"net_price",
+						"price",
+						"subtotal",
+						"status",
+						"canceled_at",
+						NULL};
 	for (const char *const *k = line_keys; *k != NULL; k++)
 		ck_assert_msg(json_object_get(line0(o), *k) != NULL, "line lacks %s", *k);
-	static const char *const variant_keys[] = {"id", "brand", "name", "description",
-						   "identifier", "upc", "attributes", NULL};
+	static const char *const variant_keys[] = {
+		"id", "brand", "name", "description", "identifier", "upc", "attributes", NULL};
 	for (const char *const *k = variant_keys; *k != NULL; k++)
 		ck_assert_msg(json_object_get(json_object_get(line0(o), "variant"), *k) != NULL,
 			      "variant lacks %s", *k);
@@ -156,11 +191,14 @@ START_TEST(seed_example_1_is_created_with_every_property)
 	json_t *o = r.json;
 	assert_every_property(o);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "purchase_order_number")), "3138720");
-	ck_assert_str_eq(json_string_value(json_object_get(o, "ordered_at")), "2016-07-06T10:25:00Z");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ordered_at")),
+			 "2016-07-06T10:25:00Z");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "status")), "open");
 	ck_assert(json_is_false(json_object_get(o, "is_acknowledged")));
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "retailer"), "id")), 500);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "brand"), "id")), 501);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "retailer"), "id")),
+			 500);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "brand"), "id")),
+			 501);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "brand"), "name")),
 			 "Marla Cielo");
 	json_t *sm = json_object_get(o, "shipping_method");
@@ -193,8 +231,9 @@ START_TEST(seed_example_2_is_created_with_sold_to_and_gift_message)
 	free(body);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	assert_every_property(r.json);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "sold_to"), "name1")),
-			 "James Watkins");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "sold_to"), "name1")),
+		"James Watkins");
 	json_t *gift = json_object_get(r.json, "gift_message");
 	ck_assert_int_eq(json_array_size(gift), 5);
 	ck_assert_str_eq(json_string_value(json_array_get(gift, 1)), "This one's for you!");
@@ -211,7 +250,8 @@ START_TEST(seed_example_as_published_is_invalid_json_with_line_and_column)
 	free(body);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_json");
-	const char *m = json_string_value(json_object_get(json_object_get(r.json, "error"), "message"));
+	const char *m =
+		json_string_value(json_object_get(json_object_get(r.json, "error"), "message"));
 	ck_assert_msg(strstr(m, "line 21") != NULL, "%s", m);
 	http_response_free(&r);
 	ck_assert_int_eq(db_count("orders"), 0);
@@ -226,9 +266,12 @@ START_TEST(deadlines_follow_the_connection_sla_and_lead_time)
 	int64_t after = time_now();
 	ck_assert_int_eq(r.status, 201);
 	int64_t received, ack_by, fulfill_by;
-	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "received_at")), 20, &received));
-	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "acknowledge_by")), 20, &ack_by));
-	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "fulfill_by")), 20, &fulfill_by));
+	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "received_at")), 20,
+				     &received));
+	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "acknowledge_by")),
+				     20, &ack_by));
+	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "fulfill_by")), 20,
+				     &fulfill_by));
 	ck_assert(received >= before && received <= after);
 	ck_assert_int_eq(ack_by - received, 24 * 3600);
 	ck_assert_int_eq(fulfill_by - received, 72 * 3600);
@@ -236,14 +279,16 @@ START_TEST(deadlines_follow_the_connection_sla_and_lead_time)
 	/* GBD34316 has a 48 h lead time: fulfil SLA 72 h + 48 h. */
 	json_t *o = valid_order("PO-SLA-2");
 	json_t *lines = json_pack("[{s:{s:s}, s:i, s:s, s:s}, {s:{s:s}, s:i, s:s, s:s}]", "variant",
-				  "identifier", "GBD34315", "quantity", 1, "net_price", "1", "price",
-				  "2", "variant", "identifier", "GBD34316", "quantity", 2, "net_price",
-				  "3", "price", "4.5");
+				  "identifier", "GBD34315", "quantity", 1, "net_price", "1",
+				  "price", "2", "variant", "identifier", "GBD34316", "quantity", 2,
+				  "net_price", "3", "price", "4.5");
 	set_at(o, "order_lines", lines);
 	post_order(500, key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
-	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "received_at")), 20, &received));
-	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "fulfill_by")), 20, &fulfill_by));
+	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "received_at")), 20,
+				     &received));
+	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "fulfill_by")), 20,
+				     &fulfill_by));
 	ck_assert_int_eq(fulfill_by - received, 120 * 3600);
 	json_t *l1 = json_array_get(json_object_get(r.json, "order_lines"), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(l1, "subtotal")), "9.00");
@@ -253,9 +298,9 @@ START_TEST(deadlines_follow_the_connection_sla_and_lead_time)
 END_TEST
 
 struct bad_case {
-	const char *path;      /* where to change the valid body ("a.b") */
-	const char *value;     /* JSON text to put there; NULL removes the member */
-	const char *field;     /* the field path the error must name */
+	const char *path;  /* where to change the valid body ("a.b") */
+	const char *value; /* JSON text to put there; NULL removes the member */
+	const char *field; /* the field path the error must name */
 };
 
 static const struct bad_case bad_cases[] = {
@@ -283,12 +328,15 @@ static const struct bad_case bad_cases[] = {
 	{"ship_to.name2", "\"\"", "ship_to.name2"},
 	{"ship_to.phone1", "\"\"", "ship_to.phone1"},
 	{"ship_to.colour", "\"red\"", "ship_to.colour"},
-	{"sold_to", "{\"name1\": \"A\", \"street1\": \"B\", \"city\": \"C\", \"province\": \"QC\","
-		    " \"postal_code\": \"H2X\", \"country\": \"US\"}", "sold_to.province"},
+	{"sold_to",
+	 "{\"name1\": \"A\", \"street1\": \"B\", \"city\": \"C\", \"province\": \"QC\","
+	 " \"postal_code\": \"H2X\", \"country\": \"US\"}",
+	 "sold_to.province"},
 	{"sold_to", "\"James\"", "sold_to"},
 	{"gift_message", "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\"]",
 	 "gift_message"},
-	{"gift_message", "[\"ok\", \"12345678901234567890123456789012345678901234567890123456789012345\"]",
+	{"gift_message",
+	 "[\"ok\", \"12345678901234567890123456789012345678901234567890123456789012345\"]",
 	 "gift_message[1]"},
 	{"gift_message", "[7]", "gift_message[0]"},
 	{"gift_message", "\"Hi\"", "gift_message"},
@@ -332,44 +380,59 @@ struct line_case {
 };
 
 static const struct line_case line_cases[] = {
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 0, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 0, \"net_price\": \"1\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].quantity"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": -1, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": -1, \"net_price\": \"1\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].quantity"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1.5, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1.5, \"net_price\": \"1\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].quantity"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": \"2\", \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": \"2\", \"net_price\": \"1\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].quantity"},
 	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"net_price\": \"1\", \"price\": \"1\"}",
 	 "order_lines[0].quantity"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1.234\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1.234\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].net_price"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"-1.00\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"-1.00\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].net_price"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": -1, \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": -1, "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].net_price"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": 19.999, \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": 19.999, "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].net_price"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"abc\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"abc\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].net_price"},
 	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1\"}",
 	 "order_lines[0].price"},
 	{"{\"variant\": {}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
 	 "order_lines[0].variant"},
 	{"{\"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}", "order_lines[0].variant"},
-	{"{\"variant\": {\"identifier\": \"\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": "
+	 "\"1\"}",
 	 "order_lines[0].variant.identifier"},
-	{"{\"variant\": {\"sku\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"sku\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": "
+	 "\"1\"}",
 	 "order_lines[0].variant.sku"},
-	{"{\"variant\": {\"id\": \"12ab\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"id\": \"12ab\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": "
+	 "\"1\"}",
 	 "order_lines[0].variant.id"},
 	{"{\"variant\": {\"id\": 999}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
 	 "order_lines[0].variant.id"},
-	{"{\"variant\": {\"identifier\": \"NOPE\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"NOPE\"}, \"quantity\": 1, \"net_price\": \"1\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].variant.identifier"},
-	{"{\"variant\": {\"upc\": \"000000000000\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\"}",
+	{"{\"variant\": {\"upc\": \"000000000000\"}, \"quantity\": 1, \"net_price\": \"1\", "
+	 "\"price\": \"1\"}",
 	 "order_lines[0].variant.upc"},
-	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1\", \"price\": \"1\", \"tax\": \"1\"}",
+	{"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": \"1\", "
+	 "\"price\": \"1\", \"tax\": \"1\"}",
 	 "order_lines[0].tax"},
 	{"\"GBD34315\"", "order_lines[0]"},
 };
@@ -384,8 +447,8 @@ START_TEST(each_line_rule_names_its_field)
 	struct http_response r;
 	post_order(500, key500, o, &r);
 	ck_assert_msg(r.status == 400, "%s: %ld %s", c->line, r.status, r.body);
-	ck_assert_msg(http_error_has_field(&r, c->field), "%s: expected %s in %s", c->line, c->field,
-		      r.body);
+	ck_assert_msg(http_error_has_field(&r, c->field), "%s: expected %s in %s", c->line,
+		      c->field, r.body);
 	http_response_free(&r);
 	ck_assert_int_eq(db_count("order_lines"), 0);
 }
@@ -399,10 +462,10 @@ START_TEST(several_errors_are_reported_at_once)
 	set_at(o, "colour", json_string("red"));
 	json_t *lines = json_pack("[{s:{s:s}, s:i, s:s, s:s}, {s:{s:s}, s:i, s:s, s:s},"
 				  " {s:{s:s}, s:i, s:s, s:s}]",
-				  "variant", "identifier", "GBD34315", "quantity", 0, "net_price", "1",
-				  "price", "1", "variant", "identifier", "1234", "quantity", 1,
-				  "net_price", "1", "price", "1", "variant", "upc", "999", "quantity", 1,
-				  "net_price", "1", "price", "1");
+				  "variant", "identifier", "GBD34315", "quantity", 0, "net_price",
+				  "1", "price", "1", "variant", "identifier", "1234", "quantity", 1,
+				  "net_price", "1", "price", "1", "variant", "upc", "999",
+				  "quantity", 1, "net_price", "1", "price", "1");
 	set_at(o, "order_lines", lines);
 	struct http_response r;
 	post_order(500, key500, o, &r);
@@ -415,17 +478,18 @@ START_TEST(several_errors_are_reported_at_once)
 	ck_assert(http_error_has_field(&r, "order_lines[2].variant.upc"));
 	json_t *fields = json_object_get(json_object_get(r.json, "error"), "fields");
 	ck_assert_int_eq(json_array_size(fields), 5);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
-			 "5 fields are invalid");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+		"5 fields are invalid");
 	http_response_free(&r);
 	/* Shape-valid but unknown variants: reported together, each at its path. */
 	o = valid_order("PO-MANY-2");
 	lines = json_pack("[{s:{s:s}, s:i, s:s, s:s}, {s:{s:s}, s:i, s:s, s:s},"
 			  " {s:{s:s}, s:i, s:s, s:s}]",
-			  "variant", "identifier", "GBD34315", "quantity", 1, "net_price", "1", "price",
-			  "1", "variant", "identifier", "NOPE", "quantity", 1, "net_price", "1",
-			  "price", "1", "variant", "upc", "999", "quantity", 1, "net_price", "1",
-			  "price", "1");
+			  "variant", "identifier", "GBD34315", "quantity", 1, "net_price", "1",
+			  "price", "1", "variant", "identifier", "NOPE", "quantity", 1, "net_price",
+			  "1", "price", "1", "variant", "upc", "999", "quantity", 1, "net_price",
+			  "1", "price", "1");
 	set_at(o, "order_lines", lines);
 	post_order(500, key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
@@ -447,7 +511,8 @@ static int64_t resolve(const char *po, const char *variant)
 	struct http_response r;
 	post_order(500, key500, o, &r);
 	ck_assert_msg(r.status == 201, "%s: %s", variant, r.body);
-	int64_t id = json_integer_value(json_object_get(json_object_get(line0(r.json), "variant"), "id"));
+	int64_t id = json_integer_value(
+		json_object_get(json_object_get(line0(r.json), "variant"), "id"));
 	http_response_free(&r);
 	return id;
 }
@@ -469,14 +534,16 @@ START_TEST(variant_resolution_priority_is_id_then_identifier_then_upc)
 					"\"upc\": \"123456789013\"}"),
 			 100084);
 	/* identifier beats upc. */
-	ck_assert_int_eq(resolve("P-2", "{\"identifier\": \"GBD34315\", \"upc\": \"123456789456\"}"),
-			 1000065);
+	ck_assert_int_eq(
+		resolve("P-2", "{\"identifier\": \"GBD34315\", \"upc\": \"123456789456\"}"),
+		1000065);
 	/* The retailer's own SKU beats a brand SKU with the same text. */
 	field_errors fe;
 	field_errors_init(&fe);
 	const char *doc = "{\"variants\": [{\"id\": 1000070, \"brand_id\": 501, \"identifier\": "
 			  "\"RS-OAK-1\", \"name\": \"Decoy\"}]}";
-	ck_assert_int_eq(catalog_import_text(ts.store, doc, strlen(doc), &fe, NULL), CATALOG_IMPORTED);
+	ck_assert_int_eq(catalog_import_text(ts.store, doc, strlen(doc), &fe, NULL),
+			 CATALOG_IMPORTED);
 	field_errors_free(&fe);
 	ck_assert_int_eq(resolve("P-3", "{\"identifier\": \"RS-OAK-1\"}"), 1000066);
 	/* A retailer without that SKU gets the brand SKU. */
@@ -485,7 +552,8 @@ START_TEST(variant_resolution_priority_is_id_then_identifier_then_upc)
 	struct http_response r;
 	post_order(600, key600, o, &r);
 	ck_assert_msg(r.status == 201, "%s", r.body);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(line0(r.json), "variant"), "id")),
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(line0(r.json), "variant"), "id")),
 			 1000070);
 	http_response_free(&r);
 }
@@ -528,8 +596,8 @@ START_TEST(lines_of_two_brands_or_one_variant_twice_are_refused)
 	set_at(o, "order_lines",
 	       json_pack("[{s:{s:s}, s:i, s:s, s:s}, {s:{s:s}, s:i, s:s, s:s}]", "variant",
 			 "identifier", "GBD34315", "quantity", 1, "net_price", "1", "price", "1",
-			 "variant", "identifier", "DB-100", "quantity", 1, "net_price", "1", "price",
-			 "1"));
+			 "variant", "identifier", "DB-100", "quantity", 1, "net_price", "1",
+			 "price", "1"));
 	struct http_response r;
 	post_order(500, key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
@@ -578,7 +646,8 @@ START_TEST(shipping_method_must_be_allowed_on_the_connection)
 	const char *doc = "{\"shipping_methods\": [{\"id\": 9, \"name\": \"UPS 2nd Day Air\", "
 			  "\"code\": \"2ND_DAY_AIR\", \"carrier_code\": \"UPSN\", "
 			  "\"generic_shipping_method\": \"Expedited\"}]}";
-	ck_assert_int_eq(catalog_import_text(ts.store, doc, strlen(doc), &fe, NULL), CATALOG_IMPORTED);
+	ck_assert_int_eq(catalog_import_text(ts.store, doc, strlen(doc), &fe, NULL),
+			 CATALOG_IMPORTED);
 	field_errors_free(&fe);
 	json_t *o = valid_order("SM-1");
 	set_at(o, "shipping_method.code", json_string("2ND_DAY_AIR"));
@@ -590,12 +659,12 @@ START_TEST(shipping_method_must_be_allowed_on_the_connection)
 	http_response_free(&r);
 	/* FedEx Ground is allowed. */
 	o = valid_order("SM-2");
-	set_at(o, "shipping_method", json_pack("{s:s, s:{s:s}}", "code", "FEDEX_GROUND", "carrier",
-					       "code", "FDEG"));
+	set_at(o, "shipping_method",
+	       json_pack("{s:s, s:{s:s}}", "code", "FEDEX_GROUND", "carrier", "code", "FDEG"));
 	post_order(500, key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "shipping_method"),
-							   "name")),
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(r.json, "shipping_method"), "name")),
 			 "FedEx Ground");
 	http_response_free(&r);
 }
@@ -624,7 +693,8 @@ START_TEST(ordered_at_with_offset_is_stored_in_utc)
 	struct http_response r;
 	post_order(500, key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "ordered_at")), "2016-07-07T04:25:30Z");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "ordered_at")),
+			 "2016-07-07T04:25:30Z");
 	http_response_free(&r);
 }
 END_TEST
@@ -634,12 +704,12 @@ START_TEST(full_address_and_order_numbers_round_trip)
 	json_t *o = valid_order("FULL-1");
 	set_at(o, "customer_order_number", json_string("C-77"));
 	set_at(o, "retailer_order_number", json_string("R-88"));
-	set_at(o, "ship_to", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:n, s:s}",
-				       "type", "residential", "name1", "Jack Avery", "name2", "c/o Bryant",
-				       "street1", "1 Main St", "street2", "Suite 2", "city", "Toronto",
-				       "province", "ON", "postal_code", "M5V 2T6", "country", "CA",
-				       "phone1", "4165550000", "phone2", "4165550001", "fax", "email",
-				       "jack@example.com"));
+	set_at(o, "ship_to",
+	       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:n, s:s}",
+			 "type", "residential", "name1", "Jack Avery", "name2", "c/o Bryant",
+			 "street1", "1 Main St", "street2", "Suite 2", "city", "Toronto",
+			 "province", "ON", "postal_code", "M5V 2T6", "country", "CA", "phone1",
+			 "4165550000", "phone2", "4165550001", "fax", "email", "jack@example.com"));
 	struct http_response r;
 	post_order(500, key500, o, &r);
 	ck_assert_msg(r.status == 201, "%s", r.body);
@@ -647,8 +717,10 @@ START_TEST(full_address_and_order_numbers_round_trip)
 	ck_assert_str_eq(json_string_value(json_object_get(a, "province")), "ON");
 	ck_assert_str_eq(json_string_value(json_object_get(a, "email")), "jack@example.com");
 	ck_assert(json_is_null(json_object_get(a, "fax")));
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "customer_order_number")), "C-77");
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "retailer_order_number")), "R-88");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "customer_order_number")),
+			 "C-77");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "retailer_order_number")),
+			 "R-88");
 	http_response_free(&r);
 	/* A country without known provinces needs none. */
 	o = valid_order("FULL-2");
@@ -670,13 +742,14 @@ START_TEST(duplicate_purchase_order_number_is_409_naming_the_order)
 	post_order(500, key500, valid_order("DUP-1"), &r);
 	ck_assert_int_eq(r.status, 409);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "error"), "order_id")),
-			 first);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(r.json, "error"), "order_id")),
+		first);
 	char id_text[32];
 	snprintf(id_text, sizeof(id_text), "%lld", (long long)first);
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"),
-								       "message")),
-				     id_text));
+	ck_assert_ptr_nonnull(strstr(
+		json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+		id_text));
 	http_response_free(&r);
 	/* Another retailer may use the same number. */
 	post_order(600, key600, valid_order("DUP-1"), &r);
@@ -738,8 +811,9 @@ START_TEST(rejected_request_stores_nothing)
 {
 	/* Valid in shape, refused by the catalog: nothing of it may remain. */
 	json_t *o = valid_order("NOTHING-1");
-	set_at(o, "sold_to", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name1", "A", "street1", "B",
-				       "city", "C", "province", "CA", "postal_code", "1", "country", "US"));
+	set_at(o, "sold_to",
+	       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name1", "A", "street1", "B", "city",
+			 "C", "province", "CA", "postal_code", "1", "country", "US"));
 	json_object_set_new(line0(o), "variant", json_pack("{s:s}", "upc", "000"));
 	struct http_response r;
 	post_order(500, key500, o, &r);

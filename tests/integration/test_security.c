@@ -47,7 +47,8 @@ static void fill_path(const char *pattern, int64_t party_id, char *out, size_t c
 	int arg = 0;
 	for (const char *p = pattern; *p && n + 24 < cap;) {
 		if (*p == ':') {
-			n += (size_t)snprintf(out + n, cap - n, "%lld", arg++ == 0 ? (long long)party_id : 1LL);
+			n += (size_t)snprintf(out + n, cap - n, "%lld",
+					      arg++ == 0 ? (long long)party_id : 1LL);
 			while (*p && *p != '/')
 				p++;
 		} else {
@@ -62,7 +63,9 @@ static long call(const struct route *r, int64_t party_id, const char *key)
 	char path[256];
 	fill_path(r->pattern, party_id, path, sizeof(path));
 	struct http_response resp;
-	struct http_call c = {.method = r->method, .path = path, .key = key,
+	struct http_call c = {.method = r->method,
+			      .path = path,
+			      .key = key,
 			      .body = r->accepts_body ? "{}" : NULL};
 	http_do(&ts, &c, &resp);
 	long status = resp.status;
@@ -90,7 +93,8 @@ START_TEST(every_route_against_every_kind_of_key)
 		long s = call(r, own, NULL);
 		ck_assert_msg(s == 401, "%s %s without a key: %ld", r->method, r->pattern, s);
 		s = call(r, own, revoked500);
-		ck_assert_msg(s == (retailer ? 401 : 401), "%s %s revoked: %ld", r->method, r->pattern, s);
+		ck_assert_msg(s == (retailer ? 401 : 401), "%s %s revoked: %ld", r->method,
+			      r->pattern, s);
 		s = call(r, own, "dl_1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 		ck_assert_msg(s == 401, "%s %s forged key: %ld", r->method, r->pattern, s);
 		s = call(r, own, same_kind_other);
@@ -141,12 +145,19 @@ START_TEST(injection_shaped_filter_values_are_400_and_change_nothing)
 	post_order("INJ-1");
 	char *before = snapshot();
 	static const char *const filters[] = {
-		"status", "is_acknowledged", "ordered_at_lt", "received_at_gte", "fulfill_by_gt",
-		"acknowledged_at_lte", "closed_at_lt", "limit", "cursor",
+		"status",	   "is_acknowledged", "ordered_at_lt",
+		"received_at_gte", "fulfill_by_gt",   "acknowledged_at_lte",
+		"closed_at_lt",	   "limit",	      "cursor",
 	};
 	static const char *const values[] = {
-		"%27%20OR%201%3D1%20--", "1%00", "%C0%AE%C0%AE", "99999999999999999999999999",
-		"-99999999999999999999", "1e10", "0x10", "%22%3B%20DROP%20TABLE%20orders%3B",
+		"%27%20OR%201%3D1%20--",
+		"1%00",
+		"%C0%AE%C0%AE",
+		"99999999999999999999999999",
+		"-99999999999999999999",
+		"1e10",
+		"0x10",
+		"%22%3B%20DROP%20TABLE%20orders%3B",
 	};
 	for (size_t f = 0; f < sizeof(filters) / sizeof(filters[0]); f++) {
 		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
@@ -187,11 +198,14 @@ START_TEST(injection_shaped_body_values_are_refused_or_stored_verbatim)
 	http_response_free(&r);
 	/* Huge numbers and overlong UTF-8 are refused. */
 	static const char *const bodies[] = {
-		"{\"order_id\": 99999999999999999999999, \"reason_id\": 2, \"cancel_remaining\": true}",
+		"{\"order_id\": 99999999999999999999999, \"reason_id\": 2, \"cancel_remaining\": "
+		"true}",
 		"{\"order_id\": 1, \"reason_id\": 1e300, \"cancel_remaining\": true}",
 		"{\"order_id\": \"1 OR 1=1\", \"reason_id\": 2, \"cancel_remaining\": true}",
-		"{\"order_id\": 1, \"reason_id\": 2, \"cancel_lines\": [{\"order_line_id\": 1, \"quantity\": 1e2}]}",
-		"{\"order_id\": 1, \"reason_id\": 2, \"cancel_remaining\": true, \"x\": \"\xc0\xae\"}",
+		"{\"order_id\": 1, \"reason_id\": 2, \"cancel_lines\": [{\"order_line_id\": 1, "
+		"\"quantity\": 1e2}]}",
+		"{\"order_id\": 1, \"reason_id\": 2, \"cancel_remaining\": true, \"x\": "
+		"\"\xc0\xae\"}",
 	};
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		http_send(&ts, "POST", "/v1/brands/501/cancels/", brand501, bodies[i], &r);

@@ -151,8 +151,9 @@ void http_do(const struct test_server *ts, const struct http_call *call, struct 
 			 call->content_type ? call->content_type : "application/json");
 		list = curl_slist_append(list, line);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call->body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)(call->body_len ? call->body_len : strlen(call->body)));
+		curl_easy_setopt(
+			curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			(curl_off_t)(call->body_len ? call->body_len : strlen(call->body)));
 	}
 	/* No "Expect: 100-continue" round trip: send bodies at once. */
 	list = curl_slist_append(list, "Expect:");
@@ -170,7 +171,8 @@ void http_do(const struct test_server *ts, const struct http_call *call, struct 
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	CURLcode rc = curl_easy_perform(curl);
-	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", call->method, call->path, curl_easy_strerror(rc));
+	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", call->method, call->path,
+		      curl_easy_strerror(rc));
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
 	out->body = body.data ? body.data : strdup("");
 	out->body_len = body.len;
@@ -189,8 +191,8 @@ void http_get(const struct test_server *ts, const char *path, const char *key,
 	http_do(ts, &call, out);
 }
 
-void http_send(const struct test_server *ts, const char *method, const char *path,
-	       const char *key, const char *body, struct http_response *out)
+void http_send(const struct test_server *ts, const char *method, const char *path, const char *key,
+	       const char *body, struct http_response *out)
 {
 	struct http_call call = {.method = method, .path = path, .key = key, .body = body};
 	http_do(ts, &call, out);
@@ -224,7 +226,8 @@ void http_response_free(struct http_response *r)
 
 const char *http_error_code(const struct http_response *r)
 {
-	const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+	const char *code =
+		json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
 	return code ? code : "";
 }
 
@@ -233,7 +236,8 @@ bool http_error_has_field(const struct http_response *r, const char *field)
 	json_t *fields = json_object_get(json_object_get(r->json, "error"), "fields");
 	size_t i;
 	json_t *item;
-	json_array_foreach(fields, i, item) {
+	json_array_foreach(fields, i, item)
+	{
 		const char *f = json_string_value(json_object_get(item, "field"));
 		if (f != NULL && strcmp(f, field) == 0)
 			return true;

@@ -18,7 +18,7 @@
 #include "store/store.h"
 
 struct test_server {
-	char dir[256];     /* temporary directory holding the database */
+	char dir[256]; /* temporary directory holding the database */
 	char db_path[300];
 	store *store;
 	struct server *srv;
@@ -53,16 +53,16 @@ struct http_response {
 	size_t body_len;
 	char *headers; /* raw header block */
 	size_t headers_len;
-	json_t *json;  /* parsed body, NULL when not JSON */
+	json_t *json; /* parsed body, NULL when not JSON */
 };
 
 struct http_call {
 	const char *method;
 	const char *path;
-	const char *key;          /* Bearer key, or NULL */
-	const char *body;         /* NULL for none */
-	size_t body_len;          /* 0: strlen(body) */
-	const char *content_type; /* NULL: application/json when there is a body */
+	const char *key;	    /* Bearer key, or NULL */
+	const char *body;	    /* NULL for none */
+	size_t body_len;	    /* 0: strlen(body) */
+	const char *content_type;   /* NULL: application/json when there is a body */
 	const char *const *headers; /* extra "Name: value" lines, NULL-terminated */
 };
 
@@ -72,8 +72,8 @@ void http_do(const struct test_server *ts, const struct http_call *call, struct 
 /* Shorthands. */
 void http_get(const struct test_server *ts, const char *path, const char *key,
 	      struct http_response *out);
-void http_send(const struct test_server *ts, const char *method, const char *path,
-	       const char *key, const char *body, struct http_response *out);
+void http_send(const struct test_server *ts, const char *method, const char *path, const char *key,
+	       const char *body, struct http_response *out);
 
 /* A response header's value (case-insensitive name); caller frees; NULL when absent. */
 char *http_header(const struct http_response *r, const char *name);

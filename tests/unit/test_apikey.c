@@ -10,7 +10,7 @@
 #include "harness.h"
 #include "http/auth.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define SECRET_TEXT_LEN 43
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -56,7 +56,12 @@ static void setup(void)
 START_TEST(format_then_parse_round_trips)
 {
 	static const int64_t ids[] = {
-		1, 7, 42, 1000, INT64_C(123456789012), INT64_C(999999999999999999),
+		1,
+		7,
+		42,
+		1000,
+		INT64_C(123456789012),
+		INT64_C(999999999999999999),
 		INT64_C(9223372036854775799),
 	};
 	for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
@@ -66,8 +71,10 @@ START_TEST(format_then_parse_round_trips)
 		apikey_new_secret(secret);
 		apikey_format(ids[i], secret, key);
 		ck_assert_msg(parse_text(key, &id, back), "\"%s\" should parse", key);
-		ck_assert_msg(id == ids[i], "\"%s\": id %" PRId64 ", want %" PRId64, key, id, ids[i]);
-		ck_assert_msg(memcmp(secret, back, sizeof(secret)) == 0, "\"%s\": secret differs", key);
+		ck_assert_msg(id == ids[i], "\"%s\": id %" PRId64 ", want %" PRId64, key, id,
+			      ids[i]);
+		ck_assert_msg(memcmp(secret, back, sizeof(secret)) == 0, "\"%s\": secret differs",
+			      key);
 	}
 }
 END_TEST
@@ -187,10 +194,10 @@ START_TEST(parse_rejects_malformed_keys)
 	long_secret[SECRET_TEXT_LEN + 1] = '\0';
 
 	char text[256];
-#define REJECT(...)                                             \
-	do {                                                    \
-		snprintf(text, sizeof(text), __VA_ARGS__);      \
-		assert_rejected(text);                          \
+#define REJECT(...)                                                                                \
+	do {                                                                                       \
+		snprintf(text, sizeof(text), __VA_ARGS__);                                         \
+		assert_rejected(text);                                                             \
 	} while (0)
 
 	/* Sanity: the unmutated form is accepted. */
@@ -201,30 +208,30 @@ START_TEST(parse_rejects_malformed_keys)
 	ck_assert_int_eq(id, 5);
 
 	assert_rejected("");
-	REJECT("dk_5_%s", s);            /* wrong prefix */
+	REJECT("dk_5_%s", s); /* wrong prefix */
 	REJECT("DL_5_%s", s);
 	REJECT("xdl_5_%s", s);
 	REJECT("dl5_%s", s);
 	REJECT("dl-5_%s", s);
-	REJECT("dl__%s", s);             /* missing id */
-	REJECT("dl_0_%s", s);            /* id 0 */
-	REJECT("dl_05_%s", s);           /* leading zero: never written by apikey_format */
-	REJECT("dl_x_%s", s);            /* non-digit id */
+	REJECT("dl__%s", s);   /* missing id */
+	REJECT("dl_0_%s", s);  /* id 0 */
+	REJECT("dl_05_%s", s); /* leading zero: never written by apikey_format */
+	REJECT("dl_x_%s", s);  /* non-digit id */
 	REJECT("dl_5x_%s", s);
 	REJECT("dl_-5_%s", s);
 	REJECT("dl_+5_%s", s);
 	REJECT("dl_ 5_%s", s);
-	REJECT("dl_9223372036854775808_%s", s);   /* INT64_MAX + 1 */
-	REJECT("dl_18446744073709551621_%s", s);  /* wraps to 5 in uint64 */
+	REJECT("dl_9223372036854775808_%s", s);	 /* INT64_MAX + 1 */
+	REJECT("dl_18446744073709551621_%s", s); /* wraps to 5 in uint64 */
 	REJECT("dl_99999999999999999999999_%s", s);
-	REJECT("dl_5%s", s);             /* missing underscore */
+	REJECT("dl_5%s", s); /* missing underscore */
 	REJECT("dl_5-%s", s);
 	REJECT("dl_5__%s", s);
 	REJECT("dl_5_%s", short_secret); /* one char short */
-	REJECT("dl_5_%s", long_secret);  /* one char long */
-	REJECT("dl_5_%s=", s);           /* padding */
-	REJECT("dl_5_%s ", s);           /* trailing space */
-	REJECT(" dl_5_%s", s);           /* leading space */
+	REJECT("dl_5_%s", long_secret);	 /* one char long */
+	REJECT("dl_5_%s=", s);		 /* padding */
+	REJECT("dl_5_%s ", s);		 /* trailing space */
+	REJECT(" dl_5_%s", s);		 /* leading space */
 	REJECT("dl_5_%s\n", s);
 	REJECT("dl_5_");
 	REJECT("dl_5");

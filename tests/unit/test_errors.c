@@ -77,7 +77,8 @@ START_TEST(error_body_borrows_fields)
 	json_t *fields = json_array();
 	ck_assert_ptr_nonnull(fields);
 	ck_assert_int_eq(json_array_append_new(fields, json_pack("{s:s, s:s}", "field", "a",
-								   "message", "is required")), 0);
+								 "message", "is required")),
+			 0);
 	size_t before = fields->refcount;
 
 	json_t *body = error_body("invalid_body", "1 field is invalid", fields);
@@ -408,8 +409,8 @@ START_TEST(validate_integer_rejects_bad_digit_strings_and_types)
 	static const char *const keys[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"};
 	int64_t out = -1;
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-		ck_assert_msg(!validate_integer(v.doc, keys[i], true, INT64_MIN, INT64_MAX, true, &v.p,
-						&v.fe, &out),
+		ck_assert_msg(!validate_integer(v.doc, keys[i], true, INT64_MIN, INT64_MAX, true,
+						&v.p, &v.fe, &out),
 			      "\"%s\" should be refused", keys[i]);
 	ck_assert_int_eq(out, -1);
 	ck_assert_uint_eq(field_errors_count(&v.fe), ARRAY_LEN(keys));
@@ -480,7 +481,8 @@ START_TEST(validate_known_keys_reports_each_unknown_with_path)
 	bool color = false, size = false;
 	size_t i;
 	json_t *item;
-	json_array_foreach(v.fe.list, i, item) {
+	json_array_foreach(v.fe.list, i, item)
+	{
 		const char *field = json_string_value(json_object_get(item, "field"));
 		ck_assert_str_eq(json_string_value(json_object_get(item, "message")),
 				 "unknown field");
@@ -635,8 +637,8 @@ START_TEST(reply_store_error_other_is_500_without_sql)
 	struct request req = {0};
 	reply_store_error(&req, STORE_ERROR);
 	json_t *body = reply_body(&req, 500, "internal", NULL);
-	static const char *const leaks[] = {"sqlite", "SQLite", "SQLITE", "SQL", "database",
-					    "disk I/O", "locked", "constraint"};
+	static const char *const leaks[] = {"sqlite",	"SQLite",   "SQLITE", "SQL",
+					    "database", "disk I/O", "locked", "constraint"};
 	for (size_t i = 0; i < ARRAY_LEN(leaks); i++)
 		ck_assert_msg(strstr(req.reply.body, leaks[i]) == NULL, "body mentions \"%s\": %s",
 			      leaks[i], req.reply.body);

@@ -69,7 +69,7 @@ START_TEST(country_every_two_letter_code)
 	size_t valid = 0;
 	for (char a = 'A'; a <= 'Z'; a++) {
 		for (char b = 'A'; b <= 'Z'; b++) {
-			const char code[3] = { a, b, '\0' };
+			const char code[3] = {a, b, '\0'};
 			bool want = listed(iso_countries, code);
 			if (geo_country_is_valid(code) != want)
 				ck_abort_msg("%s: got %d, want %d", code, !want, want);
@@ -136,7 +136,8 @@ START_TEST(has_provinces)
 	ck_assert(geo_country_has_provinces("CA"));
 	ck_assert(!geo_country_has_provinces("MX"));
 	ck_assert(!geo_country_has_provinces("GB"));
-	ck_assert(!geo_country_has_provinces("PR")); /* a US state code, but as a country free text */
+	ck_assert(
+		!geo_country_has_provinces("PR")); /* a US state code, but as a country free text */
 	ck_assert(!geo_country_has_provinces("us"));
 	ck_assert(!geo_country_has_provinces("ca"));
 	ck_assert(!geo_country_has_provinces("USA"));
@@ -152,7 +153,7 @@ static void check_every_code(const char *country, const char *list, size_t want_
 	size_t valid = 0;
 	for (char a = 'A'; a <= 'Z'; a++) {
 		for (char b = 'A'; b <= 'Z'; b++) {
-			const char code[3] = { a, b, '\0' };
+			const char code[3] = {a, b, '\0'};
 			bool want = listed(list, code);
 			if (geo_province_is_valid(country, code) != want)
 				ck_abort_msg("%s-%s: got %d, want %d", country, code, !want, want);

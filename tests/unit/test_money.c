@@ -17,7 +17,8 @@ static void assert_text(const char *s, int64_t want)
 {
 	int64_t got = UNTOUCHED;
 	ck_assert_msg(parse(s, &got), "\"%s\" should parse", s);
-	ck_assert_msg(got == want, "\"%s\": got %lld, want %lld", s, (long long)got, (long long)want);
+	ck_assert_msg(got == want, "\"%s\": got %lld, want %lld", s, (long long)got,
+		      (long long)want);
 }
 
 static void assert_text_rejected(const char *s)
@@ -31,7 +32,8 @@ static void assert_real(double v, int64_t want)
 {
 	int64_t got = UNTOUCHED;
 	ck_assert_msg(money_parse_real(v, &got), "%.17g should parse", v);
-	ck_assert_msg(got == want, "%.17g: got %lld, want %lld", v, (long long)got, (long long)want);
+	ck_assert_msg(got == want, "%.17g: got %lld, want %lld", v, (long long)got,
+		      (long long)want);
 }
 
 static void assert_real_rejected(double v)
@@ -148,13 +150,13 @@ START_TEST(text_respects_len)
 	ck_assert(got == 700);
 
 	/* Exact-size buffers with no NUL: ASan reports any read past them. */
-	const char whole[3] = { '1', '2', '3' };
+	const char whole[3] = {'1', '2', '3'};
 	ck_assert(money_parse_text(whole, sizeof(whole), &got));
 	ck_assert(got == 12300);
-	const char dec[4] = { '1', '.', '2', '5' };
+	const char dec[4] = {'1', '.', '2', '5'};
 	ck_assert(money_parse_text(dec, sizeof(dec), &got));
 	ck_assert(got == 125);
-	const char trailing_point[2] = { '1', '.' };
+	const char trailing_point[2] = {'1', '.'};
 	got = UNTOUCHED;
 	ck_assert(!money_parse_text(trailing_point, sizeof(trailing_point), &got));
 	ck_assert(got == UNTOUCHED);
@@ -212,7 +214,7 @@ START_TEST(real_common_values)
 	assert_real(1.1, 110);
 	assert_real(1234567.89, 123456789);
 	assert_real(1e10, 1000000000000); /* shortest form is "1e+10" */
-	assert_real(120.0, 12000);        /* shortest form is "1.2e+02" */
+	assert_real(120.0, 12000);	  /* shortest form is "1.2e+02" */
 }
 END_TEST
 
@@ -322,7 +324,7 @@ END_TEST
 
 START_TEST(format_then_parse_round_trips)
 {
-	const int64_t values[] = { 0, 1, 9, 10, 99, 100, 101, 12345, 25050, 999999, MONEY_MAX_CENTS };
+	const int64_t values[] = {0, 1, 9, 10, 99, 100, 101, 12345, 25050, 999999, MONEY_MAX_CENTS};
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char out[MONEY_TEXT_MAX];
 		int64_t back = UNTOUCHED;

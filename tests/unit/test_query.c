@@ -59,7 +59,8 @@ static bool has_error(const field_errors *fe, const char *field)
 {
 	size_t i;
 	json_t *item;
-	json_array_foreach(fe->list, i, item) {
+	json_array_foreach(fe->list, i, item)
+	{
 		const char *f = json_string_value(json_object_get(item, "field"));
 		if (f != NULL && strcmp(f, field) == 0)
 			return true;
@@ -72,7 +73,8 @@ static const char *error_message(const field_errors *fe, const char *field)
 {
 	size_t i;
 	json_t *item;
-	json_array_foreach(fe->list, i, item) {
+	json_array_foreach(fe->list, i, item)
+	{
 		const char *f = json_string_value(json_object_get(item, "field"));
 		if (f != NULL && strcmp(f, field) == 0)
 			return json_string_value(json_object_get(item, "message"));
@@ -357,8 +359,8 @@ END_TEST
 START_TEST(unknown_parameter_names_itself)
 {
 	static const char *const unknown[] = {
-		"foo", "Limit", "LIMIT", "limit_lt", "status_gt", "limits", "lim", "",
-		"ordered", "ordered_at_eq", "ordered_at_", "ordered_at_ltx", "_lt",
+		"foo", "Limit",	  "LIMIT",	   "limit_lt",	  "status_gt",	    "limits", "lim",
+		"",    "ordered", "ordered_at_eq", "ordered_at_", "ordered_at_ltx", "_lt",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
 		reject_one(unknown[i], "1");
@@ -441,14 +443,9 @@ END_TEST
 START_TEST(several_errors_are_all_reported)
 {
 	struct query_pair pairs[] = {
-		{"limit", "0"},
-		{"status", "open"}, /* good */
-		{"status", "shipped"},
-		{"foo", "bar"},
-		{"is_acknowledged", "2"},
-		{"ordered_at_lt", "12x"},
-		{"ordered_at", "5"},
-		{"cursor", ""},
+		{"limit", "0"},		  {"status", "open"}, /* good */
+		{"status", "shipped"},	  {"foo", "bar"},      {"is_acknowledged", "2"},
+		{"ordered_at_lt", "12x"}, {"ordered_at", "5"}, {"cursor", ""},
 	};
 	struct parsed p;
 	parse(pairs, ARRAY_LEN(pairs), &p);

@@ -50,15 +50,15 @@ static long route_index(const struct route *r)
 	return -1;
 }
 
-static void assert_found(const char *method, const char *path, size_t want_route,
-			 size_t want_nargs, int64_t arg0, int64_t arg1)
+static void assert_found(const char *method, const char *path, size_t want_route, size_t want_nargs,
+			 int64_t arg0, int64_t arg1)
 {
 	struct route_result res;
 	poison(&res);
 	route_match m = router_match(table, R_COUNT, method, path, &res);
 	ck_assert_msg(m == ROUTE_FOUND, "%s %s: got %d, want ROUTE_FOUND", method, path, (int)m);
-	ck_assert_msg(res.route == &table[want_route], "%s %s: matched route %ld, want %zu",
-		      method, path, route_index(res.route), want_route);
+	ck_assert_msg(res.route == &table[want_route], "%s %s: matched route %ld, want %zu", method,
+		      path, route_index(res.route), want_route);
 	ck_assert_msg(res.nargs == want_nargs, "%s %s: nargs %zu, want %zu", method, path,
 		      res.nargs, want_nargs);
 	if (want_nargs > 0)
@@ -76,11 +76,10 @@ static void assert_not_found(const char *method, const char *path)
 	struct route_result res;
 	poison(&res);
 	route_match m = router_match(table, R_COUNT, method, path, &res);
-	ck_assert_msg(m == ROUTE_NOT_FOUND, "%s \"%s\": got %d, want ROUTE_NOT_FOUND", method,
-		      path, (int)m);
+	ck_assert_msg(m == ROUTE_NOT_FOUND, "%s \"%s\": got %d, want ROUTE_NOT_FOUND", method, path,
+		      (int)m);
 	ck_assert_msg(res.route == NULL, "%s \"%s\": route set on not found", method, path);
-	ck_assert_msg(res.nargs == 0, "%s \"%s\": nargs %zu on not found", method, path,
-		      res.nargs);
+	ck_assert_msg(res.nargs == 0, "%s \"%s\": nargs %zu on not found", method, path, res.nargs);
 	ck_assert_msg(res.allow[0] == '\0', "%s \"%s\": allow set on not found", method, path);
 }
 
@@ -89,8 +88,8 @@ static void assert_not_allowed(const char *method, const char *path, const char 
 	struct route_result res;
 	poison(&res);
 	route_match m = router_match(table, R_COUNT, method, path, &res);
-	ck_assert_msg(m == ROUTE_METHOD_NOT_ALLOWED,
-		      "%s %s: got %d, want ROUTE_METHOD_NOT_ALLOWED", method, path, (int)m);
+	ck_assert_msg(m == ROUTE_METHOD_NOT_ALLOWED, "%s %s: got %d, want ROUTE_METHOD_NOT_ALLOWED",
+		      method, path, (int)m);
 	ck_assert_msg(res.route == NULL, "%s %s: route set on method not allowed", method, path);
 	ck_assert_msg(memchr(res.allow, '\0', sizeof(res.allow)) != NULL,
 		      "%s %s: allow not NUL-terminated", method, path);
@@ -154,9 +153,22 @@ END_TEST
 START_TEST(bad_id_segments_do_not_match)
 {
 	static const char *const bad[] = {
-		"abc", "0", "00", "-5", "+5", "5x", "x5", "0x10", "1.5", "1e3", " 5", "5 ",
-		"%35", "1234567890123456789", /* 19 digits */
-		"9223372036854775807", "99999999999999999999999",
+		"abc",
+		"0",
+		"00",
+		"-5",
+		"+5",
+		"5x",
+		"x5",
+		"0x10",
+		"1.5",
+		"1e3",
+		" 5",
+		"5 ",
+		"%35",
+		"1234567890123456789", /* 19 digits */
+		"9223372036854775807",
+		"99999999999999999999999",
 	};
 	char path[128];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

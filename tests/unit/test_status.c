@@ -7,34 +7,34 @@
 
 static quantities qty(int64_t ordered, int64_t shipped, int64_t canceled)
 {
-	return (quantities){ .ordered = ordered, .shipped = shipped, .canceled = canceled };
+	return (quantities){.ordered = ordered, .shipped = shipped, .canceled = canceled};
 }
 
 static void assert_line(int64_t o, int64_t s, int64_t c, fulfilment_status want, int64_t want_open)
 {
 	quantities q = qty(o, s, c);
 	fulfilment_status got = status_derive(q);
-	ck_assert_msg(got == want, "{%lld,%lld,%lld}: got %s, want %s",
-		      (long long)o, (long long)s, (long long)c, status_name(got), status_name(want));
+	ck_assert_msg(got == want, "{%lld,%lld,%lld}: got %s, want %s", (long long)o, (long long)s,
+		      (long long)c, status_name(got), status_name(want));
 	int64_t open = status_open_quantity(q);
-	ck_assert_msg(open == want_open, "{%lld,%lld,%lld}: open %lld, want %lld",
-		      (long long)o, (long long)s, (long long)c, (long long)open, (long long)want_open);
+	ck_assert_msg(open == want_open, "{%lld,%lld,%lld}: open %lld, want %lld", (long long)o,
+		      (long long)s, (long long)c, (long long)open, (long long)want_open);
 }
 
 /* --- status_derive and status_open_quantity ------------------------------ */
 
 START_TEST(derive_line_combinations)
 {
-	assert_line(10, 0, 0, STATUS_OPEN, 10);      /* all open */
-	assert_line(10, 3, 0, STATUS_PARTIAL, 7);    /* some shipped */
-	assert_line(10, 10, 0, STATUS_CLOSED, 0);    /* all shipped */
-	assert_line(10, 0, 10, STATUS_CANCELED, 0);  /* all canceled */
-	assert_line(10, 4, 6, STATUS_CLOSED, 0);     /* canceled + shipped, nothing open */
+	assert_line(10, 0, 0, STATUS_OPEN, 10);	    /* all open */
+	assert_line(10, 3, 0, STATUS_PARTIAL, 7);   /* some shipped */
+	assert_line(10, 10, 0, STATUS_CLOSED, 0);   /* all shipped */
+	assert_line(10, 0, 10, STATUS_CANCELED, 0); /* all canceled */
+	assert_line(10, 4, 6, STATUS_CLOSED, 0);    /* canceled + shipped, nothing open */
 	assert_line(10, 9, 1, STATUS_CLOSED, 0);
-	assert_line(10, 0, 4, STATUS_OPEN, 6);       /* canceled + open, nothing shipped */
-	assert_line(10, 0, 9, STATUS_OPEN, 1);       /* one unit left is still open */
-	assert_line(10, 3, 4, STATUS_PARTIAL, 3);    /* shipped + canceled + open */
-	assert_line(10, 9, 0, STATUS_PARTIAL, 1);    /* one unit short */
+	assert_line(10, 0, 4, STATUS_OPEN, 6);	  /* canceled + open, nothing shipped */
+	assert_line(10, 0, 9, STATUS_OPEN, 1);	  /* one unit left is still open */
+	assert_line(10, 3, 4, STATUS_PARTIAL, 3); /* shipped + canceled + open */
+	assert_line(10, 9, 0, STATUS_PARTIAL, 1); /* one unit short */
 }
 END_TEST
 
@@ -82,7 +82,7 @@ END_TEST
 START_TEST(extremes_do_not_overflow)
 {
 	/* UBSan aborts on any signed overflow in here. */
-	const int64_t v[] = { INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX - 1, INT64_MAX };
+	const int64_t v[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX - 1, INT64_MAX};
 	const size_t n = sizeof(v) / sizeof(v[0]);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < n; j++) {
@@ -114,9 +114,12 @@ START_TEST(derive_exhaustive_small)
 			for (int c = 0; c <= o - s; c++) {
 				int unit[6];
 				for (int u = 0; u < o; u++)
-					unit[u] = u < s ? UNIT_SHIPPED : u < s + c ? UNIT_CANCELED : UNIT_OPEN;
+					unit[u] = u < s	      ? UNIT_SHIPPED
+						  : u < s + c ? UNIT_CANCELED
+							      : UNIT_OPEN;
 
-				bool every_canceled = o > 0, every_settled = true, any_shipped = false;
+				bool every_canceled = o > 0, every_settled = true,
+				     any_shipped = false;
 				int open_units = 0;
 				for (int u = 0; u < o; u++) {
 					every_canceled &= unit[u] == UNIT_CANCELED;
@@ -125,9 +128,10 @@ START_TEST(derive_exhaustive_small)
 					open_units += unit[u] == UNIT_OPEN;
 				}
 				fulfilment_status want = every_canceled ? STATUS_CANCELED
-					: every_settled && any_shipped ? STATUS_CLOSED
-					: any_shipped ? STATUS_PARTIAL
-					: STATUS_OPEN;
+							 : every_settled && any_shipped
+								 ? STATUS_CLOSED
+							 : any_shipped ? STATUS_PARTIAL
+								       : STATUS_OPEN;
 				assert_line(o, s, c, want, open_units);
 			}
 		}
@@ -150,7 +154,8 @@ END_TEST
 
 START_TEST(parse_known)
 {
-	const fulfilment_status all[] = { STATUS_OPEN, STATUS_PARTIAL, STATUS_CLOSED, STATUS_CANCELED };
+	const fulfilment_status all[] = {STATUS_OPEN, STATUS_PARTIAL, STATUS_CLOSED,
+					 STATUS_CANCELED};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		fulfilment_status got = (fulfilment_status)99;
 		ck_assert_int_eq(status_parse(status_name(all[i]), &got), 0);
@@ -166,8 +171,8 @@ END_TEST
 START_TEST(parse_unknown)
 {
 	static const char *const bad[] = {
-		"", "Open", "OPEN", " open", "open ", "opened", "ope", "cancelled",
-		"canceled\n", "unknown", "closed,open", "partially",
+		"",    "Open",	    "OPEN",	  " open",   "open ",	    "opened",
+		"ope", "cancelled", "canceled\n", "unknown", "closed,open", "partially",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fulfilment_status got = (fulfilment_status)99;
@@ -180,7 +185,6 @@ START_TEST(parse_unknown)
 	ck_assert_int_eq(status_parse(status_name((fulfilment_status)99), &got), -1);
 }
 END_TEST
-
 
 START_TEST(settle_stamps_closed_at_once)
 {

@@ -121,7 +121,8 @@ static void insert_order(const char *db_path)
 		"INSERT INTO addresses (id, name1, street1, city, province, postal_code, country) "
 		"VALUES (1, 'A', 'S', 'C', 'CA', '90254', 'US');"
 		"INSERT INTO orders (id, retailer_id, brand_id, purchase_order_number, ship_to_id, "
-		"requested_shipping_method_id, ordered_at, received_at, acknowledge_by, fulfill_by) "
+		"requested_shipping_method_id, ordered_at, received_at, acknowledge_by, "
+		"fulfill_by) "
 		"VALUES (1, 500, 501, 'PO-1', 1, 3, 0, 0, 0, 0);"
 		"INSERT INTO order_lines (id, order_id, variant_id, quantity, net_price_cents, "
 		"price_cents) VALUES (1, 1, 1000065, 5, 100, 200);";
@@ -136,11 +137,14 @@ START_TEST(schema_refuses_more_shipped_and_canceled_than_ordered)
 	ck_assert_int_eq(exec_rc(ts.db_path, "UPDATE order_lines SET quantity_shipped = 3, "
 					     "quantity_canceled = 2 WHERE id = 1"),
 			 SQLITE_OK);
-	ck_assert_int_eq(exec_rc(ts.db_path, "UPDATE order_lines SET quantity_shipped = 4 WHERE id = 1"),
-			 SQLITE_CONSTRAINT);
-	ck_assert_int_eq(exec_rc(ts.db_path, "UPDATE order_lines SET quantity_canceled = -1 WHERE id = 1"),
-			 SQLITE_CONSTRAINT);
-	ck_assert_int_eq(scalar(ts.db_path, "SELECT quantity_shipped FROM order_lines WHERE id = 1"), 3);
+	ck_assert_int_eq(
+		exec_rc(ts.db_path, "UPDATE order_lines SET quantity_shipped = 4 WHERE id = 1"),
+		SQLITE_CONSTRAINT);
+	ck_assert_int_eq(
+		exec_rc(ts.db_path, "UPDATE order_lines SET quantity_canceled = -1 WHERE id = 1"),
+		SQLITE_CONSTRAINT);
+	ck_assert_int_eq(
+		scalar(ts.db_path, "SELECT quantity_shipped FROM order_lines WHERE id = 1"), 3);
 	ts_stop(&ts);
 }
 END_TEST
@@ -150,17 +154,19 @@ START_TEST(schema_refuses_a_duplicate_purchase_order_number)
 	struct test_server ts;
 	ts_open_store(&ts, true);
 	insert_order(ts.db_path);
-	ck_assert_int_eq(exec_rc(ts.db_path,
-				 "INSERT INTO orders (retailer_id, brand_id, purchase_order_number, "
-				 "ship_to_id, requested_shipping_method_id, ordered_at, received_at, "
-				 "acknowledge_by, fulfill_by) VALUES (500, 501, 'PO-1', 1, 3, 0, 0, 0, 0)"),
-			 SQLITE_CONSTRAINT);
+	ck_assert_int_eq(
+		exec_rc(ts.db_path,
+			"INSERT INTO orders (retailer_id, brand_id, purchase_order_number, "
+			"ship_to_id, requested_shipping_method_id, ordered_at, received_at, "
+			"acknowledge_by, fulfill_by) VALUES (500, 501, 'PO-1', 1, 3, 0, 0, 0, 0)"),
+		SQLITE_CONSTRAINT);
 	/* The same number at another retailer is another order. */
-	ck_assert_int_eq(exec_rc(ts.db_path,
-				 "INSERT INTO orders (retailer_id, brand_id, purchase_order_number, "
-				 "ship_to_id, requested_shipping_method_id, ordered_at, received_at, "
-				 "acknowledge_by, fulfill_by) VALUES (600, 501, 'PO-1', 1, 3, 0, 0, 0, 0)"),
-			 SQLITE_OK);
+	ck_assert_int_eq(
+		exec_rc(ts.db_path,
+			"INSERT INTO orders (retailer_id, brand_id, purchase_order_number, "
+			"ship_to_id, requested_shipping_method_id, ordered_at, received_at, "
+			"acknowledge_by, fulfill_by) VALUES (600, 501, 'PO-1', 1, 3, 0, 0, 0, 0)"),
+		SQLITE_OK);
 	ts_stop(&ts);
 }
 END_TEST
@@ -171,29 +177,39 @@ START_TEST(demo_catalog_has_the_contract_rows)
 	ts_open_store(&ts, true);
 	const char *p = ts.db_path;
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM retailers WHERE (id, name) IN "
-				   "(VALUES (500, 'Demo Retailer'), (600, 'Second Retailer'))"), 2);
+				   "(VALUES (500, 'Demo Retailer'), (600, 'Second Retailer'))"),
+			 2);
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM brands WHERE (id, name) IN "
-				   "(VALUES (501, 'Marla Cielo'), (502, 'Demo Brand'))"), 2);
-	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM connections WHERE hours_to_acknowledge = 24 "
-				   "AND hours_to_fulfill = 72 AND (retailer_id, brand_id) IN "
-				   "(VALUES (500, 501), (600, 501), (500, 502))"), 3);
+				   "(VALUES (501, 'Marla Cielo'), (502, 'Demo Brand'))"),
+			 2);
+	ck_assert_int_eq(scalar(p,
+				"SELECT count(*) FROM connections WHERE hours_to_acknowledge = 24 "
+				"AND hours_to_fulfill = 72 AND (retailer_id, brand_id) IN "
+				"(VALUES (500, 501), (600, 501), (500, 502))"),
+			 3);
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM connection_shipping_methods"), 9);
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM carriers WHERE (name, code) IN "
-				   "(VALUES ('UPS', 'UPSN'), ('FedEx', 'FDEG'))"), 2);
+				   "(VALUES ('UPS', 'UPSN'), ('FedEx', 'FDEG'))"),
+			 2);
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM shipping_methods m JOIN carriers c ON "
 				   "c.id = m.carrier_id JOIN generic_shipping_methods g ON "
-				   "g.id = m.generic_shipping_method_id WHERE (m.code, m.name, c.code, g.name) IN "
+				   "g.id = m.generic_shipping_method_id WHERE (m.code, m.name, "
+				   "c.code, g.name) IN "
 				   "(VALUES ('GROUND', 'UPS Ground', 'UPSN', 'Ground'), "
 				   "('FEDEX_GROUND', 'FedEx Ground', 'FDEG', 'Ground'), "
-				   "('NEXT_DAY_AIR', 'UPS Next Day Air', 'UPSN', 'Next Day'))"), 3);
-	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM variants WHERE "
-				   "(id, brand_id, identifier, upc, name, lead_time_hours) IN (VALUES "
-				   "(1000065, 501, 'GBD34315', '123456789012', 'Walnut Side Table', 0), "
-				   "(100084, 501, '1234', '123456789456', 'Contemporary Nightstand', 0), "
-				   "(1000066, 501, 'GBD34316', '123456789013', 'Oak Side Table', 48), "
-				   "(2000001, 502, 'DB-100', '223456789012', 'Demo Lamp', 0))"), 4);
+				   "('NEXT_DAY_AIR', 'UPS Next Day Air', 'UPSN', 'Next Day'))"),
+			 3);
+	ck_assert_int_eq(
+		scalar(p, "SELECT count(*) FROM variants WHERE "
+			  "(id, brand_id, identifier, upc, name, lead_time_hours) IN (VALUES "
+			  "(1000065, 501, 'GBD34315', '123456789012', 'Walnut Side Table', 0), "
+			  "(100084, 501, '1234', '123456789456', 'Contemporary Nightstand', 0), "
+			  "(1000066, 501, 'GBD34316', '123456789013', 'Oak Side Table', 48), "
+			  "(2000001, 502, 'DB-100', '223456789012', 'Demo Lamp', 0))"),
+		4);
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM retailer_skus WHERE retailer_id = 500 AND "
-				   "variant_id = 1000066 AND sku = 'RS-OAK-1'"), 1);
+				   "variant_id = 1000066 AND sku = 'RS-OAK-1'"),
+			 1);
 	ts_stop(&ts);
 }
 END_TEST
@@ -217,20 +233,23 @@ START_TEST(catalog_import_upserts_by_id)
 	struct test_server ts;
 	ts_open_store(&ts, true);
 	field_errors fe;
-	const char *doc = "{\"brands\": [{\"id\": 502, \"name\": \"Renamed Brand\"}, "
-			  "{\"id\": 503, \"name\": \"New Brand\"}],"
-			  " \"variants\": [{\"id\": 3000001, \"brand_id\": \"503\", \"identifier\": \"NB-1\","
-			  " \"name\": \"Chair\", \"attributes\": [{\"name\": \"color\", \"value\": \"red\"}],"
-			  " \"lead_time_hours\": 24}]}";
+	const char *doc =
+		"{\"brands\": [{\"id\": 502, \"name\": \"Renamed Brand\"}, "
+		"{\"id\": 503, \"name\": \"New Brand\"}],"
+		" \"variants\": [{\"id\": 3000001, \"brand_id\": \"503\", \"identifier\": \"NB-1\","
+		" \"name\": \"Chair\", \"attributes\": [{\"name\": \"color\", \"value\": \"red\"}],"
+		" \"lead_time_hours\": 24}]}";
 	ck_assert_int_eq(import(&ts, doc, &fe), CATALOG_IMPORTED);
 	field_errors_free(&fe);
 	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM brands WHERE id = 502 AND "
-					    "name = 'Renamed Brand'"), 1);
+					    "name = 'Renamed Brand'"),
+			 1);
 	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM brands"), 3);
-	ck_assert_int_eq(scalar(ts.db_path, "SELECT lead_time_hours FROM variants WHERE id = 3000001"),
-			 24);
+	ck_assert_int_eq(
+		scalar(ts.db_path, "SELECT lead_time_hours FROM variants WHERE id = 3000001"), 24);
 	ck_assert_int_eq(scalar(ts.db_path, "SELECT json_array_length(attributes) FROM variants "
-					    "WHERE id = 3000001"), 1);
+					    "WHERE id = 3000001"),
+			 1);
 	ts_stop(&ts);
 }
 END_TEST
@@ -240,9 +259,9 @@ static bool has_field(const field_errors *fe, const char *field)
 {
 	size_t i;
 	json_t *item;
-	json_array_foreach(fe->list, i, item)
-		if (strcmp(json_string_value(json_object_get(item, "field")), field) == 0)
-			return true;
+	json_array_foreach(fe->list, i,
+			   item) if (strcmp(json_string_value(json_object_get(item, "field")),
+					    field) == 0) return true;
 	return false;
 }
 
@@ -253,13 +272,17 @@ START_TEST(catalog_import_of_a_bad_file_changes_nothing_and_names_each_problem)
 	field_errors fe;
 	/* Good rows first, then problems: the good ones must not be kept either. */
 	const char *doc =
-		"{\"retailers\": [{\"id\": 700, \"name\": \"Third Retailer\"}, {\"id\": 0, \"name\": \"\"}],"
-		" \"connections\": [{\"retailer_id\": 700, \"brand_id\": 999, \"hours_to_acknowledge\": 24,"
+		"{\"retailers\": [{\"id\": 700, \"name\": \"Third Retailer\"}, {\"id\": 0, "
+		"\"name\": \"\"}],"
+		" \"connections\": [{\"retailer_id\": 700, \"brand_id\": 999, "
+		"\"hours_to_acknowledge\": 24,"
 		"   \"hours_to_fulfill\": 72, \"shipping_method_ids\": [1, 42]}],"
-		" \"shipping_methods\": [{\"id\": 9, \"name\": \"X\", \"code\": \"X\", \"carrier_code\": \"NOPE\","
+		" \"shipping_methods\": [{\"id\": 9, \"name\": \"X\", \"code\": \"X\", "
+		"\"carrier_code\": \"NOPE\","
 		"   \"generic_shipping_method\": \"Teleport\"}],"
 		" \"variants\": [{\"id\": 1000099, \"brand_id\": 501, \"identifier\": \"GBD34315\","
-		"   \"name\": \"Copy\"}, {\"id\": 1000098, \"brand_id\": 501, \"identifier\": \"OK-1\","
+		"   \"name\": \"Copy\"}, {\"id\": 1000098, \"brand_id\": 501, \"identifier\": "
+		"\"OK-1\","
 		"   \"name\": \"Fine\", \"colour\": \"red\"}],"
 		" \"warehouses\": []}";
 	ck_assert_int_eq(import(&ts, doc, &fe), CATALOG_INVALID);
@@ -283,9 +306,11 @@ START_TEST(catalog_import_of_invalid_json_names_line_and_column)
 	struct test_server ts;
 	ts_open_store(&ts, false);
 	field_errors fe;
-	ck_assert_int_eq(import(&ts, "{\"retailers\": [\n  {\"id\": 1,}\n]}", &fe), CATALOG_INVALID);
+	ck_assert_int_eq(import(&ts, "{\"retailers\": [\n  {\"id\": 1,}\n]}", &fe),
+			 CATALOG_INVALID);
 	ck_assert_int_eq(field_errors_count(&fe), 1);
-	const char *message = json_string_value(json_object_get(json_array_get(fe.list, 0), "message"));
+	const char *message =
+		json_string_value(json_object_get(json_array_get(fe.list, 0), "message"));
 	ck_assert_msg(strstr(message, "line 2") != NULL, "%s", message);
 	field_errors_free(&fe);
 	ck_assert_int_eq(import(&ts, "[1, 2]", &fe), CATALOG_INVALID);

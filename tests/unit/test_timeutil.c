@@ -7,15 +7,16 @@
 
 #include "domain/timeutil.h"
 
-#define UNTOUCHED ((int64_t)-4242)
-#define EPOCH_MAX ((int64_t)253402300799) /* 9999-12-31T23:59:59Z */
-#define EPOCH_EXAMPLE ((int64_t)1467800700) /* 2016-07-06T10:25:00Z */
+#define UNTOUCHED     ((int64_t)-4242)
+#define EPOCH_MAX     ((int64_t)253402300799) /* 9999-12-31T23:59:59Z */
+#define EPOCH_EXAMPLE ((int64_t)1467800700)   /* 2016-07-06T10:25:00Z */
 
 static void assert_parse(const char *s, int64_t want)
 {
 	int64_t got = UNTOUCHED;
 	ck_assert_msg(time_parse_iso8601(s, strlen(s), &got), "\"%s\" should parse", s);
-	ck_assert_msg(got == want, "\"%s\": got %lld, want %lld", s, (long long)got, (long long)want);
+	ck_assert_msg(got == want, "\"%s\": got %lld, want %lld", s, (long long)got,
+		      (long long)want);
 }
 
 static void assert_rejected(const char *s)
@@ -37,7 +38,8 @@ static void assert_epoch(const char *s, int64_t want)
 {
 	int64_t got = UNTOUCHED;
 	ck_assert_msg(time_parse_epoch(s, &got), "\"%s\" should parse", s);
-	ck_assert_msg(got == want, "\"%s\": got %lld, want %lld", s, (long long)got, (long long)want);
+	ck_assert_msg(got == want, "\"%s\": got %lld, want %lld", s, (long long)got,
+		      (long long)want);
 }
 
 static void assert_epoch_rejected(const char *s)
@@ -104,11 +106,11 @@ START_TEST(parse_leap_years)
 	assert_parse("2024-02-29T12:00:00Z", 1709208000);  /* divisible by 4: leap */
 	assert_parse("2400-02-29T00:00:00Z", 13574563200); /* divisible by 400: leap */
 	assert_parse("2100-02-28T00:00:00Z", 4107456000);
-	assert_parse("2100-03-01T00:00:00Z", 4107542400);  /* right after Feb 28 */
-	assert_rejected("2100-02-29T00:00:00Z");           /* century, not /400 */
+	assert_parse("2100-03-01T00:00:00Z", 4107542400); /* right after Feb 28 */
+	assert_rejected("2100-02-29T00:00:00Z");	  /* century, not /400 */
 	assert_rejected("2200-02-29T00:00:00Z");
 	assert_rejected("2300-02-29T00:00:00Z");
-	assert_rejected("1900-02-29T00:00:00Z");           /* not leap, and before 1970 */
+	assert_rejected("1900-02-29T00:00:00Z"); /* not leap, and before 1970 */
 	assert_rejected("2023-02-29T00:00:00Z");
 	assert_rejected("2024-02-30T00:00:00Z");
 	assert_rejected("2000-02-30T00:00:00Z");
@@ -309,15 +311,16 @@ START_TEST(parse_respects_len)
 	ck_assert(got == UNTOUCHED);
 
 	/* Exact-size buffers with no NUL: ASan reports any read past them. */
-	const char exact[16] = { '2', '0', '1', '6', '-', '0', '7', '-', '0', '6', 'T', '1', '0', ':', '2', '5' };
+	const char exact[16] = {'2', '0', '1', '6', '-', '0', '7', '-',
+				'0', '6', 'T', '1', '0', ':', '2', '5'};
 	ck_assert(time_parse_iso8601(exact, sizeof(exact), &got));
 	ck_assert(got == EPOCH_EXAMPLE);
-	const char cut_fraction[20] = { '2', '0', '1', '6', '-', '0', '7', '-', '0', '6',
-					'T', '1', '0', ':', '2', '5', ':', '0', '0', '.' };
+	const char cut_fraction[20] = {'2', '0', '1', '6', '-', '0', '7', '-', '0', '6',
+				       'T', '1', '0', ':', '2', '5', ':', '0', '0', '.'};
 	got = UNTOUCHED;
 	ck_assert(!time_parse_iso8601(cut_fraction, sizeof(cut_fraction), &got));
-	const char cut_offset[20] = { '2', '0', '1', '6', '-', '0', '7', '-', '0', '6',
-				      'T', '1', '0', ':', '2', '5', ':', '0', '0', '+' };
+	const char cut_offset[20] = {'2', '0', '1', '6', '-', '0', '7', '-', '0', '6',
+				     'T', '1', '0', ':', '2', '5', ':', '0', '0', '+'};
 	ck_assert(!time_parse_iso8601(cut_offset, sizeof(cut_offset), &got));
 	ck_assert(got == UNTOUCHED);
 
@@ -364,7 +367,7 @@ END_TEST
  */
 START_TEST(format_and_parse_every_day)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y = 1970, m = 1, d = 1;
 	int64_t day = 0;
 	for (;;) {
@@ -385,7 +388,8 @@ START_TEST(format_and_parse_every_day)
 			ck_abort_msg("day %lld: formatted %s, want %s", (long long)day, out, want);
 		int64_t back = UNTOUCHED;
 		if (!time_parse_iso8601(want, strlen(want), &back) || back != t)
-			ck_abort_msg("%s: parsed %lld, want %lld", want, (long long)back, (long long)t);
+			ck_abort_msg("%s: parsed %lld, want %lld", want, (long long)back,
+				     (long long)t);
 
 		if (y == 9999 && m == 12 && d == 31)
 			break;
@@ -433,8 +437,8 @@ START_TEST(epoch_rejects)
 	assert_epoch_rejected("1.5");
 	assert_epoch_rejected("1e3");
 	assert_epoch_rejected("0x10");
-	assert_epoch_rejected("1234567890123456789");   /* 19 digits */
-	assert_epoch_rejected("0000000000000000001");   /* 19 digits, even if small */
+	assert_epoch_rejected("1234567890123456789"); /* 19 digits */
+	assert_epoch_rejected("0000000000000000001"); /* 19 digits, even if small */
 	assert_epoch_rejected("9223372036854775807");
 	assert_epoch_rejected("99999999999999999999999");
 	assert_epoch_rejected("-1234567890123456789");
