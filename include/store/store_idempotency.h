@@ -12,7 +12,7 @@
 #include "domain/apikey.h"
 #include "store/store.h"
 
-#define IDEMPOTENCY_HASH_BYTES 32
+#define IDEMPOTENCY_HASH_BYTES	32
 #define IDEMPOTENCY_TTL_SECONDS ((int64_t)24 * 3600)
 
 typedef enum {
