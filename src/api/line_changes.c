@@ -48,20 +48,22 @@ bool line_changes_parse(json_t *body, const char *key, bool required, field_erro
 			continue;
 		}
 		validate_known_keys(item, keys, &p, fe);
-		json_t *variant = NULL;
+		json_t *variant = NULL, *given_id = json_object_get(item, "order_line_id"),
+		       *given_variant = json_object_get(item, "variant");
+		bool has_id = given_id != NULL && !json_is_null(given_id);
+		bool has_variant = given_variant != NULL && !json_is_null(given_variant);
 		validate_integer(item, "order_line_id", false, 1, ID_MAX, true, &p, fe,
 				 &ch->order_line_id);
 		if (validate_object(item, "variant", false, &p, fe, &variant) && variant != NULL) {
 			size_t v = json_path_push_key(&p, "variant");
 			variant_ref_read(variant, &p, fe, &ch->variant);
 			json_path_pop(&p, v);
-			if (ch->order_line_id != 0)
-				field_errors_add(fe, json_path_text(&p),
-						 "send either variant or order_line_id, not both");
-		} else if (ch->order_line_id == 0 &&
-			   json_object_get(item, "order_line_id") == NULL) {
-			field_errors_add(fe, json_path_text(&p), "needs variant or order_line_id");
 		}
+		if (has_id && has_variant)
+			field_errors_add(fe, json_path_text(&p),
+					 "send either variant or order_line_id, not both");
+		else if (!has_id && !has_variant)
+			field_errors_add(fe, json_path_text(&p), "needs variant or order_line_id");
 		json_t *q = json_object_get(item, "quantity");
 		size_t qk = json_path_push_key(&p, "quantity");
 		if (q == NULL || json_is_null(q))

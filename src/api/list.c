@@ -26,8 +26,8 @@ bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id)
 	size_t tlen = strlen(text);
 	if (sodium_base642bin(plain, sizeof(plain) - 1, text, tlen, NULL, &len, &end,
 			      CURSOR_VARIANT) != 0 ||
-	    end != text + tlen || len < 2 || len > 20)
-		return false;
+	    end != text + tlen || len < 2 || len > 19)
+		return false; /* at most 18 digits: no overflow */
 	plain[len] = '\0';
 	if (plain[0] != 'a' && plain[0] != 'b')
 		return false;
