@@ -391,6 +391,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
  * connection table) as JSON lines beside the access log, or nowhere when
  * there is no log.
  */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct server *srv = cls;
