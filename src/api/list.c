@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "api/list.h"
+#include "domain/b64url.h"
 
 #define CURSOR_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -24,7 +25,8 @@ bool list_cursor_decode(const char *text, page_direction *dir, int64_t *id)
 	size_t len = 0;
 	const char *end = NULL;
 	size_t tlen = strlen(text);
-	if (sodium_base642bin(plain, sizeof(plain) - 1, text, tlen, NULL, &len, &end,
+	if (!b64url_alphabet_only(text, tlen) ||
+	    sodium_base642bin(plain, sizeof(plain) - 1, text, tlen, NULL, &len, &end,
 			      CURSOR_VARIANT) != 0 ||
 	    end != text + tlen || len < 2 || len > 19)
 		return false; /* at most 18 digits: no overflow */

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "domain/apikey.h"
+#include "domain/b64url.h"
 
 #define KEY_PREFIX	"dl_"
 #define SECRET_TEXT_LEN 43 /* base64url, no padding, of 32 bytes */
@@ -67,17 +68,8 @@ bool apikey_parse(const char *text, size_t len, int64_t *id, uint8_t secret[APIK
 	pos++;
 	if (len - pos != SECRET_TEXT_LEN)
 		return false;
-	/*
-	 * libsodium 1.0.18's decoder takes some bytes above 0x7f for letters
-	 * (found by fuzzing): accept only the URL-safe alphabet ourselves.
-	 */
-	for (size_t i = pos; i < len; i++) {
-		char ch = text[i];
-		bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-			  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-		if (!ok)
-			return false;
-	}
+	if (!b64url_alphabet_only(text + pos, SECRET_TEXT_LEN))
+		return false;
 	size_t bin_len = 0;
 	const char *end = NULL;
 	if (sodium_base642bin(secret, APIKEY_SECRET_BYTES, text + pos, SECRET_TEXT_LEN, NULL,

@@ -738,6 +738,7 @@ START_TEST(bad_list_parameters_are_400_naming_the_field)
 	expect_bad1("/v1/retailers/500/orders/?cursor=%21%21%21", "cursor");
 	expect_bad1("/v1/retailers/500/orders/?cursor=Zm9v", "cursor"); /* base64 of "foo" */
 	expect_bad1("/v1/retailers/500/orders/?cursor=", "cursor");
+	expect_bad1("/v1/retailers/500/orders/?cursor=YTE%80", "cursor"); /* not base64url */
 	/* The limits themselves are fine. */
 	json_t *page = get_ok("/v1/retailers/500/orders/?limit=1", key500);
 	json_decref(page);

@@ -1,0 +1,421 @@
+/*
+ * Whole requests, in process: what src/http/server.c's dispatch() does once
+ * libmicrohttpd has parsed a request (route, authenticate, check the query,
+ * read the JSON body, run the handler under Idempotency-Key), repeated here
+ * step by step over the real route table, handlers and a real store,
+ * without sockets. This reaches the shipment and cancellation body parsers
+ * (static in src/api/) and everything after every parser.
+ *
+ * Input, HTTP/1.1-like:
+ *   METHOD SP TARGET LF          target = path ["?" query]
+ *   Name: value LF ...           Authorization, Content-Type, Idempotency-Key
+ *   LF
+ *   body bytes
+ * An Authorization value "@r", "@s", "@b" or "@c" stands for "Bearer <key>"
+ * of retailer 500, retailer 600, brand 501 or brand 502 (keys with random
+ * secrets cannot be written into seed files); any other value is sent as is.
+ *
+ * The store holds the demo catalog and three orders made at start-up (open;
+ * acknowledged and partly shipped; canceled); each input runs in a
+ * transaction that is rolled back. Checks: every request gets exactly one
+ * reply, a JSON body, and never a 5xx (client input must not make the
+ * server fail).
+ */
+#include <stdbool.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "http/auth.h"
+#include "http/idempotency.h"
+#include "http/query.h"
+#include "http/request.h"
+#include "fuzz_store.h"
+#include "fuzz_util.h"
+
+/* One parsed input. */
+struct http_input {
+	char *method;
+	char *path;
+	char *query; /* raw, NULL when the target has no '?' */
+	char *authorization, *content_type, *idempotency_key;
+	const char *body;
+	size_t body_len;
+};
+
+static int hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* %XX-decodes n bytes into a malloc'd C string; *nul when a NUL came out. */
+static char *decode(const char *s, size_t n, bool plus, bool *nul)
+{
+	char *out = malloc(n + 1);
+	FUZZ_REQUIRE(out != NULL);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%' && i + 2 < n && hex((unsigned char)s[i + 1]) >= 0 &&
+		    hex((unsigned char)s[i + 2]) >= 0) {
+			c = (unsigned char)(hex((unsigned char)s[i + 1]) * 16 +
+					    hex((unsigned char)s[i + 2]));
+			i += 2;
+		} else if (plus && c == '+') {
+			c = ' ';
+		}
+		if (c == '\0' && nul != NULL)
+			*nul = true;
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/* The next line of [*pos, size): malloc'd, without its LF or a CR before it. */
+static char *next_line(const uint8_t *data, size_t size, size_t *pos, bool *ended)
+{
+	const uint8_t *lf = memchr(data + *pos, '\n', size - *pos);
+	size_t end = lf ? (size_t)(lf - data) : size;
+	size_t n = end - *pos;
+	if (n > 0 && data[*pos + n - 1] == '\r')
+		n--;
+	char *line = fuzz_strndup(data + *pos, n);
+	*ended = lf == NULL;
+	*pos = lf ? end + 1 : size;
+	return line;
+}
+
+static char *header_value(const char *line)
+{
+	const char *v = strchr(line, ':') + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t n = strlen(v);
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return fuzz_strndup((const uint8_t *)v, n);
+}
+
+static bool header_is(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+	return strncasecmp(line, name, n) == 0 && line[n] == ':';
+}
+
+static void input_parse(const uint8_t *data, size_t size, struct http_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	size_t pos = 0;
+	bool ended = false;
+	char *first = next_line(data, size, &pos, &ended);
+	char *sp = strchr(first, ' ');
+	const char *target = "/";
+	if (sp != NULL) {
+		*sp = '\0';
+		target = sp + 1;
+	}
+	in->method = strdup(first);
+	FUZZ_REQUIRE(in->method != NULL);
+	const char *q = strchr(target, '?');
+	size_t plen = q ? (size_t)(q - target) : strlen(target);
+	/* libmicrohttpd hands over the path unescaped; a %00 ends it. */
+	in->path = decode(target, plen, false, NULL);
+	if (q != NULL) {
+		in->query = strdup(q + 1);
+		FUZZ_REQUIRE(in->query != NULL);
+	}
+	free(first);
+	while (!ended) {
+		char *line = next_line(data, size, &pos, &ended);
+		if (line[0] == '\0') {
+			free(line);
+			break;
+		}
+		char **slot = NULL;
+		if (header_is(line, "Authorization"))
+			slot = &in->authorization;
+		else if (header_is(line, "Content-Type"))
+			slot = &in->content_type;
+		else if (header_is(line, "Idempotency-Key"))
+			slot = &in->idempotency_key;
+		if (slot != NULL && *slot == NULL) /* the first one counts, as in MHD's lookup */
+			*slot = header_value(line);
+		free(line);
+	}
+	in->body = (const char *)data + pos;
+	in->body_len = size - pos;
+	/* "@r": the Bearer key of a party the store knows. */
+	if (in->authorization != NULL && in->authorization[0] == '@' &&
+	    fuzz_store_key(in->authorization[1]) != NULL && in->authorization[2] == '\0') {
+		const char *key = fuzz_store_key(in->authorization[1]);
+		size_t n = strlen("Bearer ") + strlen(key) + 1;
+		char *value = malloc(n);
+		FUZZ_REQUIRE(value != NULL);
+		snprintf(value, n, "Bearer %s", key);
+		free(in->authorization);
+		in->authorization = value;
+	}
+}
+
+static void input_free(struct http_input *in)
+{
+	free(in->method);
+	free(in->path);
+	free(in->query);
+	free(in->authorization);
+	free(in->content_type);
+	free(in->idempotency_key);
+}
+
+/* Query pairs as libmicrohttpd's MHD_get_connection_values_n() reports them. */
+struct pairs {
+	struct query_pair items[QUERY_MAX_PAIRS + 1];
+	char *owned[2 * (QUERY_MAX_PAIRS + 1)];
+	size_t count, nowned;
+};
+
+static void pairs_split(const char *query, struct pairs *p)
+{
+	p->count = p->nowned = 0;
+	if (query == NULL || *query == '\0')
+		return;
+	const char *s = query;
+	for (;;) {
+		if (p->count == QUERY_MAX_PAIRS + 1)
+			return;
+		size_t end = strcspn(s, "&");
+		const char *eq = memchr(s, '=', end);
+		struct query_pair *q = &p->items[p->count++];
+		bool nul = false;
+		char *key = decode(s, eq ? (size_t)(eq - s) : end, true, &nul);
+		p->owned[p->nowned++] = key;
+		q->key = key;
+		q->value = NULL;
+		if (eq != NULL) {
+			char *value = decode(eq + 1, end - (size_t)(eq + 1 - s), true, &nul);
+			p->owned[p->nowned++] = value;
+			q->value = value;
+		}
+		q->has_nul = nul;
+		if (s[end] == '\0')
+			return;
+		s += end + 1;
+	}
+}
+
+static void pairs_free(struct pairs *p)
+{
+	for (size_t i = 0; i < p->nowned; i++)
+		free(p->owned[i]);
+	p->nowned = p->count = 0;
+}
+
+/* As server.c: "application/json" with optional parameters. */
+static bool content_type_is_json(const char *ct)
+{
+	static const char json[] = "application/json";
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, json, sizeof(json) - 1) != 0)
+		return false;
+	ct += sizeof(json) - 1;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/* server.c's dispatch(), minus the rate limiter and the 413 of an oversized body. */
+static void dispatch(struct request *req, const struct http_input *in)
+{
+	route_match m =
+		router_match(api_routes, api_routes_count, req->method, req->path, &req->route);
+	if (m == ROUTE_NOT_FOUND) {
+		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method,
+			    req->path);
+		return;
+	}
+	if (m == ROUTE_METHOD_NOT_ALLOWED) {
+		reply_error(req, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
+			    req->method, req->route.allow);
+		reply_header(req, "Allow", req->route.allow);
+		return;
+	}
+	const struct route *route = req->route.route;
+	if (route->party != PARTY_NONE) {
+		store_status st;
+		switch (auth_authenticate(req->store, in->authorization, route->party,
+					  request_arg(req, 0), &req->caller, &st)) {
+		case AUTH_OK: break;
+		case AUTH_MISSING:
+		case AUTH_INVALID: reply_error(req, 401, "unauthorized", "no key"); return;
+		case AUTH_FORBIDDEN: reply_error(req, 403, "forbidden", "not yours"); return;
+		case AUTH_STORE_FAILED: reply_store_error(req, st); return;
+		}
+	}
+	struct pairs pairs;
+	pairs_split(in->query, &pairs);
+	field_errors fe;
+	field_errors_init(&fe);
+	FUZZ_REQUIRE(!fe.oom);
+	bool query_ok = query_parse(route->query, pairs.items, pairs.count, &req->query, &fe);
+	pairs_free(&pairs);
+	if (!query_ok) {
+		reply_field_errors(req, "invalid_parameter", &fe);
+		field_errors_free(&fe);
+		return;
+	}
+	field_errors_free(&fe);
+	if (in->body_len > 0) {
+		if (!content_type_is_json(in->content_type)) {
+			reply_error(req, 415, "unsupported_media_type", "not JSON");
+			return;
+		}
+		json_error_t jerr;
+		req->body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (req->body == NULL) {
+			reply_error(req, 400, "invalid_json",
+				    "invalid JSON at line %d, column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
+			return;
+		}
+		if (!route->accepts_body) {
+			bool empty = json_is_object(req->body) && json_object_size(req->body) == 0;
+			json_decref(req->body);
+			req->body = NULL;
+			if (!empty) {
+				reply_error(req, 400, "validation_failed", "no body here");
+				return;
+			}
+		}
+	}
+	if (idempotency_run(req, in->idempotency_key, in->body, in->body_len) != HANDLER_OK ||
+	    req->reply.status == 0) {
+		reply_clear(&req->reply);
+		reply_error(req, 500, "internal", "internal error");
+	}
+}
+
+struct run {
+	const struct http_input *in;
+	unsigned status;
+	char *body; /* the reply body, taken over */
+};
+
+static void run_request(void *ctx)
+{
+	struct run *run = ctx;
+	struct request req;
+	memset(&req, 0, sizeof(req));
+	req.store = fuzz_store();
+	req.method = run->in->method;
+	req.path = run->in->path;
+	strcpy(req.request_id, "fuzz");
+	dispatch(&req, run->in);
+	run->status = req.reply.status;
+	run->body = req.reply.body;
+	req.reply.body = NULL;
+	FUZZ_CHECK(req.reply.nheaders <= REPLY_MAX_HEADERS);
+	query_free(&req.query);
+	json_decref(req.body);
+	reply_clear(&req.reply);
+}
+
+static void check_reply(const struct run *run)
+{
+	if (run->status >= 500 || run->status < 200)
+		fprintf(stderr, "reply %u to a client request: %s\n", run->status,
+			run->body ? run->body : "(no body)");
+	FUZZ_CHECK(run->status >= 200 && run->status < 500);
+	FUZZ_CHECK(run->body != NULL);
+	json_t *body = json_loads(run->body, 0, NULL);
+	FUZZ_CHECK(body != NULL);
+	if (run->status >= 400)
+		FUZZ_CHECK(json_is_string(json_object_get(json_object_get(body, "error"), "code")));
+	json_decref(body);
+}
+
+/* Start-up requests, committed: the orders later inputs act on. */
+static void setup_request(const char *text)
+{
+	struct http_input in;
+	input_parse((const uint8_t *)text, strlen(text), &in);
+	struct run run = {.in = &in};
+	run_request(&run);
+	if (run.status >= 300) {
+		fprintf(stderr, "fuzz_request setup: %s -> %u %s\n", text, run.status,
+			run.body ? run.body : "");
+		abort();
+	}
+	free(run.body);
+	input_free(&in);
+}
+
+#define ORDER_BODY(po, lines)                                                                      \
+	"{\"purchase_order_number\": \"" po "\", \"ordered_at\": \"2016-07-06T10:25\","            \
+	"\"ship_to\": {\"name1\": \"Tammy Watkins\", \"street1\": \"1332 Hermosa Ave\","           \
+	"\"city\": \"Hermosa Beach\", \"province\": \"CA\", \"postal_code\": \"90254\","           \
+	"\"country\": \"US\"}, \"shipping_method\": {\"code\": \"GROUND\", \"carrier\": "          \
+	"{\"code\": \"UPSN\"}}, \"order_lines\": [" lines "]}"
+
+/* DROPLINE_FUZZ_VERBOSE=1: print each request's answer (to see what seeds reach). */
+static bool verbose;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	verbose = getenv("DROPLINE_FUZZ_VERBOSE") != NULL;
+	fuzz_store();
+	/* Order 1: open, brand 501, two lines. */
+	setup_request(
+		"POST /v1/retailers/500/orders/\nAuthorization: @r\n"
+		"Content-Type: application/json\n\n" ORDER_BODY(
+			"PO-1", "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 3,"
+				"\"net_price\": \"250.00\", \"price\": \"450.00\"},"
+				"{\"variant\": {\"id\": 100084}, \"quantity\": 2,"
+				"\"net_price\": 39, \"price\": 68.5}"));
+	/* Order 2: acknowledged by brand 501, then one unit shipped. */
+	setup_request("POST /v1/retailers/500/orders/\nAuthorization: @r\n"
+		      "Content-Type: application/json\n\n" ORDER_BODY(
+			      "PO-2", "{\"variant\": {\"upc\": \"123456789013\"}, \"quantity\": 2,"
+				      "\"net_price\": \"10.00\", \"price\": \"20.00\"}"));
+	setup_request("PUT /v1/brands/501/orders/2/acknowledge/\nAuthorization: @b\n\n");
+	setup_request("POST /v1/brands/501/shipments/\nAuthorization: @b\n"
+		      "Content-Type: application/json\n\n"
+		      "{\"order_id\": 2, \"tracking_number\": \"1Z999\", \"shipment_lines\": "
+		      "[{\"variant\": {\"id\": 1000066}, \"quantity\": 1}]}");
+	/* Order 3: brand 502, canceled whole by the retailer. */
+	setup_request("POST /v1/retailers/500/orders/\nAuthorization: @r\n"
+		      "Content-Type: application/json\n\n" ORDER_BODY(
+			      "PO-3", "{\"variant\": {\"identifier\": \"DB-100\"}, \"quantity\": 1,"
+				      "\"net_price\": \"5.00\", \"price\": \"9.99\"}"));
+	setup_request("POST /v1/retailers/500/cancels/\nAuthorization: @r\n"
+		      "Content-Type: application/json\n\n"
+		      "{\"order_id\": 3, \"reason_id\": 1, \"cancel_remaining\": true}");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct http_input in;
+	input_parse(data, size, &in);
+	struct run run = {.in = &in};
+	fuzz_store_rollback(run_request, &run);
+	if (verbose)
+		fprintf(stderr, "%s %s -> %u %.300s\n", in.method, in.path, run.status,
+			run.body ? run.body : "");
+	check_reply(&run);
+	free(run.body);
+	input_free(&in);
+	return 0;
+}
