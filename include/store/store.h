@@ -9,7 +9,8 @@
  * The SQLite backend keeps:
  *   - one writer connection; every write goes through store_tx(), which
  *     serialises writers on a mutex and runs the callback inside
- *     BEGIN IMMEDIATE ... COMMIT (a second SQLite writer adds no throughput);
+ *     BEGIN IMMEDIATE ... COMMIT (a second SQLite writer adds no throughput),
+ *     or through the committer (group commit: many jobs, one COMMIT);
  *   - a pool of read connections, one per server worker thread, opened with
  *     SQLITE_OPEN_NOMUTEX since each is used by one thread at a time;
  *   - statements prepared once per connection and reused.
@@ -84,6 +85,62 @@ int store_latest_version(void);
  */
 typedef store_status (*store_tx_fn)(store_conn *c, void *ctx);
 store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx);
+
+/*
+ * Group commit. A store_job is one unit of write work (one HTTP request)
+ * that the committer thread runs inside a batch: one transaction for every
+ * job queued while the previous batch was committing, each job in a
+ * savepoint of its own, and one COMMIT (one fsync) for all of them.
+ *
+ * run() is called on the committer thread; the store_tx() and store_read()
+ * calls it makes join the batch's transaction (savepoints, and reads that
+ * see what the batch wrote). A run() that returns non-OK is rolled back
+ * alone; the other jobs of its batch are not affected.
+ *
+ * done() is called on the committer thread once the batch is settled:
+ *   STORE_OK  the job ran, and what it kept is durable (nothing, when its
+ *             run() failed);
+ *   other     the batch failed (BUSY, FULL, ERROR): nothing of the job was
+ *             kept, and anything it prepared from what it read must not be
+ *             answered. Jobs of a failed batch that had not run yet are run
+ *             in the next batch instead.
+ * The job must stay valid until done() is called; `next` is the committer's.
+ */
+struct store_job {
+	store_status (*run)(void *ctx);
+	void (*done)(void *ctx, store_status st);
+	void *ctx;
+	struct store_job *next;
+};
+
+typedef struct store_committer store_committer;
+
+struct store_committer_stats {
+	uint64_t batches;   /* transactions committed or failed */
+	uint64_t jobs;	    /* jobs settled (done() called) */
+	uint64_t max_batch; /* most jobs in one batch */
+};
+
+/*
+ * Starts the committer thread of `s`, taking at most max_batch jobs per
+ * batch (0: 128). NULL when the thread cannot be started. Other store_tx()
+ * callers keep working: they wait for the batch in progress.
+ */
+store_committer *store_committer_start(store *s, unsigned max_batch);
+
+/* Queues a job. False when the committer is stopping: run it some other way. */
+bool store_committer_submit(store_committer *cm, struct store_job *job);
+
+/*
+ * Settles every job already queued and stops the thread; submit() refuses
+ * jobs from then on. Once is enough; NULL is ignored.
+ */
+void store_committer_stop(store_committer *cm);
+
+/* Stops the committer when still running, and frees it. NULL is ignored. */
+void store_committer_free(store_committer *cm);
+
+void store_committer_stats(store_committer *cm, struct store_committer_stats *out);
 
 /*
  * store_read() borrows a read connection (waiting for one when all are in

@@ -7,6 +7,13 @@
  * upload calls accumulate the body; the final call routes, authenticates,
  * checks the query and the body, runs the handler and queues its reply. The
  * completion callback writes the access-log line and frees the context.
+ *
+ * Writes (POST, PUT) take one more step: once checked, the request is
+ * suspended and handed to the store's committer as a job. The committer runs
+ * the handler inside a batch (group commit), and after the batch's COMMIT
+ * resumes the connection, whose next access-handler call queues the reply.
+ * A waiting write holds no worker thread, and no 2xx leaves before its
+ * batch is durable.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,7 +48,16 @@ struct server {
 	size_t nroutes;
 	struct server_options opts;
 	struct rate_limiter *limiter; /* NULL when there is no limit */
+	store_committer *committer;
 	atomic_int in_flight;
+};
+
+/* Where a request is on its way to a reply. */
+enum request_phase {
+	PHASE_RECEIVING,  /* headers and body arriving; not dispatched yet */
+	PHASE_COMMITTING, /* a write, suspended, with the committer */
+	PHASE_INLINE,	  /* a write the committer refused (stopping): run here */
+	PHASE_ANSWERED,	  /* the reply is set: queue it */
 };
 
 /* What the server keeps per request besides what handlers see. */
@@ -53,6 +69,11 @@ struct request_state {
 	size_t body_cap;
 	bool body_too_large;
 	struct timespec started;
+	/* Writes: the job given to the committer and what it needs. */
+	struct store_job job;
+	struct MHD_Connection *conn;
+	const char *idempotency_key; /* libmicrohttpd's, for the request's life */
+	atomic_int phase;	     /* enum request_phase */
 };
 
 void server_options_defaults(struct server_options *o)
@@ -173,11 +194,29 @@ static void reply_unauthorized(struct request *req, const char *message)
 	reply_header(req, "WWW-Authenticate", "Bearer realm=\"dropline\"");
 }
 
+/* Runs the route's handler (through the Idempotency-Key handling); sets exactly one reply. */
+static void run_handler(struct request_state *rs)
+{
+	struct request *req = &rs->req;
+	if (idempotency_run(req, rs->idempotency_key, rs->body, rs->body_len) != HANDLER_OK ||
+	    req->reply.status == 0) {
+		reply_clear(&req->reply);
+		reply_error(req, 500, "internal", "internal error");
+	}
+}
+
+static bool is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
 /*
- * Checks the request against its route and runs the handler. Leaves exactly
+ * Checks the request against its route and, for a read, runs the handler.
+ * Returns true when the request is a write that passed every check: the
+ * caller runs its handler in a write transaction. Otherwise leaves exactly
  * one reply set on rs->req.
  */
-static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
+static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 {
 	struct request *req = &rs->req;
 	struct server *srv = rs->srv;
@@ -186,19 +225,19 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 	if (m == ROUTE_NOT_FOUND) {
 		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method,
 			    req->path);
-		return;
+		return false;
 	}
 	if (m == ROUTE_METHOD_NOT_ALLOWED) {
 		reply_error(req, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
 			    req->method, req->route.allow);
 		reply_header(req, "Allow", req->route.allow);
-		return;
+		return false;
 	}
 	const struct route *route = req->route.route;
 	if (rs->body_too_large) {
 		reply_error(req, 413, "payload_too_large", "the body is larger than %zu bytes",
 			    srv->opts.body_limit);
-		return;
+		return false;
 	}
 	if (route->party != PARTY_NONE) {
 		const char *header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -210,17 +249,17 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		case AUTH_MISSING:
 			reply_unauthorized(req,
 					   "an API key is required: Authorization: Bearer <key>");
-			return;
+			return false;
 		case AUTH_INVALID:
 			reply_unauthorized(req, "the API key is not valid or was revoked");
-			return;
+			return false;
 		case AUTH_FORBIDDEN:
 			reply_error(req, 403, "forbidden", "this key is %s %lld's, not %s %lld's",
 				    party_kind_name(req->caller.party),
 				    (long long)req->caller.party_id, party_kind_name(route->party),
 				    (long long)request_arg(req, 0));
-			return;
-		case AUTH_STORE_FAILED: reply_store_error(req, st); return;
+			return false;
+		case AUTH_STORE_FAILED: reply_store_error(req, st); return false;
 		}
 		if (srv->limiter != NULL) {
 			struct timespec now;
@@ -234,7 +273,7 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 				reply_error(req, 429, "rate_limited",
 					    "too many requests with this key; retry in %u s", wait);
 				reply_header(req, "Retry-After", seconds);
-				return;
+				return false;
 			}
 		}
 	}
@@ -245,7 +284,7 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 	if (!query_parse(route->query, pairs.items, pairs.count, &req->query, &fe)) {
 		reply_field_errors(req, "invalid_parameter", &fe);
 		field_errors_free(&fe);
-		return;
+		return false;
 	}
 	field_errors_free(&fe);
 	if (rs->body_len > 0) {
@@ -255,7 +294,7 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			reply_error(
 				req, 415, "unsupported_media_type",
 				"the body must be JSON, sent as Content-Type: application/json");
-			return;
+			return false;
 		}
 		json_error_t jerr;
 		req->body = json_loadb(rs->body, rs->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -263,7 +302,7 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			reply_error(req, 400, "invalid_json",
 				    "invalid JSON at line %d, column %d: %s", jerr.line,
 				    jerr.column, jerr.text);
-			return;
+			return false;
 		}
 		if (!route->accepts_body) {
 			/* An empty object is what some clients send with every PUT. */
@@ -273,17 +312,61 @@ static void dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			if (!empty) {
 				reply_error(req, 400, "validation_failed",
 					    "this request takes no body");
-				return;
+				return false;
 			}
 		}
 	}
-	const char *idempotency_key =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
-	if (idempotency_run(req, idempotency_key, rs->body, rs->body_len) != HANDLER_OK ||
-	    req->reply.status == 0) {
-		reply_clear(&req->reply);
-		reply_error(req, 500, "internal", "internal error");
+	rs->idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+	if (is_write(req->method))
+		return true;
+	run_handler(rs);
+	return false;
+}
+
+/*
+ * A write's job, run by the committer inside its batch: the handler's
+ * transactions become savepoints of the batch's. A 5xx rolls back whatever
+ * the handler did; any other answer keeps it.
+ */
+static store_status write_job_run(void *ctx)
+{
+	struct request_state *rs = ctx;
+	/* store_tx() may run an inline write again after a busy store: start afresh. */
+	reply_clear(&rs->req.reply);
+	run_handler(rs);
+	return rs->req.reply.status >= 500 ? STORE_REJECTED : STORE_OK;
+}
+
+/* The batch is settled: a failed one means the prepared reply must not go out. */
+static void write_job_settle(struct request_state *rs, store_status st)
+{
+	if (st != STORE_OK) {
+		reply_clear(&rs->req.reply);
+		reply_store_error(&rs->req, st);
 	}
+}
+
+/* Called by the committer after its batch: answer, and wake the connection. */
+static void write_job_done(void *ctx, store_status st)
+{
+	struct request_state *rs = ctx;
+	write_job_settle(rs, st);
+	atomic_store(&rs->phase, PHASE_ANSWERED);
+	MHD_resume_connection(rs->conn);
+}
+
+static store_status write_inline_tx(store_conn *c, void *ctx)
+{
+	(void)c; /* the handler's own store calls join this transaction */
+	return write_job_run(ctx);
+}
+
+/* A write without the committer (it is stopping): one transaction of its own. */
+static void write_inline(struct request_state *rs)
+{
+	store_status st = store_tx(rs->srv->store, "request", write_inline_tx, rs);
+	/* REJECTED: the handler's own 5xx, rolled back; its reply stands. */
+	write_job_settle(rs, st == STORE_REJECTED ? STORE_OK : st);
 }
 
 /* Queues the request's reply with its headers. */
@@ -335,6 +418,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs->req.method = method;
 		rs->req.path = url;
 		rs->req.server_private = rs;
+		rs->job =
+			(struct store_job){.run = write_job_run, .done = write_job_done, .ctx = rs};
+		atomic_init(&rs->phase, PHASE_RECEIVING);
 		request_id_set(&rs->req, conn);
 		*req_cls = rs;
 		atomic_fetch_add(&srv->in_flight, 1);
@@ -352,8 +438,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (rs->req.reply.status == 0)
-		dispatch(rs, conn);
+	switch ((enum request_phase)atomic_load(&rs->phase)) {
+	case PHASE_RECEIVING:
+		if (rs->req.reply.status != 0 || !dispatch(rs, conn))
+			break;
+		/* Suspend first: the committer may resume it before submit() returns. */
+		rs->conn = conn;
+		atomic_store(&rs->phase, PHASE_COMMITTING);
+		MHD_suspend_connection(conn);
+		if (!store_committer_submit(srv->committer, &rs->job)) {
+			atomic_store(&rs->phase, PHASE_INLINE);
+			MHD_resume_connection(conn);
+		}
+		return MHD_YES;
+	case PHASE_COMMITTING: return MHD_YES; /* not resumed yet: nothing to send */
+	case PHASE_INLINE: write_inline(rs); break;
+	case PHASE_ANSWERED: break;
+	}
+	atomic_store(&rs->phase, PHASE_ANSWERED);
 	return queue_reply(rs, conn);
 }
 
@@ -518,7 +620,16 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	 * Thread pool + epoll: measured on 2 cores against thread-per-connection
 	 * (docs/architecture.md). ITC lets server_stop() quiesce the daemon.
 	 */
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	srv->committer = store_committer_start(s, 0);
+	if (srv->committer == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "cannot start the store's committer thread");
+		close(srv->listen_fd);
+		rate_limiter_free(srv->limiter);
+		free(srv);
+		return NULL;
+	}
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
 		(MHD_socket)srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
@@ -533,6 +644,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	if (srv->daemon == NULL) {
 		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
 			 srv->opts.listen);
+		store_committer_free(srv->committer);
 		close(srv->listen_fd);
 		rate_limiter_free(srv->limiter);
 		free(srv);
@@ -557,7 +669,27 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0;
 	     waited += 10)
 		nanosleep(&tick, NULL);
+	/*
+	 * Settle every write still queued (each resumes its connection), so
+	 * that none is suspended when the daemon stops: libmicrohttpd forbids
+	 * stopping with suspended connections. Later writes run inline.
+	 */
+	store_committer_stop(srv->committer);
 	MHD_stop_daemon(srv->daemon);
+	if (srv->opts.access_log != NULL) {
+		struct store_committer_stats stats;
+		store_committer_stats(srv->committer, &stats);
+		json_t *line = json_pack(
+			"{s:s, s:s, s:s, s:I, s:I, s:I}", "level", "info", "component", "store",
+			"message", "group commit", "batches", (json_int_t)stats.batches, "writes",
+			(json_int_t)stats.jobs, "largest_batch", (json_int_t)stats.max_batch);
+		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+		if (text != NULL)
+			fprintf(srv->opts.access_log, "%s\n", text);
+		free(text);
+		json_decref(line);
+	}
+	store_committer_free(srv->committer);
 	rate_limiter_free(srv->limiter);
 	free(srv);
 }

@@ -27,6 +27,8 @@ struct store_conn {
 	struct dynamic_stmt dynamic[STORE_DYNAMIC_STMTS];
 	unsigned dynamic_next; /* the slot to reuse when all are taken */
 	bool in_use;	       /* readers: borrowed by a thread */
+	/* The last failure store_status_of() saw (BUSY, FULL, ERROR); the committer's. */
+	store_status last_failure;
 };
 
 struct store {
@@ -67,6 +69,15 @@ sqlite3_stmt *store_stmt_sql(store_conn *c, const char *sql);
  * column name (integers, text, null). NULL when out of memory.
  */
 json_t *store_row_record(sqlite3_stmt *st);
+
+/* Runs SQL with no results (pragmas, BEGIN, COMMIT, SAVEPOINT) on a connection. */
+int store_exec(store_conn *c, const char *sql);
+
+/* The calling thread's kernel id: tells the writer's owner apart. */
+int store_thread_id(void);
+
+/* BEGIN IMMEDIATE on the writer, retried while busy (the caller holds writer_lock). */
+store_status store_begin_immediate(store *s, const char *name);
 
 /* Maps an SQLite result code to a store status (and logs errors). */
 store_status store_status_of(store_conn *c, int rc, const char *what);

@@ -56,10 +56,16 @@ store_status store_status_of(store_conn *c, int rc, const char *what)
 	case SQLITE_DONE:
 	case SQLITE_ROW: return STORE_OK;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return STORE_BUSY;
+	case SQLITE_LOCKED: c->last_failure = STORE_BUSY; return STORE_BUSY;
 	case SQLITE_CONSTRAINT: return STORE_CONFLICT;
-	case SQLITE_FULL: store_log_error(c, what); return STORE_FULL;
-	default: store_log_error(c, what); return STORE_ERROR;
+	case SQLITE_FULL:
+		store_log_error(c, what);
+		c->last_failure = STORE_FULL;
+		return STORE_FULL;
+	default:
+		store_log_error(c, what);
+		c->last_failure = STORE_ERROR;
+		return STORE_ERROR;
 	}
 }
 
@@ -146,8 +152,7 @@ char *store_column_strdup(sqlite3_stmt *st, int col)
 	return text == NULL ? NULL : strdup((const char *)text);
 }
 
-/* Runs SQL with no results (pragmas, BEGIN, COMMIT) on a connection. */
-static int exec_sql(store_conn *c, const char *sql)
+int store_exec(store_conn *c, const char *sql)
 {
 	return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 }
@@ -191,7 +196,7 @@ static int apply_size_cap(store_conn *c, uint64_t max_bytes)
 	/* A pragma takes no bound parameter; the number is ours, not a client's. */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %llu",
 		 (unsigned long long)(pages ? pages : 1));
-	return exec_sql(c, sql);
+	return store_exec(c, sql);
 }
 
 store_status store_set_max_bytes(store *s, uint64_t max_bytes)
@@ -227,7 +232,7 @@ static store_status conn_open(store *s, store_conn *c, bool writer, char err[STO
 	const char *pragmas =
 		writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 		       : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA query_only=ON;";
-	rc = exec_sql(c, pragmas);
+	rc = store_exec(c, pragmas);
 	if (rc != SQLITE_OK) {
 		snprintf(err, STORE_ERR_MAX, "cannot use database %s: %s", s->path,
 			 sqlite3_errmsg(c->db));
@@ -272,9 +277,9 @@ int store_latest_version(void)
 
 static store_status ensure_migrations_table(store_conn *c)
 {
-	int rc = exec_sql(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-			     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-			     "applied_at INTEGER NOT NULL)");
+	int rc = store_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+			       "applied_at INTEGER NOT NULL)");
 	return store_status_of(c, rc, "create schema_migrations");
 }
 
@@ -381,7 +386,7 @@ void store_close(store *s)
 static store_status apply_migration(store_conn *c, void *ctx)
 {
 	const struct embedded_migration *m = ctx;
-	int rc = exec_sql(c, m->sql);
+	int rc = store_exec(c, m->sql);
 	if (rc != SQLITE_OK)
 		return store_status_of(c, rc, m->name);
 	sqlite3_stmt *st = NULL;
@@ -433,10 +438,26 @@ static void sleep_ms(long ms)
 		;
 }
 
+int store_thread_id(void)
+{
+	return (int)gettid();
+}
+
 /* True when the calling thread is inside a store_tx() of this store. */
 static bool in_own_tx(store *s)
 {
-	return atomic_load(&s->writer_tid) == (int)gettid();
+	return atomic_load(&s->writer_tid) == store_thread_id();
+}
+
+store_status store_begin_immediate(store *s, const char *name)
+{
+	store_status st = STORE_BUSY;
+	for (int attempt = 0; attempt < STORE_TX_ATTEMPTS && st == STORE_BUSY; attempt++) {
+		if (attempt > 0)
+			sleep_ms(10L << attempt);
+		st = store_status_of(&s->writer, store_exec(&s->writer, "BEGIN IMMEDIATE"), name);
+	}
+	return st;
 }
 
 /*
@@ -446,14 +467,14 @@ static bool in_own_tx(store *s)
 static store_status nested_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 {
 	store_conn *c = &s->writer;
-	int rc = exec_sql(c, "SAVEPOINT nested");
+	int rc = store_exec(c, "SAVEPOINT nested");
 	store_status st = store_status_of(c, rc, name);
 	if (st != STORE_OK)
 		return st;
 	st = fn(c, ctx);
 	if (st != STORE_OK)
-		exec_sql(c, "ROLLBACK TO nested");
-	rc = exec_sql(c, "RELEASE nested");
+		store_exec(c, "ROLLBACK TO nested");
+	rc = store_exec(c, "RELEASE nested");
 	if (st == STORE_OK)
 		st = store_status_of(c, rc, name);
 	return st;
@@ -466,11 +487,11 @@ store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 	store_conn *c = &s->writer;
 	store_status st = STORE_BUSY;
 	pthread_mutex_lock(&s->writer_lock);
-	atomic_store(&s->writer_tid, (int)gettid());
+	atomic_store(&s->writer_tid, store_thread_id());
 	for (int attempt = 0; attempt < STORE_TX_ATTEMPTS; attempt++) {
 		if (attempt > 0)
 			sleep_ms(10L << attempt);
-		int rc = exec_sql(c, "BEGIN IMMEDIATE");
+		int rc = store_exec(c, "BEGIN IMMEDIATE");
 		st = store_status_of(c, rc, name);
 		if (st == STORE_BUSY)
 			continue;
@@ -478,14 +499,14 @@ store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 			break;
 		st = fn(c, ctx);
 		if (st == STORE_OK) {
-			rc = exec_sql(c, "COMMIT");
+			rc = store_exec(c, "COMMIT");
 			st = store_status_of(c, rc, name);
 			if (st == STORE_OK)
 				break;
 		}
 		/* Also after a failed COMMIT: SQLite may keep the transaction open. */
 		if (!sqlite3_get_autocommit(c->db))
-			exec_sql(c, "ROLLBACK");
+			store_exec(c, "ROLLBACK");
 		if (st != STORE_BUSY)
 			break;
 	}
@@ -528,12 +549,12 @@ store_status store_read(store *s, store_tx_fn fn, void *ctx)
 	if (in_own_tx(s))
 		return fn(&s->writer, ctx);
 	store_conn *c = reader_acquire(s);
-	int rc = exec_sql(c, "BEGIN");
+	int rc = store_exec(c, "BEGIN");
 	store_status st = store_status_of(c, rc, "begin read");
 	if (st == STORE_OK) {
 		st = fn(c, ctx);
 		/* A read transaction has nothing to keep: end it either way. */
-		exec_sql(c, st == STORE_OK ? "COMMIT" : "ROLLBACK");
+		store_exec(c, st == STORE_OK ? "COMMIT" : "ROLLBACK");
 	}
 	reader_release(s, c);
 	return st;
