@@ -41,20 +41,28 @@ store_status store_cancels_list(store_conn *c, const struct cancel_filter *f, st
 	struct list_query q = {.select = SQL_CANCEL_SELECT,
 			       .from = "FROM cancels k",
 			       .id_column = "k.id",
+			       .counts_from = "FROM cancel_counts k",
 			       .page = f->page,
 			       .one = f->cancel_id > 0};
 	list_cond_number(&q, f->party == PARTY_RETAILER ? "k.retailer_id = " : "k.brand_id = ", "",
 			 f->party_id);
+	list_cond_countable(&q);
 	if (f->cancel_id > 0)
 		list_cond_number(&q, "k.id = ", "", f->cancel_id);
 	if (f->order_id > 0)
 		list_cond_number(&q, "k.order_id = ", "", f->order_id);
-	if (f->reason_id > 0)
+	if (f->reason_id > 0) {
 		list_cond_number(&q, "k.reason_id = ", "", f->reason_id);
-	if (f->canceled_by != PARTY_NONE)
+		list_cond_countable(&q);
+	}
+	if (f->canceled_by != PARTY_NONE) {
 		list_cond_text(&q, "k.canceled_by = ", "", party_kind_name(f->canceled_by));
-	if (f->is_acknowledged >= 0)
+		list_cond_countable(&q);
+	}
+	if (f->is_acknowledged >= 0) {
 		list_cond_number(&q, "k.is_acknowledged = ", "", f->is_acknowledged);
+		list_cond_countable(&q);
+	}
 	list_cond_times(&q, "k.canceled_at", f->canceled_at);
 	store_status res = store_list_run(c, &q, page);
 	if (res == STORE_OK)

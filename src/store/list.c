@@ -35,6 +35,23 @@ void list_cond_text(struct list_query *q, const char *lhs, const char *rhs, cons
 	}
 }
 
+void list_cond_countable(struct list_query *q)
+{
+	if (q->nconds > 0)
+		q->conds[q->nconds - 1].countable = true;
+}
+
+/* True when the counts table answers the count of q's rows. */
+static bool count_from_counts(const struct list_query *q)
+{
+	if (q->counts_from == NULL)
+		return false;
+	for (size_t i = 0; i < q->nconds; i++)
+		if (!q->conds[i].countable)
+			return false;
+	return true;
+}
+
 void list_cond_times(struct list_query *q, const char *column,
 		     const struct time_bound bounds[BOUND_COUNT])
 {
@@ -197,8 +214,17 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 		*(before ? &page->more_after : &page->more_before) = found;
 	}
 	bool found = false;
-	sql_add(&count, "SELECT count(*) ");
-	sql_add(&count, q->from);
+	if (count_from_counts(q)) {
+		/* The alias is the id column's: "o.id" -> "o.n". */
+		size_t alias = strcspn(q->id_column, ".");
+		snprintf(buf, sizeof(buf), "SELECT coalesce(sum(%.*s.n), 0) ", (int)alias,
+			 q->id_column);
+		sql_add(&count, buf);
+		sql_add(&count, q->counts_from);
+	} else {
+		sql_add(&count, "SELECT count(*) ");
+		sql_add(&count, q->from);
+	}
 	add_where(&count, q);
 	res = query_integer(c, &count, q, 0, &page->count, &found);
 out:

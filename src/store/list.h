@@ -26,12 +26,19 @@ struct list_cond {
 	bool is_text;
 	int64_t number;
 	const char *text;
+	bool countable; /* its column is also in the query's counts table */
 };
 
 struct list_query {
 	const char *select;    /* "SELECT ... FROM orders o JOIN ..." (no WHERE) */
 	const char *from;      /* "FROM orders o": for the count and the look-around */
 	const char *id_column; /* "o.id" */
+	/*
+	 * "FROM order_counts o": a table of running counts (column n) with the
+	 * same alias and the columns of the countable conditions. When every
+	 * condition is countable, the count sums it instead of counting rows.
+	 */
+	const char *counts_from;
 	struct list_cond conds[LIST_MAX_CONDS];
 	size_t nconds;
 	struct page_request page;
@@ -41,6 +48,9 @@ struct list_query {
 /* Adds a condition; the caller keeps text alive until the query ran. */
 void list_cond_number(struct list_query *q, const char *lhs, const char *rhs, int64_t value);
 void list_cond_text(struct list_query *q, const char *lhs, const char *rhs, const char *value);
+
+/* Marks the condition added last as one the counts table can answer. */
+void list_cond_countable(struct list_query *q);
 
 /* Adds "lhs ?" conditions for every time bound set, for one column ("o.shipped_at"). */
 void list_cond_times(struct list_query *q, const char *column,

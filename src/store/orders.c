@@ -299,19 +299,25 @@ store_status store_orders_list(store_conn *c, const struct order_filter *f, stru
 	struct list_query q = {.select = order_select,
 			       .from = order_from,
 			       .id_column = "o.id",
+			       .counts_from = "FROM order_counts o",
 			       .page = f->page,
 			       .one = f->order_id > 0};
 	list_cond_number(&q, f->party == PARTY_RETAILER ? "o.retailer_id = " : "o.brand_id = ", "",
 			 f->party_id);
+	list_cond_countable(&q);
 	if (f->order_id > 0)
 		list_cond_number(&q, "o.id = ", "", f->order_id);
 	if (f->purchase_order_number != NULL)
 		list_cond_text(&q, "o.purchase_order_number = ", "", f->purchase_order_number);
-	if (f->statuses_json != NULL)
+	if (f->statuses_json != NULL) {
 		list_cond_text(&q, "o.status IN (SELECT value FROM json_each(", "))",
 			       f->statuses_json);
-	if (f->is_acknowledged >= 0)
+		list_cond_countable(&q);
+	}
+	if (f->is_acknowledged >= 0) {
 		list_cond_number(&q, "o.is_acknowledged = ", "", f->is_acknowledged);
+		list_cond_countable(&q);
+	}
 	for (int col = 0; col < ORDER_TIME_COUNT; col++)
 		list_cond_times(&q, time_columns[col], f->times[col]);
 	store_status res = store_list_run(c, &q, page);

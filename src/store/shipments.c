@@ -58,16 +58,20 @@ store_status store_shipments_list(store_conn *c, const struct shipment_filter *f
 	struct list_query q = {.select = SQL_SHIPMENT_SELECT,
 			       .from = "FROM shipments s",
 			       .id_column = "s.id",
+			       .counts_from = "FROM shipment_counts s",
 			       .page = f->page,
 			       .one = f->shipment_id > 0};
 	list_cond_number(&q, f->party == PARTY_RETAILER ? "s.retailer_id = " : "s.brand_id = ", "",
 			 f->party_id);
+	list_cond_countable(&q);
 	if (f->shipment_id > 0)
 		list_cond_number(&q, "s.id = ", "", f->shipment_id);
 	if (f->order_id > 0)
 		list_cond_number(&q, "s.order_id = ", "", f->order_id);
-	if (f->is_acknowledged >= 0)
+	if (f->is_acknowledged >= 0) {
 		list_cond_number(&q, "s.is_acknowledged = ", "", f->is_acknowledged);
+		list_cond_countable(&q);
+	}
 	list_cond_times(&q, "s.shipped_at", f->shipped_at);
 	store_status res = store_list_run(c, &q, page);
 	if (res == STORE_OK)

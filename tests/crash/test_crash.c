@@ -693,6 +693,18 @@ static const struct {
 	 "NULL)"},
 	{"orders with canceled_at set iff not canceled",
 	 "SELECT count(*) FROM orders WHERE (status = 'canceled') <> (canceled_at IS NOT NULL)"},
+	{"order_counts rows that differ from the orders they count",
+	 "SELECT count(*) FROM (SELECT retailer_id, brand_id, status, is_acknowledged, count(*) n "
+	 "FROM orders GROUP BY 1, 2, 3, 4 EXCEPT SELECT retailer_id, brand_id, status, "
+	 "is_acknowledged, n FROM order_counts WHERE n > 0)"},
+	{"order_counts rows that count orders that do not exist",
+	 "SELECT count(*) FROM order_counts c WHERE n <> (SELECT count(*) FROM orders o WHERE "
+	 "o.retailer_id = c.retailer_id AND o.brand_id = c.brand_id AND o.status = c.status AND "
+	 "o.is_acknowledged = c.is_acknowledged)"},
+	{"cancel_counts rows that differ from the cancellations they count",
+	 "SELECT count(*) FROM cancel_counts c WHERE n <> (SELECT count(*) FROM cancels k WHERE "
+	 "k.retailer_id = c.retailer_id AND k.brand_id = c.brand_id AND k.reason_id = c.reason_id "
+	 "AND k.canceled_by = c.canceled_by AND k.is_acknowledged = c.is_acknowledged)"},
 	{"orders without lines", "SELECT count(*) FROM orders o WHERE NOT EXISTS "
 				 "(SELECT 1 FROM order_lines WHERE order_id = o.id)"},
 	{"cancellations without lines", "SELECT count(*) FROM cancels c WHERE NOT EXISTS "
