@@ -24,7 +24,9 @@ struct record_kind {
 
 /*
  * reply_record() reads the record through a read connection and answers
- * `status` with its representation; 404 when it is not the party's.
+ * `status` with its representation; 404 when it is not the party's. In a
+ * write that may defer its reply (request_after_commit()), the read happens
+ * after the commit, off the committer's thread.
  */
 void reply_record(struct request *req, unsigned status, const struct record_kind *kind,
 		  party_kind party, int64_t party_id, int64_t id);

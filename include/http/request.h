@@ -44,6 +44,21 @@ struct reply {
 	size_t nheaders;
 };
 
+/*
+ * A reply built once the request's write has committed, on the worker
+ * thread and through a read connection, instead of inside the write
+ * transaction (which the committer runs for a whole batch, one request
+ * after the other). A handler sets it through request_after_commit().
+ */
+struct after_commit {
+	void (*build)(struct request *req, const struct after_commit *ac);
+	unsigned status;
+	const void *what; /* the handler's own description of the reply */
+	party_kind party;
+	int64_t party_id;
+	int64_t id;
+};
+
 struct request {
 	store *store;
 	const char *method; /* owned by libmicrohttpd for the request's life */
@@ -54,8 +69,22 @@ struct request {
 	struct caller caller;
 	char request_id[REQUEST_ID_MAX];
 	struct reply reply;
-	void *server_private; /* the server's own per-request state */
+	/*
+	 * Set by the server for a write whose reply need not be stored with
+	 * it (no Idempotency-Key): the handler may defer reading its reply
+	 * until after the commit (request_after_commit()).
+	 */
+	bool may_defer_reply;
+	struct after_commit after_commit; /* build == NULL: none */
+	void *server_private;		  /* the server's own per-request state */
 };
+
+/*
+ * When req->may_defer_reply, records `ac` to be built after the commit,
+ * sets the reply's status (so the write counts as answered with it) and
+ * returns true; otherwise returns false and the caller answers now.
+ */
+bool request_after_commit(struct request *req, const struct after_commit *ac);
 
 /* The route's n-th path argument (0 is the party id on /v1/ routes). */
 int64_t request_arg(const struct request *req, size_t n);

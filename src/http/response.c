@@ -37,6 +37,18 @@ static void reply_internal(struct request *req)
 	req->reply.body_len = req->reply.body ? strlen(internal_body) : 0;
 }
 
+bool request_after_commit(struct request *req, const struct after_commit *ac)
+{
+	if (!req->may_defer_reply)
+		return false;
+	req->after_commit = *ac;
+	free(req->reply.body);
+	req->reply.body = NULL;
+	req->reply.body_len = 0;
+	req->reply.status = ac->status;
+	return true;
+}
+
 void reply_json(struct request *req, unsigned status, json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -46,6 +58,7 @@ void reply_json(struct request *req, unsigned status, json_t *body)
 		return;
 	}
 	free(req->reply.body);
+	req->after_commit.build = NULL; /* an answer set now replaces a deferred one */
 	req->reply.status = status;
 	req->reply.body = text;
 	req->reply.body_len = strlen(text);

@@ -317,8 +317,11 @@ static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		}
 	}
 	rs->idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
-	if (is_write(req->method))
+	if (is_write(req->method)) {
+		/* An idempotent reply is stored with the write: it is built inside it. */
+		req->may_defer_reply = rs->idempotency_key == NULL;
 		return true;
+	}
 	run_handler(rs);
 	return false;
 }
@@ -333,6 +336,7 @@ static store_status write_job_run(void *ctx)
 	struct request_state *rs = ctx;
 	/* store_tx() may run an inline write again after a busy store: start afresh. */
 	reply_clear(&rs->req.reply);
+	rs->req.after_commit.build = NULL;
 	run_handler(rs);
 	return rs->req.reply.status >= 500 ? STORE_REJECTED : STORE_OK;
 }
@@ -341,9 +345,25 @@ static store_status write_job_run(void *ctx)
 static void write_job_settle(struct request_state *rs, store_status st)
 {
 	if (st != STORE_OK) {
+		rs->req.after_commit.build = NULL;
 		reply_clear(&rs->req.reply);
 		reply_store_error(&rs->req, st);
 	}
+}
+
+/* Builds a reply the handler deferred until its write committed (on a worker thread). */
+static void build_deferred_reply(struct request_state *rs)
+{
+	struct request *req = &rs->req;
+	if (req->after_commit.build == NULL)
+		return;
+	struct after_commit ac = req->after_commit;
+	req->after_commit.build = NULL;
+	req->may_defer_reply = false;
+	req->reply.status = 0;
+	ac.build(req, &ac);
+	if (req->reply.status == 0)
+		reply_error(req, 500, "internal", "internal error");
 }
 
 /* Called by the committer after its batch: answer, and wake the connection. */
@@ -455,6 +475,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	case PHASE_INLINE: write_inline(rs); break;
 	case PHASE_ANSWERED: break;
 	}
+	build_deferred_reply(rs);
 	atomic_store(&rs->phase, PHASE_ANSWERED);
 	return queue_reply(rs, conn);
 }

@@ -38,10 +38,11 @@ struct store {
 	store_conn writer;
 	pthread_mutex_t writer_lock;
 	/*
-	 * The thread (kernel tid) inside a store_tx(), 0 when none: a
-	 * store_tx() or store_read() it calls runs inside that transaction.
+	 * The thread inside a store_tx() or a batch (store_thread_id()), 0
+	 * when none: a store_tx() or store_read() it calls runs inside that
+	 * transaction.
 	 */
-	atomic_int writer_tid;
+	atomic_ulong writer_tid;
 
 	store_conn *readers;
 	unsigned nreaders;
@@ -73,8 +74,11 @@ json_t *store_row_record(sqlite3_stmt *st);
 /* Runs SQL with no results (pragmas, BEGIN, COMMIT, SAVEPOINT) on a connection. */
 int store_exec(store_conn *c, const char *sql);
 
-/* The calling thread's kernel id: tells the writer's owner apart. */
-int store_thread_id(void);
+/*
+ * The calling thread's pthread_self() as a number (glibc's pthread_t is
+ * one, never 0), which tells the writer's owner apart without a system call.
+ */
+unsigned long store_thread_id(void);
 
 /* BEGIN IMMEDIATE on the writer, retried while busy (the caller holds writer_lock). */
 store_status store_begin_immediate(store *s, const char *name);
