@@ -807,6 +807,99 @@ START_TEST(duplicate_purchase_order_numbers_racing_create_one_order)
 }
 END_TEST
 
+#define MIXERS 24
+
+struct mixer {
+	pthread_barrier_t *start;
+	int kind; /* 0: valid, 1: unknown variant (refused in the transaction), 2: duplicate */
+	char po[32];
+	long status;
+	json_t *body; /* the answer */
+};
+
+static void *mix(void *arg)
+{
+	struct mixer *me = arg;
+	json_t *order = valid_order(me->po);
+	if (me->kind == 1)
+		json_object_set_new(line0(order), "variant", json_pack("{s:s}", "upc", "000"));
+	char *body = json_dumps(order, JSON_COMPACT);
+	json_decref(order);
+	pthread_barrier_wait(me->start);
+	struct http_response r;
+	http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, body, &r);
+	me->status = r.status;
+	me->body = json_incref(r.json);
+	http_response_free(&r);
+	free(body);
+	return NULL;
+}
+
+/*
+ * Writes at once, so that they share batches of the group commit: those
+ * that fail their rules (inside the transaction) leave nothing, and the
+ * others are stored exactly as answered.
+ */
+START_TEST(concurrent_writes_some_failing_apply_exactly_the_valid_ones)
+{
+	curl_global_init(CURL_GLOBAL_ALL);
+	struct http_response r;
+	post_order(500, key500, valid_order("MIX-TAKEN"), &r);
+	ck_assert_int_eq(r.status, 201);
+	http_response_free(&r);
+
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, MIXERS);
+	pthread_t threads[MIXERS];
+	struct mixer mixers[MIXERS];
+	for (int i = 0; i < MIXERS; i++) {
+		mixers[i] = (struct mixer){.start = &start, .kind = i % 3};
+		if (mixers[i].kind == 2)
+			snprintf(mixers[i].po, sizeof(mixers[i].po), "MIX-TAKEN");
+		else
+			snprintf(mixers[i].po, sizeof(mixers[i].po), "MIX-%d", i);
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, mix, &mixers[i]), 0);
+	}
+	for (int i = 0; i < MIXERS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&start);
+
+	int created = 0;
+	for (int i = 0; i < MIXERS; i++) {
+		struct mixer *m = &mixers[i];
+		static const long expected[] = {201, 400, 409};
+		ck_assert_msg(m->status == expected[m->kind], "request %d (kind %d): %ld", i,
+			      m->kind, m->status);
+		if (m->kind == 0) {
+			created++;
+			/* Stored exactly as answered. */
+			char path[96];
+			snprintf(path, sizeof(path), "/v1/retailers/500/orders/%lld/",
+				 (long long)json_integer_value(json_object_get(m->body, "id")));
+			struct http_response got;
+			http_get(&ts, path, key500, &got);
+			ck_assert_int_eq(got.status, 200);
+			ck_assert_msg(json_equal(got.json, m->body),
+				      "order %s differs from its 201", m->po);
+			http_response_free(&got);
+		} else if (m->kind == 1) {
+			ck_assert_str_eq(json_string_value(json_object_get(
+						 json_object_get(m->body, "error"), "code")),
+					 "validation_failed");
+		}
+		json_decref(m->body);
+	}
+	ck_assert_int_eq(created, MIXERS / 3);
+	ck_assert_int_eq(db_count("orders"), 1 + MIXERS / 3);
+	ck_assert_int_eq(db_count("order_lines"), 1 + MIXERS / 3);
+	ck_assert_int_eq(db_count("addresses"), 1 + MIXERS / 3);
+	struct http_response list;
+	http_get(&ts, "/v1/retailers/500/orders/", key500, &list);
+	ck_assert_int_eq(json_integer_value(json_object_get(list.json, "count")), 1 + MIXERS / 3);
+	http_response_free(&list);
+}
+END_TEST
+
 START_TEST(rejected_request_stores_nothing)
 {
 	/* Valid in shape, refused by the catalog: nothing of it may remain. */
@@ -882,6 +975,7 @@ int main(void)
 	tcase_add_test(tc, full_address_and_order_numbers_round_trip);
 	tcase_add_test(tc, duplicate_purchase_order_number_is_409_naming_the_order);
 	tcase_add_test(tc, duplicate_purchase_order_numbers_racing_create_one_order);
+	tcase_add_test(tc, concurrent_writes_some_failing_apply_exactly_the_valid_ones);
 	tcase_add_test(tc, rejected_request_stores_nothing);
 	tcase_add_test(tc, creating_needs_the_retailers_own_key);
 	suite_add_tcase(s, tc);
