@@ -91,8 +91,7 @@ start_server() {
 # stop_server -> prints "cpu_us requests"
 stop_server() {
     kill -TERM "$srv_pid"
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         kill -0 "$srv_pid" 2>/dev/null || break
         sleep 0.1
     done
