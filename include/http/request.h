@@ -59,14 +59,18 @@ struct after_commit {
 	int64_t id;
 };
 
+struct reply_cache;
+
 struct request {
 	store *store;
-	const char *method; /* owned by libmicrohttpd for the request's life */
+	struct reply_cache *cache; /* serialized representations (http/cache.h); may be NULL */
+	const char *method;	   /* owned by libmicrohttpd for the request's life */
 	const char *path;
 	struct route_result route;
 	struct query query;
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	struct caller caller;
+	const char *if_none_match; /* the If-None-Match header, or NULL */
 	char request_id[REQUEST_ID_MAX];
 	struct reply reply;
 	/*
@@ -94,6 +98,9 @@ int64_t request_arg(const struct request *req, size_t n);
  * even on failure). A body that cannot be serialised becomes a 500.
  */
 void reply_json(struct request *req, unsigned status, json_t *body);
+
+/* reply_text() answers `status` with JSON text it takes over (NULL: no body). */
+void reply_text(struct request *req, unsigned status, char *body, size_t len);
 
 /* reply_error() answers with the contract's error shape and no fields. */
 void reply_error(struct request *req, unsigned status, const char *code, const char *fmt, ...)

@@ -12,8 +12,9 @@
 #include "http/router.h"
 #include "store/store.h"
 
-#define SERVER_BODY_LIMIT ((size_t)1 << 20) /* 1 MiB, CONTRACT.md section 1 */
-#define SERVER_ERR_MAX	  256
+#define SERVER_BODY_LIMIT  ((size_t)1 << 20) /* 1 MiB, CONTRACT.md section 1 */
+#define SERVER_ERR_MAX	   256
+#define SERVER_CACHE_BYTES ((size_t)16 << 20) /* 16 MiB of cached representations */
 
 struct server_options {
 	const char *listen;	   /* "ADDR:PORT"; port 0 picks a free one */
@@ -25,6 +26,7 @@ struct server_options {
 	FILE *access_log;	   /* one JSON line per request; NULL for none */
 	double rate_limit;	   /* requests a second per API key; 0 for no limit */
 	double rate_burst;	   /* requests a key may make at once; 0: 2 s worth */
+	size_t cache_bytes;	   /* serialized representations kept; 0: the default */
 };
 
 /* Defaults for every field not set (0/NULL). */

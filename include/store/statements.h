@@ -33,6 +33,9 @@
 
 #define STORE_STATEMENTS(X)                                                   \
 	X(STMT_HEALTH, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
+	X(STMT_BEGIN, "BEGIN")                                                                 \
+	X(STMT_COMMIT, "COMMIT")                                                               \
+	X(STMT_ROLLBACK, "ROLLBACK")                                                           \
 	X(STMT_KEY_INSERT,                                                    \
 	  "INSERT INTO api_keys (retailer_id, brand_id, hash, created_at) "   \
 	  "VALUES (?1, ?2, ?3, ?4)")                                          \
@@ -248,6 +251,10 @@
 	  "UPDATE orders SET is_acknowledged = 1, acknowledged_at = ?3, "      \
 	  "version = version + 1 "                                             \
 	  "WHERE id = ?2 AND brand_id = ?1 AND is_acknowledged = 0")           \
+	X(STMT_ORDER_STAMP,                                                    \
+	  "SELECT o.version, (SELECT generation FROM catalog_generation) "     \
+	  "FROM orders o WHERE o.id = ?1 "                                     \
+	  "AND (CASE ?2 WHEN 1 THEN o.retailer_id ELSE o.brand_id END) = ?3")  \
 	X(STMT_ORDER_LINES_OF,                                                 \
 	  "SELECT l.id, l.order_id, v.id AS variant_id, "                      \
 	  "v.brand_id AS variant_brand_id, vb.name AS variant_brand_name, "    \

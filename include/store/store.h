@@ -22,6 +22,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * What names one state of a record's representation: the record's own
+ * version and the catalog's generation (names it shows come from the
+ * catalog). Both only grow; equal stamps, equal representations.
+ */
+struct record_stamp {
+	int64_t version;
+	int64_t generation;
+};
+
 typedef struct store store;
 typedef struct store_conn store_conn;
 

@@ -140,6 +140,14 @@ struct order_filter {
  */
 store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page);
 
+/*
+ * The stamp of one order of a party (struct record_stamp: its version,
+ * moved by every change to its rows, lines, shipments and cancellations,
+ * and the catalog's generation); STORE_NOT_FOUND when not its own.
+ */
+store_status store_orders_stamp(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
+				struct record_stamp *stamp);
+
 /* One order of a party, as a record with "lines"; STORE_NOT_FOUND when not its own. */
 store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
 			      json_t **order);

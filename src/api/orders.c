@@ -10,6 +10,7 @@
 #include "api/order_input.h"
 #include "api/records.h"
 #include "api/representation.h"
+#include "http/cache.h"
 #include "domain/sla.h"
 #include "domain/timeutil.h"
 #include "store/store_orders.h"
@@ -310,9 +311,77 @@ out:
 	return HANDLER_OK;
 }
 
+/* What GET .../orders/{id}/ reads, in one snapshot. */
+struct order_read {
+	party_kind party;
+	int64_t party_id;
+	int64_t id;
+	const char *if_none_match;
+	struct reply_cache *cache;
+	uint64_t key;
+	struct record_stamp stamp;
+	char etag[ETAG_MAX];
+	bool not_modified;
+	char *cached; /* the cached representation, when it is still this stamp's */
+	size_t cached_len;
+	json_t *record; /* else the record to shape */
+};
+
+/*
+ * The order's stamp first; then nothing more when the client already has
+ * this state (304), the cached text when it was made for this stamp, or the
+ * record. The stamp and the record come from the same snapshot, so the text
+ * cached for a stamp is always that stamp's.
+ */
+static store_status order_read_tx(store_conn *c, void *ctx)
+{
+	struct order_read *r = ctx;
+	store_status st = store_orders_stamp(c, r->party, r->party_id, r->id, &r->stamp);
+	if (st != STORE_OK)
+		return st;
+	etag_format(&r->stamp, r->etag);
+	if (etag_matches(r->if_none_match, r->etag)) {
+		r->not_modified = true;
+		return STORE_OK;
+	}
+	r->cached = reply_cache_get(r->cache, r->key, &r->stamp, &r->cached_len);
+	if (r->cached != NULL)
+		return STORE_OK;
+	return store_orders_get(c, r->party, r->party_id, r->id, &r->record);
+}
+
 handler_result api_orders_get(struct request *req)
 {
-	return reply_record_of_route(req, &order_kind);
+	struct order_read r = {.party = req->route.route->party,
+			       .party_id = request_arg(req, 0),
+			       .id = request_arg(req, 1),
+			       .if_none_match = req->if_none_match,
+			       .cache = req->cache};
+	r.key = ((uint64_t)r.id << 2) | (uint64_t)r.party;
+	store_status st = store_read(req->store, order_read_tx, &r);
+	if (st == STORE_NOT_FOUND) {
+		reply_error(req, 404, "not_found", "no order %lld here", (long long)r.id);
+	} else if (st != STORE_OK) {
+		reply_store_error(req, st);
+	} else if (r.not_modified) {
+		reply_text(req, 304, NULL, 0);
+		reply_header(req, "ETag", r.etag);
+	} else if (r.cached != NULL) {
+		reply_text(req, 200, r.cached, r.cached_len);
+		r.cached = NULL;
+		reply_header(req, "ETag", r.etag);
+	} else {
+		json_t *body = order_representation(r.record);
+		reply_json(req, 200, body);
+		if (req->reply.status == 200) {
+			reply_cache_put(r.cache, r.key, &r.stamp, req->reply.body,
+					req->reply.body_len);
+			reply_header(req, "ETag", r.etag);
+		}
+	}
+	free(r.cached);
+	json_decref(r.record);
+	return HANDLER_OK;
 }
 
 struct list {

@@ -49,6 +49,15 @@ bool request_after_commit(struct request *req, const struct after_commit *ac)
 	return true;
 }
 
+void reply_text(struct request *req, unsigned status, char *body, size_t len)
+{
+	free(req->reply.body);
+	req->after_commit.build = NULL;
+	req->reply.status = status;
+	req->reply.body = body;
+	req->reply.body_len = body != NULL ? len : 0;
+}
+
 void reply_json(struct request *req, unsigned status, json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;

@@ -34,6 +34,7 @@
 #include <sodium.h>
 
 #include "http/auth.h"
+#include "http/cache.h"
 #include "http/idempotency.h"
 #include "http/ratelimit.h"
 #include "http/request.h"
@@ -49,6 +50,7 @@ struct server {
 	struct server_options opts;
 	struct rate_limiter *limiter; /* NULL when there is no limit */
 	store_committer *committer;
+	struct reply_cache *cache;
 	atomic_int in_flight;
 };
 
@@ -88,6 +90,8 @@ void server_options_defaults(struct server_options *o)
 		o->timeout_seconds = 30;
 	if (o->body_limit == 0)
 		o->body_limit = SERVER_BODY_LIMIT;
+	if (o->cache_bytes == 0)
+		o->cache_bytes = SERVER_CACHE_BYTES;
 }
 
 static void state_free(struct request_state *rs)
@@ -317,6 +321,8 @@ static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		}
 	}
 	rs->idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+	req->if_none_match =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	if (is_write(req->method)) {
 		/* An idempotent reply is stored with the write: it is built inside it. */
 		req->may_defer_reply = rs->idempotency_key == NULL;
@@ -435,6 +441,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		clock_gettime(CLOCK_MONOTONIC, &rs->started);
 		rs->srv = srv;
 		rs->req.store = srv->store;
+		rs->req.cache = srv->cache;
 		rs->req.method = method;
 		rs->req.path = url;
 		rs->req.server_private = rs;
@@ -644,8 +651,11 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
 	srv->committer = store_committer_start(s, 0);
-	if (srv->committer == NULL) {
-		snprintf(err, SERVER_ERR_MAX, "cannot start the store's committer thread");
+	srv->cache = reply_cache_new(srv->opts.cache_bytes);
+	if (srv->committer == NULL || srv->cache == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory or threads");
+		store_committer_free(srv->committer);
+		reply_cache_free(srv->cache);
 		close(srv->listen_fd);
 		rate_limiter_free(srv->limiter);
 		free(srv);
@@ -666,6 +676,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
 			 srv->opts.listen);
 		store_committer_free(srv->committer);
+		reply_cache_free(srv->cache);
 		close(srv->listen_fd);
 		rate_limiter_free(srv->limiter);
 		free(srv);
@@ -700,10 +711,14 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	if (srv->opts.access_log != NULL) {
 		struct store_committer_stats stats;
 		store_committer_stats(srv->committer, &stats);
-		json_t *line = json_pack(
-			"{s:s, s:s, s:s, s:I, s:I, s:I}", "level", "info", "component", "store",
-			"message", "group commit", "batches", (json_int_t)stats.batches, "writes",
-			(json_int_t)stats.jobs, "largest_batch", (json_int_t)stats.max_batch);
+		struct reply_cache_stats cs;
+		reply_cache_stats(srv->cache, &cs);
+		json_t *line =
+			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "level", "info",
+				  "component", "server", "message", "stopped", "batches",
+				  (json_int_t)stats.batches, "writes", (json_int_t)stats.jobs,
+				  "largest_batch", (json_int_t)stats.max_batch, "cache_hits",
+				  (json_int_t)cs.hits, "cache_misses", (json_int_t)cs.misses);
 		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
 		if (text != NULL)
 			fprintf(srv->opts.access_log, "%s\n", text);
@@ -711,6 +726,7 @@ void server_stop(struct server *srv, unsigned grace_ms)
 		json_decref(line);
 	}
 	store_committer_free(srv->committer);
+	reply_cache_free(srv->cache);
 	rate_limiter_free(srv->limiter);
 	free(srv);
 }

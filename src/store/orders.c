@@ -334,6 +334,28 @@ store_status store_orders_list(store_conn *c, const struct order_filter *f, stru
 	return res;
 }
 
+store_status store_orders_stamp(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
+				struct record_stamp *stamp)
+{
+	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_STAMP);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_int(st, 2, party == PARTY_RETAILER ? 1 : 2);
+	sqlite3_bind_int64(st, 3, party_id);
+	int rc = sqlite3_step(st);
+	store_status res = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		stamp->version = sqlite3_column_int64(st, 0);
+		stamp->generation = sqlite3_column_int64(st, 1);
+		res = STORE_OK;
+	} else if (rc != SQLITE_DONE) {
+		res = store_status_of(c, rc, "order stamp");
+	}
+	sqlite3_reset(st);
+	return res;
+}
+
 store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
 			      json_t **order)
 {

@@ -524,6 +524,17 @@ store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 	return st;
 }
 
+/* Runs a prepared statement that answers no rows (BEGIN, COMMIT) once. */
+static int step_stmt(store_conn *c, stmt_id id)
+{
+	sqlite3_stmt *st = store_stmt(c, id);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 static store_conn *reader_acquire(store *s)
 {
 	store_conn *c = NULL;
@@ -558,12 +569,13 @@ store_status store_read(store *s, store_tx_fn fn, void *ctx)
 	if (in_own_tx(s))
 		return fn(&s->writer, ctx);
 	store_conn *c = reader_acquire(s);
-	int rc = store_exec(c, "BEGIN");
+	/* Prepared once: parsing BEGIN and COMMIT was a tenth of a cached GET (perf). */
+	int rc = step_stmt(c, STMT_BEGIN);
 	store_status st = store_status_of(c, rc, "begin read");
 	if (st == STORE_OK) {
 		st = fn(c, ctx);
 		/* A read transaction has nothing to keep: end it either way. */
-		store_exec(c, st == STORE_OK ? "COMMIT" : "ROLLBACK");
+		step_stmt(c, st == STORE_OK ? STMT_COMMIT : STMT_ROLLBACK);
 	}
 	reader_release(s, c);
 	return st;

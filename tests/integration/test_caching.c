@@ -1,0 +1,281 @@
+/*
+ * GET of one order through the representation cache and ETags: the same
+ * state answers the same bytes with the same ETag, If-None-Match answers
+ * 304, and every kind of change (acknowledgement, shipment, its
+ * acknowledgement, cancellation, catalog import) shows in the next GET of
+ * both parties, never a stale copy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "harness.h"
+#include "store/embedded.h"
+
+#define R500 "/v1/retailers/500"
+#define B501 "/v1/brands/501"
+
+static struct test_server ts;
+static char *key500, *key600, *key501;
+
+static void setup(void)
+{
+	ts_start(&ts, true);
+	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
+	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
+	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
+}
+
+static void teardown(void)
+{
+	free(key500);
+	free(key600);
+	free(key501);
+	ts_stop(&ts);
+}
+
+/* Creates a 2-unit order of brand 501; returns its id and its line's id. */
+static int64_t create_order(const char *po, int64_t *line_id)
+{
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"purchase_order_number\": \"%s\", \"ordered_at\": \"2016-07-06T10:25\","
+		 " \"ship_to\": {\"name1\": \"Tammy Watkins\", \"street1\": \"1332 Hermosa Ave\","
+		 " \"city\": \"Hermosa Beach\", \"province\": \"CA\", \"postal_code\": \"90254\","
+		 " \"country\": \"US\"}, \"shipping_method\": {\"code\": \"GROUND\","
+		 " \"carrier\": {\"code\": \"UPSN\"}}, \"order_lines\": [{\"variant\":"
+		 " {\"identifier\": \"GBD34315\"}, \"quantity\": 3, \"net_price\": \"250.00\","
+		 " \"price\": \"450.00\"}]}",
+		 po);
+	struct http_response r;
+	http_send(&ts, "POST", R500 "/orders/", key500, body, &r);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	int64_t id = json_integer_value(json_object_get(r.json, "id"));
+	json_t *line = json_array_get(json_object_get(r.json, "order_lines"), 0);
+	*line_id = json_integer_value(json_object_get(line, "id"));
+	http_response_free(&r);
+	return id;
+}
+
+/* GET with an optional If-None-Match; returns the ETag (caller frees). */
+static char *get_order(const char *side, const char *key, int64_t id, const char *if_none_match,
+		       struct http_response *r)
+{
+	char path[96], header[128];
+	snprintf(path, sizeof(path), "%s/orders/%lld/", side, (long long)id);
+	const char *headers[] = {header, NULL};
+	if (if_none_match != NULL)
+		snprintf(header, sizeof(header), "If-None-Match: %s", if_none_match);
+	struct http_call call = {.method = "GET",
+				 .path = path,
+				 .key = key,
+				 .headers = if_none_match ? headers : NULL};
+	http_do(&ts, &call, r);
+	return http_header(r, "ETag");
+}
+
+/* The ETag and body of a 200 GET; the body is compared across calls. */
+static char *get_ok(const char *side, const char *key, int64_t id, json_t **body)
+{
+	struct http_response r;
+	char *etag = get_order(side, key, id, NULL, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_ptr_nonnull(etag);
+	*body = json_incref(r.json);
+	http_response_free(&r);
+	return etag;
+}
+
+START_TEST(the_same_state_answers_the_same_bytes_and_etag)
+{
+	int64_t line;
+	int64_t id = create_order("CACHE-1", &line);
+	struct http_response a, b;
+	char *e1 = get_order(R500, key500, id, NULL, &a);
+	char *e2 = get_order(R500, key500, id, NULL, &b);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_int_eq(b.status, 200);
+	ck_assert_ptr_nonnull(e1);
+	ck_assert_str_eq(e1, e2);
+	ck_assert_uint_eq(a.body_len, b.body_len);
+	ck_assert_int_eq(memcmp(a.body, b.body, a.body_len), 0);
+	http_response_free(&a);
+	http_response_free(&b);
+
+	/* If-None-Match: 304 with the ETag and no body, in each accepted form. */
+	const char *forms[] = {e1, "*", NULL, NULL};
+	char weak[128], listed[160];
+	snprintf(weak, sizeof(weak), "W/%s", e1);
+	snprintf(listed, sizeof(listed), "\"other\", %s", e1);
+	forms[2] = weak;
+	forms[3] = listed;
+	for (size_t i = 0; i < 4; i++) {
+		struct http_response r;
+		char *e = get_order(R500, key500, id, forms[i], &r);
+		ck_assert_msg(r.status == 304, "If-None-Match: %s gave %ld", forms[i], r.status);
+		ck_assert_uint_eq(r.body_len, 0);
+		ck_assert_str_eq(e, e1);
+		free(e);
+		http_response_free(&r);
+	}
+	struct http_response r;
+	char *e = get_order(R500, key500, id, "\"v1.g1\"", &r);
+	ck_assert_int_eq(r.status, 200);
+	free(e);
+	http_response_free(&r);
+	free(e1);
+	free(e2);
+}
+END_TEST
+
+START_TEST(another_party_gets_404_even_when_the_order_is_cached)
+{
+	int64_t line;
+	int64_t id = create_order("CACHE-2", &line);
+	json_t *body;
+	free(get_ok(R500, key500, id, &body));
+	json_decref(body);
+	struct http_response r;
+	char *e = get_order("/v1/retailers/600", key600, id, NULL, &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_ptr_null(e);
+	http_response_free(&r);
+	/* Not even a 304 for a guessed ETag. */
+	e = get_order("/v1/retailers/600", key600, id, "*", &r);
+	ck_assert_int_eq(r.status, 404);
+	free(e);
+	http_response_free(&r);
+}
+END_TEST
+
+/* Both parties' next GET shows `what` changed: a new ETag, and check() holds on the body. */
+static void expect_change(int64_t id, char **retailer_etag, char **brand_etag,
+			  bool (*check)(json_t *order), const char *what)
+{
+	const char *sides[] = {R500, B501};
+	const char *keys[] = {key500, key501};
+	char **etags[] = {retailer_etag, brand_etag};
+	for (int i = 0; i < 2; i++) {
+		/* The client's old ETag no longer matches. */
+		struct http_response r;
+		char *e = get_order(sides[i], keys[i], id, *etags[i], &r);
+		ck_assert_msg(r.status == 200, "%s: %s still answers %ld", what, sides[i],
+			      r.status);
+		ck_assert_str_ne(e, *etags[i]);
+		ck_assert_msg(check(r.json), "%s: %s answers the old order", what, sides[i]);
+		free(*etags[i]);
+		*etags[i] = e;
+		http_response_free(&r);
+	}
+}
+
+static json_t *first(json_t *order, const char *array)
+{
+	return json_array_get(json_object_get(order, array), 0);
+}
+
+static bool is_acknowledged(json_t *o)
+{
+	return json_is_true(json_object_get(o, "is_acknowledged"));
+}
+
+static bool has_shipment(json_t *o)
+{
+	return json_array_size(json_object_get(o, "shipments")) == 1 &&
+	       json_integer_value(json_object_get(first(o, "order_lines"), "quantity_shipped")) ==
+		       1;
+}
+
+static bool shipment_acknowledged(json_t *o)
+{
+	return json_is_true(json_object_get(first(o, "shipments"), "is_acknowledged"));
+}
+
+static bool has_cancel(json_t *o)
+{
+	return json_array_size(json_object_get(o, "cancels")) == 1 &&
+	       json_integer_value(json_object_get(first(o, "order_lines"), "quantity_canceled")) ==
+		       1;
+}
+
+static bool brand_renamed(json_t *o)
+{
+	const char *name = json_string_value(json_object_get(json_object_get(o, "brand"), "name"));
+	return name != NULL && strcmp(name, "Marla Cielo Renamed") == 0;
+}
+
+START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
+{
+	int64_t line;
+	int64_t id = create_order("CACHE-3", &line);
+	json_t *rb, *bb;
+	char *re = get_ok(R500, key500, id, &rb);
+	char *be = get_ok(B501, key501, id, &bb);
+	json_decref(rb);
+	json_decref(bb);
+	char path[96], body[512];
+	struct http_response r;
+
+	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)id);
+	http_send(&ts, "PUT", path, key501, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	http_response_free(&r);
+	expect_change(id, &re, &be, is_acknowledged, "acknowledgement");
+
+	snprintf(body, sizeof(body),
+		 "{\"order_id\": %lld, \"tracking_number\": \"1Z999AA10123456784\","
+		 " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
+		 (long long)id, (long long)line);
+	http_send(&ts, "POST", B501 "/shipments/", key501, body, &r);
+	ck_assert_int_eq(r.status, 201);
+	int64_t shipment = json_integer_value(json_object_get(r.json, "id"));
+	http_response_free(&r);
+	expect_change(id, &re, &be, has_shipment, "shipment");
+
+	snprintf(path, sizeof(path), R500 "/shipments/%lld/acknowledge/", (long long)shipment);
+	http_send(&ts, "PUT", path, key500, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	http_response_free(&r);
+	expect_change(id, &re, &be, shipment_acknowledged, "shipment acknowledgement");
+
+	snprintf(body, sizeof(body),
+		 "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\":"
+		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
+		 (long long)id, (long long)line);
+	http_send(&ts, "POST", B501 "/cancels/", key501, body, &r);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	http_response_free(&r);
+	expect_change(id, &re, &be, has_cancel, "cancellation");
+
+	/* A catalog import renames the brand: names shown in old orders follow. */
+	json_t *catalog = json_loadb(embedded_demo_catalog, embedded_demo_catalog_len, 0, NULL);
+	ck_assert_ptr_nonnull(catalog);
+	json_t *brand = json_array_get(json_object_get(catalog, "brands"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(brand, "id")), 501);
+	json_object_set_new(brand, "name", json_string("Marla Cielo Renamed"));
+	char *text = json_dumps(catalog, 0);
+	json_decref(catalog);
+	field_errors fe;
+	field_errors_init(&fe);
+	ck_assert_int_eq(catalog_import_text(ts.store, text, strlen(text), &fe, NULL),
+			 CATALOG_IMPORTED);
+	field_errors_free(&fe);
+	free(text);
+	expect_change(id, &re, &be, brand_renamed, "catalog import");
+	free(re);
+	free(be);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("caching");
+	TCase *tc = tcase_create("caching");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, the_same_state_answers_the_same_bytes_and_etag);
+	tcase_add_test(tc, another_party_gets_404_even_when_the_order_is_cached);
+	tcase_add_test(tc, every_kind_of_change_shows_in_the_next_get_of_both_parties);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
