@@ -14,7 +14,9 @@ CREATE TABLE catalog_generation (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	generation INTEGER NOT NULL
 );
-INSERT INTO catalog_generation (id, generation) VALUES (1, 1);
+-- Starts at a random value, so that a recreated database does not hand out
+-- the ETags of the one it replaced.
+INSERT INTO catalog_generation (id, generation) VALUES (1, abs(random() % 1000000000) + 1);
 
 CREATE TRIGGER retailers_generation_insert AFTER INSERT ON retailers BEGIN
 	UPDATE catalog_generation SET generation = generation + 1 WHERE id = 1;
@@ -115,15 +117,18 @@ BEGIN
 	UPDATE orders SET version = OLD.version + 1 WHERE id = NEW.id;
 END;
 
-CREATE TRIGGER addresses_version AFTER UPDATE ON addresses BEGIN
-	UPDATE orders SET version = version + 1 WHERE ship_to_id = NEW.id OR sold_to_id = NEW.id;
+-- An order's addresses are written once, with the order; nothing updates
+-- them. Say so, rather than keep a version trigger that would scan every
+-- order: a future change to an address must come with its version trigger.
+CREATE TRIGGER addresses_immutable BEFORE UPDATE ON addresses BEGIN
+	SELECT RAISE(ABORT, 'addresses are immutable');
 END;
 
 CREATE TRIGGER order_lines_version_insert AFTER INSERT ON order_lines BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = NEW.order_id;
 END;
 CREATE TRIGGER order_lines_version_update AFTER UPDATE ON order_lines BEGIN
-	UPDATE orders SET version = version + 1 WHERE id = NEW.order_id;
+	UPDATE orders SET version = version + 1 WHERE id IN (NEW.order_id, OLD.order_id);
 END;
 CREATE TRIGGER order_lines_version_delete AFTER DELETE ON order_lines BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = OLD.order_id;
@@ -132,7 +137,7 @@ CREATE TRIGGER shipments_version_insert AFTER INSERT ON shipments BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = NEW.order_id;
 END;
 CREATE TRIGGER shipments_version_update AFTER UPDATE ON shipments BEGIN
-	UPDATE orders SET version = version + 1 WHERE id = NEW.order_id;
+	UPDATE orders SET version = version + 1 WHERE id IN (NEW.order_id, OLD.order_id);
 END;
 CREATE TRIGGER shipments_version_delete AFTER DELETE ON shipments BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = OLD.order_id;
@@ -141,7 +146,7 @@ CREATE TRIGGER shipment_lines_version_insert AFTER INSERT ON shipment_lines BEGI
 	UPDATE orders SET version = version + 1 WHERE id = (SELECT order_id FROM shipments WHERE id = NEW.shipment_id);
 END;
 CREATE TRIGGER shipment_lines_version_update AFTER UPDATE ON shipment_lines BEGIN
-	UPDATE orders SET version = version + 1 WHERE id = (SELECT order_id FROM shipments WHERE id = NEW.shipment_id);
+	UPDATE orders SET version = version + 1 WHERE id IN ((SELECT order_id FROM shipments WHERE id = NEW.shipment_id), (SELECT order_id FROM shipments WHERE id = OLD.shipment_id));
 END;
 CREATE TRIGGER shipment_lines_version_delete AFTER DELETE ON shipment_lines BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = (SELECT order_id FROM shipments WHERE id = OLD.shipment_id);
@@ -150,7 +155,7 @@ CREATE TRIGGER cancels_version_insert AFTER INSERT ON cancels BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = NEW.order_id;
 END;
 CREATE TRIGGER cancels_version_update AFTER UPDATE ON cancels BEGIN
-	UPDATE orders SET version = version + 1 WHERE id = NEW.order_id;
+	UPDATE orders SET version = version + 1 WHERE id IN (NEW.order_id, OLD.order_id);
 END;
 CREATE TRIGGER cancels_version_delete AFTER DELETE ON cancels BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = OLD.order_id;
@@ -159,7 +164,7 @@ CREATE TRIGGER cancel_lines_version_insert AFTER INSERT ON cancel_lines BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = (SELECT order_id FROM cancels WHERE id = NEW.cancel_id);
 END;
 CREATE TRIGGER cancel_lines_version_update AFTER UPDATE ON cancel_lines BEGIN
-	UPDATE orders SET version = version + 1 WHERE id = (SELECT order_id FROM cancels WHERE id = NEW.cancel_id);
+	UPDATE orders SET version = version + 1 WHERE id IN ((SELECT order_id FROM cancels WHERE id = NEW.cancel_id), (SELECT order_id FROM cancels WHERE id = OLD.cancel_id));
 END;
 CREATE TRIGGER cancel_lines_version_delete AFTER DELETE ON cancel_lines BEGIN
 	UPDATE orders SET version = version + 1 WHERE id = (SELECT order_id FROM cancels WHERE id = OLD.cancel_id);

@@ -9,6 +9,13 @@
 #include <jansson.h>
 
 /* The order representation of an order record with its "lines". NULL on no memory. */
+/*
+ * The revision of the representations' shapes, part of every ETag: bump it
+ * in a release that adds, removes or changes a field, so that clients do
+ * not keep copies of the old shape through 304s.
+ */
+#define REPRESENTATION_REVISION 1
+
 json_t *order_representation(json_t *record);
 
 /* The shipment representation of a shipment record with its "lines". */

@@ -36,9 +36,13 @@ char *reply_cache_get(struct reply_cache *c, uint64_t key, const struct record_s
 void reply_cache_put(struct reply_cache *c, uint64_t key, const struct record_stamp *stamp,
 		     const char *body, size_t len);
 
-/* An ETag: "v<version>.g<generation>" with its quotes, and room to spare. */
-#define ETAG_MAX 64
-void etag_format(const struct record_stamp *stamp, char out[ETAG_MAX]);
+/*
+ * An ETag: "r<revision>.v<version>.g<generation>" with its quotes. The
+ * revision names the representation's shape: a release that changes it
+ * bumps it, so that no client keeps a copy of the old shape through a 304.
+ */
+#define ETAG_MAX 80
+void etag_format(unsigned revision, const struct record_stamp *stamp, char out[ETAG_MAX]);
 
 /*
  * True when an If-None-Match header (NULL: none) names `etag`: "*", or one

@@ -112,15 +112,20 @@ store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx);
  *             run() failed);
  *   other     the batch failed (BUSY, FULL, ERROR): nothing of the job was
  *             kept, and anything it prepared from what it read must not be
- *             answered. Jobs of a failed batch that had not run yet are run
- *             in the next batch instead.
- * The job must stay valid until done() is called; `next` is the committer's.
+ *             answered.
+ * Jobs of a failed batch that had not run yet are run in the next batch
+ * instead. When SQLite rolls the whole transaction back during a job (a
+ * full disk), that job fails and the jobs before it run once more in the
+ * next batch, so run() must be able to start afresh.
+ * The job must stay valid until done() is called; `next` and `retried`
+ * are the committer's (zero them before the first submit).
  */
 struct store_job {
 	store_status (*run)(void *ctx);
 	void (*done)(void *ctx, store_status st);
 	void *ctx;
-	struct store_job *next;
+	struct store_job *next; /* the committer's */
+	unsigned retried;	/* the committer's: times run again after a lost batch */
 };
 
 typedef struct store_committer store_committer;

@@ -1,4 +1,6 @@
 /* One record as a reply; see include/api/records.h. */
+#include <stdio.h>
+
 #include "api/records.h"
 
 struct get {
@@ -33,9 +35,25 @@ static void reply_record_now(struct request *req, unsigned status, const struct 
 	reply_json(req, status, body);
 }
 
+/*
+ * After the commit the write is durable: its answer must say so. A read
+ * that fails (a busy store) is tried again; if it still fails, the answer
+ * keeps the write's status with the record's id only, rather than a 5xx
+ * that would make a client without Idempotency-Key apply it twice.
+ */
 static void build_after_commit(struct request *req, const struct after_commit *ac)
 {
-	reply_record_now(req, ac->status, ac->what, ac->party, ac->party_id, ac->id);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		reply_record_now(req, ac->status, ac->what, ac->party, ac->party_id, ac->id);
+		if (req->reply.status == ac->status)
+			return;
+	}
+	const struct record_kind *kind = ac->what;
+	fprintf(stderr,
+		"{\"level\":\"error\",\"component\":\"api\",\"message\":\"committed %s %lld "
+		"answered with its id only: reading it back failed\"}\n",
+		kind->name, (long long)ac->id);
+	reply_json(req, ac->status, json_pack("{s:I}", "id", (json_int_t)ac->id));
 }
 
 void reply_record(struct request *req, unsigned status, const struct record_kind *kind,

@@ -145,9 +145,9 @@ void reply_cache_put(struct reply_cache *c, uint64_t key, const struct record_st
 	free(copy);
 }
 
-void etag_format(const struct record_stamp *stamp, char out[ETAG_MAX])
+void etag_format(unsigned revision, const struct record_stamp *stamp, char out[ETAG_MAX])
 {
-	snprintf(out, ETAG_MAX, "\"v%lld.g%lld\"", (long long)stamp->version,
+	snprintf(out, ETAG_MAX, "\"r%u.v%lld.g%lld\"", revision, (long long)stamp->version,
 		 (long long)stamp->generation);
 }
 

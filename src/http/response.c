@@ -32,6 +32,7 @@ void reply_clear(struct reply *r)
 static void reply_internal(struct request *req)
 {
 	free(req->reply.body);
+	req->after_commit.build = NULL; /* a failure replaces a deferred answer */
 	req->reply.status = 500;
 	req->reply.body = strdup(internal_body);
 	req->reply.body_len = req->reply.body ? strlen(internal_body) : 0;

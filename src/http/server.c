@@ -205,6 +205,7 @@ static void run_handler(struct request_state *rs)
 	if (idempotency_run(req, rs->idempotency_key, rs->body, rs->body_len) != HANDLER_OK ||
 	    req->reply.status == 0) {
 		reply_clear(&req->reply);
+		req->after_commit.build = NULL;
 		reply_error(req, 500, "internal", "internal error");
 	}
 }
@@ -361,8 +362,11 @@ static void write_job_settle(struct request_state *rs, store_status st)
 static void build_deferred_reply(struct request_state *rs)
 {
 	struct request *req = &rs->req;
-	if (req->after_commit.build == NULL)
+	/* Only a success is deferred; a failure set since then stands. */
+	if (req->after_commit.build == NULL || req->reply.status >= 400) {
+		req->after_commit.build = NULL;
 		return;
+	}
 	struct after_commit ac = req->after_commit;
 	req->after_commit.build = NULL;
 	req->may_defer_reply = false;
@@ -707,6 +711,9 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	 * stopping with suspended connections. Later writes run inline.
 	 */
 	store_committer_stop(srv->committer);
+	/* The writes it just settled were resumed: let them send their answers. */
+	for (unsigned waited = 0; waited < 2000 && atomic_load(&srv->in_flight) > 0; waited += 10)
+		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->daemon);
 	if (srv->opts.access_log != NULL) {
 		struct store_committer_stats stats;

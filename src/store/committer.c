@@ -48,10 +48,11 @@ static void requeue_front(store_committer *cm, struct store_job *jobs)
  * counts the jobs from the head of the list that ran; the others never ran,
  * because the transaction was lost before their turn.
  */
-static store_status run_batch(store *s, struct store_job *jobs, unsigned *ran)
+static store_status run_batch(store *s, struct store_job *jobs, unsigned *ran, bool *lost)
 {
 	store_conn *c = &s->writer;
 	*ran = 0;
+	*lost = false;
 	c->last_failure = STORE_OK;
 	store_status st = store_begin_immediate(s, "batch");
 	for (struct store_job *j = jobs; st == STORE_OK && j != NULL; j = j->next) {
@@ -66,6 +67,7 @@ static store_status run_batch(store *s, struct store_job *jobs, unsigned *ran)
 		 */
 		if (sqlite3_get_autocommit(c->db)) {
 			st = c->last_failure != STORE_OK ? c->last_failure : STORE_ERROR;
+			*lost = true;
 			break;
 		}
 		if (job_st != STORE_OK)
@@ -78,6 +80,38 @@ static store_status run_batch(store *s, struct store_job *jobs, unsigned *ran)
 	if (!sqlite3_get_autocommit(c->db))
 		store_exec(c, "ROLLBACK");
 	return st;
+}
+
+/*
+ * After a batch: returns the jobs to settle now, and puts back at the head
+ * of the queue those that get another chance. Jobs that never ran go to the
+ * next batch, when this one made progress (when none ran, BEGIN failed:
+ * all of them fail). When SQLite lost the transaction during a job, that
+ * job fails, and the ones before it, whose work was lost with it through no
+ * fault of theirs, run again in the next batch, once.
+ */
+static struct store_job *sort_out(struct store_job *batch, unsigned ran, bool lost,
+				  store_committer *cm)
+{
+	struct store_job *settle = NULL, **settle_end = &settle;
+	struct store_job *again = NULL, **again_end = &again;
+	unsigned i = 0;
+	for (struct store_job *j = batch, *next; j != NULL; j = next, i++) {
+		next = j->next;
+		j->next = NULL;
+		bool retry = ran > 0 && (i >= ran || (lost && i + 1 < ran && j->retried == 0));
+		if (retry && i < ran)
+			j->retried++;
+		if (retry) {
+			*again_end = j;
+			again_end = &j->next;
+		} else {
+			*settle_end = j;
+			settle_end = &j->next;
+		}
+	}
+	requeue_front(cm, again);
+	return settle;
 }
 
 static void *committer_main(void *arg)
@@ -108,21 +142,11 @@ static void *committer_main(void *arg)
 		pthread_mutex_lock(&s->writer_lock);
 		atomic_store(&s->writer_tid, store_thread_id());
 		unsigned ran = 0;
-		store_status st = run_batch(s, batch, &ran);
+		bool lost = false;
+		store_status st = run_batch(s, batch, &ran, &lost);
 		atomic_store(&s->writer_tid, 0);
 		pthread_mutex_unlock(&s->writer_lock);
-
-		/*
-		 * Jobs that never ran go to the next batch, when this one made
-		 * progress; when none ran (BEGIN failed), all of them fail.
-		 */
-		if (ran > 0 && ran < n) {
-			struct store_job *cut = batch;
-			for (unsigned i = 1; i < ran; i++)
-				cut = cut->next;
-			requeue_front(cm, cut->next);
-			cut->next = NULL;
-		}
+		batch = sort_out(batch, ran, lost, cm);
 		uint64_t settled = 0;
 		for (struct store_job *j = batch; j != NULL; j = j->next)
 			settled++;

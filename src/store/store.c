@@ -310,7 +310,8 @@ store_status store_schema_version(store *s, int *version)
  */
 static void sqlite_configure(void)
 {
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* SQLITE_MISUSE when SQLite was already in use (a test): only slower, never wrong. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 store_status store_open(const char *path, const struct store_options *opts, store **out,
@@ -476,6 +477,12 @@ store_status store_begin_immediate(store *s, const char *name)
 static store_status nested_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 {
 	store_conn *c = &s->writer;
+	/*
+	 * SQLite rolled the outer transaction back (a full disk): writing on
+	 * now would commit on its own, outside it. Fail like the statement did.
+	 */
+	if (sqlite3_get_autocommit(c->db))
+		return c->last_failure != STORE_OK ? c->last_failure : STORE_ERROR;
 	int rc = store_exec(c, "SAVEPOINT nested");
 	store_status st = store_status_of(c, rc, name);
 	if (st != STORE_OK)

@@ -104,18 +104,19 @@ START_TEST(if_none_match_is_read_as_rfc_9110_says)
 {
 	struct record_stamp s = {12, 3};
 	char etag[ETAG_MAX];
-	etag_format(&s, etag);
-	ck_assert_str_eq(etag, "\"v12.g3\"");
+	etag_format(1, &s, etag);
+	ck_assert_str_eq(etag, "\"r1.v12.g3\"");
 	ck_assert(!etag_matches(NULL, etag));
 	ck_assert(!etag_matches("", etag));
-	ck_assert(etag_matches("\"v12.g3\"", etag));
-	ck_assert(etag_matches("W/\"v12.g3\"", etag));
+	ck_assert(etag_matches("\"r1.v12.g3\"", etag));
+	ck_assert(etag_matches("W/\"r1.v12.g3\"", etag));
 	ck_assert(etag_matches("*", etag));
-	ck_assert(etag_matches("\"a\", \"v12.g3\"", etag));
-	ck_assert(etag_matches("\"a\",W/\"v12.g3\" , \"b\"", etag));
-	ck_assert(!etag_matches("\"v12.g30\"", etag));
-	ck_assert(!etag_matches("\"v1.g3\", \"v12.g\"", etag));
-	ck_assert(!etag_matches("v12.g3", etag)); /* unquoted is not a tag */
+	ck_assert(etag_matches("\"a\", \"r1.v12.g3\"", etag));
+	ck_assert(etag_matches("\"a\",W/\"r1.v12.g3\" , \"b\"", etag));
+	ck_assert(!etag_matches("\"r1.v12.g30\"", etag));
+	ck_assert(!etag_matches("\"r2.v12.g3\"", etag)); /* another shape */
+	ck_assert(!etag_matches("\"r1.v1.g3\", \"r1.v12.g\"", etag));
+	ck_assert(!etag_matches("r1.v12.g3", etag)); /* unquoted is not a tag */
 	ck_assert(!etag_matches("**", etag));
 }
 END_TEST

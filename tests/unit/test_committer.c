@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "../../src/store/internal.h" /* to make SQLite drop a batch's transaction */
 #include "harness.h"
 #include "store/store_keys.h"
 
@@ -52,6 +53,7 @@ enum job_kind {
 	JOB_KEEP,      /* inserts a key and succeeds */
 	JOB_FAIL_RULE, /* inserts a key, then fails its rules: must leave nothing */
 	JOB_NO_PARTY,  /* a key for a party that does not exist: the store refuses it */
+	JOB_LOSE_TX,   /* inserts a key, then the transaction is lost (as on a full disk) */
 };
 
 struct test_job {
@@ -71,6 +73,16 @@ static store_status insert_key_tx(store_conn *c, void *ctx)
 {
 	struct key_record *rec = ctx;
 	return store_keys_insert(c, rec);
+}
+
+/* What SQLite does on some full-disk and I/O errors: rolls the whole transaction back. */
+static store_status insert_key_then_lose_tx(store_conn *c, void *ctx)
+{
+	store_status st = store_keys_insert(c, ctx);
+	ck_assert_int_eq(st, STORE_OK);
+	ck_assert_int_eq(store_exec(c, "ROLLBACK"), SQLITE_OK);
+	c->last_failure = STORE_FULL;
+	return STORE_FULL;
 }
 
 static void count_key(const struct key_record *rec, void *ctx)
@@ -102,7 +114,9 @@ static store_status job_run(void *ctx)
 				 .created_at = 1700000000};
 	randombytes_buf(rec.hash, sizeof(rec.hash));
 	memcpy(tj->hash, rec.hash, sizeof(tj->hash));
-	store_status st = store_tx(b->store, "test insert", insert_key_tx, &rec);
+	store_status st =
+		store_tx(b->store, "test insert",
+			 tj->kind == JOB_LOSE_TX ? insert_key_then_lose_tx : insert_key_tx, &rec);
 	if (st == STORE_OK)
 		tj->key_id = rec.id;
 	tj->keys_seen = 0;
@@ -228,11 +242,70 @@ START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
 			ck_assert_int_eq(tj->run_status, STORE_NOT_FOUND);
 			ck_assert_int_eq(tj->key_id, 0);
 			break;
-		case JOB_BLOCK: ck_abort(); break;
+		case JOB_BLOCK:
+		case JOB_LOSE_TX: ck_abort(); break;
 		}
 	}
 	ck_assert_int_eq(kept, MIXED / 3);
 	ck_assert_int_eq(count_keys(ts.store), keys_before + kept);
+	store_committer_free(cm);
+	bench_destroy(&b);
+	ts_stop(&ts);
+}
+END_TEST
+
+/* Holds the committer with a blocking job, so that the jobs queued meanwhile form one batch. */
+static void block_and_queue(store_committer *cm, struct bench *b, struct test_job *blocker,
+			    struct test_job *jobs, int n)
+{
+	job_init(blocker, b, JOB_BLOCK);
+	ck_assert(store_committer_submit(cm, &blocker->job));
+	pthread_mutex_lock(&b->lock);
+	while (!b->blocker_running)
+		pthread_cond_wait(&b->changed, &b->lock);
+	pthread_mutex_unlock(&b->lock);
+	for (int i = 0; i < n; i++)
+		ck_assert(store_committer_submit(cm, &jobs[i].job));
+	pthread_mutex_lock(&b->lock);
+	b->release_blocker = true;
+	pthread_cond_broadcast(&b->changed);
+	pthread_mutex_unlock(&b->lock);
+}
+
+START_TEST(a_lost_transaction_fails_its_job_and_runs_the_others_again)
+{
+	struct test_server ts;
+	ts_open_store(&ts, true);
+	struct bench b;
+	bench_init(&b, &ts);
+	int keys_before = count_keys(ts.store);
+	store_committer *cm = store_committer_start(ts.store, 0);
+	struct test_job blocker, jobs[4];
+	job_init(&jobs[0], &b, JOB_KEEP);
+	job_init(&jobs[1], &b, JOB_KEEP);
+	job_init(&jobs[2], &b, JOB_LOSE_TX);
+	job_init(&jobs[3], &b, JOB_KEEP);
+	block_and_queue(cm, &b, &blocker, jobs, 4);
+	wait_settled(&b, 5);
+
+	/* The job in whose run the transaction was lost: failed, its key gone. */
+	ck_assert_int_eq(jobs[2].done_status, STORE_FULL);
+	ck_assert_int_eq(key_rows(ts.db_path, jobs[2].hash), 0);
+	/* The others, the two before it run again: committed, each key once. */
+	int keep[] = {0, 1, 3};
+	for (int i = 0; i < 3; i++) {
+		struct test_job *tj = &jobs[keep[i]];
+		ck_assert_int_eq(tj->done_status, STORE_OK);
+		ck_assert_int_eq(tj->run_status, STORE_OK);
+		ck_assert_int_eq(key_rows(ts.db_path, tj->hash), 1);
+	}
+	ck_assert_int_eq(jobs[0].job.retried, 1);
+	ck_assert_int_eq(jobs[3].job.retried, 0); /* it had not run */
+	ck_assert_int_eq(count_keys(ts.store), keys_before + 3);
+	struct store_committer_stats stats;
+	store_committer_stats(cm, &stats);
+	ck_assert_int_eq(stats.batches, 3); /* the blocker's, the lost one, the rerun */
+	ck_assert_int_eq(stats.jobs, 5);
 	store_committer_free(cm);
 	bench_destroy(&b);
 	ts_stop(&ts);
@@ -378,6 +451,7 @@ int main(void)
 	Suite *s = suite_create("committer");
 	TCase *tc = tcase_create("group commit");
 	tcase_add_test(tc, a_mixed_batch_keeps_only_the_jobs_that_succeeded);
+	tcase_add_test(tc, a_lost_transaction_fails_its_job_and_runs_the_others_again);
 	tcase_add_test(tc, stopping_settles_every_queued_job_then_refuses_more);
 	tcase_add_test(tc, a_crash_inside_a_batch_loses_that_batch_only);
 	suite_add_tcase(s, tc);
