@@ -59,4 +59,13 @@ void list_time_bounds(const struct request *req, const char *name,
  */
 void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t *record));
 
+/*
+ * list_reply_texts() answers the same envelope with results already
+ * encoded: texts[i] (compact JSON, as json_dumps() writes them) of the rows
+ * whose ids run from first_id to last_id, oldest first; page->count and
+ * the more_ flags as for list_reply(). The texts stay the caller's.
+ */
+void list_reply_texts(struct request *req, const struct page *page, int64_t first_id,
+		      int64_t last_id, char *const *texts, const size_t *lens, size_t n);
+
 #endif

@@ -251,6 +251,8 @@
 	  "UPDATE orders SET is_acknowledged = 1, acknowledged_at = ?3, "      \
 	  "version = version + 1 "                                             \
 	  "WHERE id = ?2 AND brand_id = ?1 AND is_acknowledged = 0")           \
+	X(STMT_CATALOG_GENERATION,                                             \
+	  "SELECT generation FROM catalog_generation")                         \
 	X(STMT_ORDER_STAMP,                                                    \
 	  "SELECT o.version, (SELECT generation FROM catalog_generation) "     \
 	  "FROM orders o WHERE o.id = ?1 "                                     \

@@ -126,6 +126,7 @@ struct order_filter {
 	party_kind party; /* whose orders: PARTY_RETAILER or PARTY_BRAND */
 	int64_t party_id;
 	int64_t order_id;		   /* one order only, 0 for all */
+	const char *ids_json;		   /* only these ids (a JSON array), NULL for all */
 	const char *purchase_order_number; /* NULL for any */
 	const char *statuses_json;	   /* JSON array of status names, NULL for any */
 	int is_acknowledged;		   /* -1 for any, else 0 or 1 */
@@ -139,6 +140,16 @@ struct order_filter {
  * count and a look-around. The caller frees page->rows.
  */
 store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page);
+
+/*
+ * store_orders_page_stamps() answers the same page as store_orders_list()
+ * (same rows, count and look-around) with only each order's "id" and
+ * "version", and the catalog's generation: what it takes to tell which
+ * representations a cache already holds. Then store_orders_list() with
+ * ids_json fetches the others, in the same read transaction.
+ */
+store_status store_orders_page_stamps(store_conn *c, const struct order_filter *f,
+				      struct page *page, int64_t *generation);
 
 /*
  * The stamp of one order of a party (struct record_stamp: its version,

@@ -191,3 +191,39 @@ void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t 
 		   json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)page->count, "next", next,
 			     "previous", previous, "results", results));
 }
+
+void list_reply_texts(struct request *req, const struct page *page, int64_t first_id,
+		      int64_t last_id, char *const *texts, const size_t *lens, size_t n)
+{
+	/*
+	 * jansson encodes everything but the results, whose texts are joined
+	 * in: {"count":..,"next":..,"previous":..  + ,"results":[t1,t2]}
+	 * is what json_dumps() writes for the same document (keys keep their
+	 * order), byte for byte.
+	 */
+	json_t *next = page->more_after ? link(req, PAGE_AFTER, last_id) : json_null();
+	json_t *previous = page->more_before ? link(req, PAGE_BEFORE, first_id) : json_null();
+	json_t *head = json_pack("{s:I, s:o, s:o}", "count", (json_int_t)page->count, "next", next,
+				 "previous", previous);
+	char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+	json_decref(head);
+	bool encoded = head_text != NULL;
+	struct text t = {0};
+	if (encoded) {
+		text_add(&t, head_text, strlen(head_text) - 1); /* without its closing brace */
+		text_add_str(&t, ",\"results\":[");
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				text_add(&t, ",", 1);
+			text_add(&t, texts[i], lens[i]);
+		}
+		text_add_str(&t, "]}");
+	}
+	free(head_text);
+	if (!encoded || t.failed) {
+		free(t.s);
+		reply_error(req, 500, "internal", "internal error");
+		return;
+	}
+	reply_text(req, 200, t.s, t.len);
+}

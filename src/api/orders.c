@@ -311,6 +311,12 @@ out:
 	return HANDLER_OK;
 }
 
+/* An order's representation in the cache, per party kind. */
+static uint64_t order_cache_key(int64_t id, party_kind party)
+{
+	return ((uint64_t)id << 2) | (uint64_t)party;
+}
+
 /* What GET .../orders/{id}/ reads, in one snapshot. */
 struct order_read {
 	party_kind party;
@@ -339,7 +345,7 @@ static store_status order_read_tx(store_conn *c, void *ctx)
 	store_status st = store_orders_stamp(c, r->party, r->party_id, r->id, &r->stamp);
 	if (st != STORE_OK)
 		return st;
-	etag_format(&r->stamp, r->etag);
+	etag_format(REPRESENTATION_REVISION, &r->stamp, r->etag);
 	if (etag_matches(r->if_none_match, r->etag)) {
 		r->not_modified = true;
 		return STORE_OK;
@@ -357,7 +363,7 @@ handler_result api_orders_get(struct request *req)
 			       .id = request_arg(req, 1),
 			       .if_none_match = req->if_none_match,
 			       .cache = req->cache};
-	r.key = ((uint64_t)r.id << 2) | (uint64_t)r.party;
+	r.key = order_cache_key(r.id, r.party);
 	store_status st = store_read(req->store, order_read_tx, &r);
 	if (st == STORE_NOT_FOUND) {
 		reply_error(req, 404, "not_found", "no order %lld here", (long long)r.id);
@@ -382,17 +388,6 @@ handler_result api_orders_get(struct request *req)
 	free(r.cached);
 	json_decref(r.record);
 	return HANDLER_OK;
-}
-
-struct list {
-	struct order_filter filter;
-	struct page page;
-};
-
-static store_status list_read(store_conn *c, void *ctx)
-{
-	struct list *l = ctx;
-	return store_orders_list(c, &l->filter, &l->page);
 }
 
 /* Fills the filter from the checked query; statuses_json is malloc'd. */
@@ -422,19 +417,125 @@ static void filter_from_query(const struct request *req, struct order_filter *f)
 	json_decref(statuses);
 }
 
+/*
+ * A list page through the representation cache: the page's ids and stamps
+ * first, then, in the same snapshot, the records of the orders whose
+ * representation the cache does not hold at that stamp.
+ */
+struct cached_list {
+	struct order_filter filter;
+	struct reply_cache *cache;
+	struct page page; /* rows of {"id", "version"} */
+	int64_t generation;
+	size_t n;
+	char **texts; /* per row: its representation, NULL until known */
+	size_t *lens;
+	json_t *records; /* the records of the rows not cached, oldest first */
+};
+
+static store_status cached_list_tx(store_conn *c, void *ctx)
+{
+	struct cached_list *l = ctx;
+	store_status st = store_orders_page_stamps(c, &l->filter, &l->page, &l->generation);
+	if (st != STORE_OK)
+		return st;
+	l->n = json_array_size(l->page.rows);
+	l->texts = calloc(l->n ? l->n : 1, sizeof(*l->texts));
+	l->lens = calloc(l->n ? l->n : 1, sizeof(*l->lens));
+	json_t *misses = json_array();
+	if (l->texts == NULL || l->lens == NULL || misses == NULL) {
+		json_decref(misses);
+		return STORE_ERROR;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *row = json_array_get(l->page.rows, i);
+		json_t *id = json_object_get(row, "id");
+		struct record_stamp stamp = {json_integer_value(json_object_get(row, "version")),
+					     l->generation};
+		l->texts[i] = reply_cache_get(
+			l->cache, order_cache_key(json_integer_value(id), l->filter.party), &stamp,
+			&l->lens[i]);
+		if (l->texts[i] == NULL && json_array_append(misses, id) != 0)
+			st = STORE_ERROR;
+	}
+	size_t nmisses = json_array_size(misses);
+	char *ids = st == STORE_OK && nmisses > 0 ? json_dumps(misses, JSON_COMPACT) : NULL;
+	json_decref(misses);
+	if (st != STORE_OK || nmisses == 0)
+		return st;
+	if (ids == NULL)
+		return STORE_ERROR;
+	struct order_filter f = {.party = l->filter.party,
+				 .party_id = l->filter.party_id,
+				 .ids_json = ids,
+				 .is_acknowledged = -1,
+				 .page = {.direction = PAGE_FIRST, .limit = (int64_t)nmisses}};
+	struct page p;
+	st = store_orders_list(c, &f, &p);
+	free(ids);
+	if (st == STORE_OK)
+		l->records = p.rows;
+	return st;
+}
+
+/* Shapes and encodes the records the cache did not hold, and keeps them there. */
+static bool cached_list_fill(struct cached_list *l)
+{
+	size_t i = 0, j;
+	json_t *rec;
+	json_array_foreach(l->records, j, rec)
+	{
+		int64_t id = json_integer_value(json_object_get(rec, "id"));
+		/* Both lists run oldest first: the next uncached row is this record's. */
+		while (i < l->n && l->texts[i] != NULL)
+			i++;
+		if (i == l->n || json_integer_value(json_object_get(json_array_get(l->page.rows, i),
+								    "id")) != id)
+			return false;
+		json_t *body = order_representation(rec);
+		l->texts[i] = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		json_decref(body);
+		if (l->texts[i] == NULL)
+			return false;
+		l->lens[i] = strlen(l->texts[i]);
+		struct record_stamp stamp = {json_integer_value(json_object_get(rec, "version")),
+					     l->generation};
+		reply_cache_put(l->cache, order_cache_key(id, l->filter.party), &stamp, l->texts[i],
+				l->lens[i]);
+	}
+	for (i = 0; i < l->n; i++)
+		if (l->texts[i] == NULL)
+			return false;
+	return true;
+}
+
 handler_result api_orders_list(struct request *req)
 {
-	struct list l;
+	struct cached_list l;
 	memset(&l, 0, sizeof(l));
+	l.cache = req->cache;
 	if (!list_page_start(req, &l.filter.page))
 		return HANDLER_OK;
 	filter_from_query(req, &l.filter);
-	store_status st = store_read(req->store, list_read, &l);
+	store_status st = store_read(req->store, cached_list_tx, &l);
 	free((char *)(uintptr_t)l.filter.statuses_json);
-	if (st != STORE_OK)
+	if (st != STORE_OK) {
 		reply_store_error(req, st);
-	else
-		list_reply(req, &l.page, order_representation);
+	} else if (!cached_list_fill(&l)) {
+		reply_error(req, 500, "internal", "internal error");
+	} else {
+		json_t *rows = l.page.rows;
+		int64_t first = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+		int64_t last =
+			json_integer_value(json_object_get(json_array_get(rows, l.n - 1), "id"));
+		list_reply_texts(req, &l.page, first, last, l.texts, l.lens, l.n);
+	}
+	for (size_t i = 0; i < l.n && l.texts != NULL; i++)
+		free(l.texts[i]);
+	free(l.texts);
+	free(l.lens);
+	json_decref(l.page.rows);
+	json_decref(l.records);
 	return HANDLER_OK;
 }
 

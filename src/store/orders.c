@@ -294,32 +294,70 @@ static const char *const time_columns[ORDER_TIME_COUNT] = {
 	"o.ordered_at", "o.received_at", "o.fulfill_by", "o.acknowledged_at", "o.closed_at",
 };
 
-store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page)
+/* The conditions of a filter; the page query and its stamps share them. */
+static void orders_conds(struct list_query *q, const struct order_filter *f)
 {
-	struct list_query q = {.select = order_select,
-			       .from = order_from,
-			       .id_column = "o.id",
-			       .counts_from = "FROM order_counts o",
-			       .page = f->page,
-			       .one = f->order_id > 0};
-	list_cond_number(&q, f->party == PARTY_RETAILER ? "o.retailer_id = " : "o.brand_id = ", "",
+	list_cond_number(q, f->party == PARTY_RETAILER ? "o.retailer_id = " : "o.brand_id = ", "",
 			 f->party_id);
-	list_cond_countable(&q);
+	list_cond_countable(q);
 	if (f->order_id > 0)
-		list_cond_number(&q, "o.id = ", "", f->order_id);
+		list_cond_number(q, "o.id = ", "", f->order_id);
+	if (f->ids_json != NULL)
+		list_cond_text(q, "o.id IN (SELECT value FROM json_each(", "))", f->ids_json);
 	if (f->purchase_order_number != NULL)
-		list_cond_text(&q, "o.purchase_order_number = ", "", f->purchase_order_number);
+		list_cond_text(q, "o.purchase_order_number = ", "", f->purchase_order_number);
 	if (f->statuses_json != NULL) {
-		list_cond_text(&q, "o.status IN (SELECT value FROM json_each(", "))",
+		list_cond_text(q, "o.status IN (SELECT value FROM json_each(", "))",
 			       f->statuses_json);
-		list_cond_countable(&q);
+		list_cond_countable(q);
 	}
 	if (f->is_acknowledged >= 0) {
-		list_cond_number(&q, "o.is_acknowledged = ", "", f->is_acknowledged);
-		list_cond_countable(&q);
+		list_cond_number(q, "o.is_acknowledged = ", "", f->is_acknowledged);
+		list_cond_countable(q);
 	}
 	for (int col = 0; col < ORDER_TIME_COUNT; col++)
-		list_cond_times(&q, time_columns[col], f->times[col]);
+		list_cond_times(q, time_columns[col], f->times[col]);
+}
+
+/* The page query of a filter, selecting `select` ("SELECT ... FROM orders o ..."). */
+static void orders_query(struct list_query *q, const struct order_filter *f, const char *select)
+{
+	*q = (struct list_query){.select = select,
+				 .from = order_from,
+				 .id_column = "o.id",
+				 .counts_from = "FROM order_counts o",
+				 .page = f->page,
+				 .one = f->order_id > 0 || f->ids_json != NULL};
+	orders_conds(q, f);
+}
+
+store_status store_orders_page_stamps(store_conn *c, const struct order_filter *f,
+				      struct page *page, int64_t *generation)
+{
+	struct list_query q;
+	orders_query(&q, f, "SELECT o.id, o.version FROM orders o");
+	store_status res = store_list_run(c, &q, page);
+	if (res != STORE_OK)
+		return res;
+	sqlite3_stmt *st = store_stmt(c, STMT_CATALOG_GENERATION);
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	if (rc == SQLITE_ROW)
+		*generation = sqlite3_column_int64(st, 0);
+	else
+		res = st ? store_status_of(c, rc, "catalog generation") : STORE_ERROR;
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (res != STORE_OK) {
+		json_decref(page->rows);
+		page->rows = NULL;
+	}
+	return res;
+}
+
+store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page)
+{
+	struct list_query q;
+	orders_query(&q, f, order_select);
 	store_status res = store_list_run(c, &q, page);
 	if (res == STORE_OK)
 		res = store_list_children(c, page->rows, STMT_ORDER_LINES_OF, 1, "lines");

@@ -268,6 +268,71 @@ START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
 }
 END_TEST
 
+/* The order with `id` in a list page's results, or NULL. */
+static json_t *in_page(json_t *page, int64_t id)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(page, "results"), i, o)
+	{
+		if (json_integer_value(json_object_get(o, "id")) == id)
+			return o;
+	}
+	return NULL;
+}
+
+START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
+{
+	int64_t lines[3];
+	int64_t ids[3] = {create_order("CACHE-L1", &lines[0]), create_order("CACHE-L2", &lines[1]),
+			  create_order("CACHE-L3", &lines[2])};
+	/* Twice: the second page comes from the cache. */
+	for (int round = 0; round < 2; round++) {
+		struct http_response page;
+		http_get(&ts, R500 "/orders/?limit=2", key500, &page);
+		ck_assert_int_eq(page.status, 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(page.json, "count")), 3);
+		ck_assert_int_eq(json_array_size(json_object_get(page.json, "results")), 2);
+		ck_assert(json_is_string(json_object_get(page.json, "next")));
+		ck_assert(json_is_null(json_object_get(page.json, "previous")));
+		for (int i = 0; i < 2; i++) {
+			json_t *body;
+			free(get_ok(R500, key500, ids[i], &body));
+			ck_assert_msg(json_equal(in_page(page.json, ids[i]), body),
+				      "round %d: order %d of the page differs from its GET", round,
+				      i);
+			json_decref(body);
+		}
+		http_response_free(&page);
+	}
+	/* The brand acknowledges the second: both sides' pages show it. */
+	char path[96];
+	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)ids[1]);
+	struct http_response r;
+	http_send(&ts, "PUT", path, key501, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	http_response_free(&r);
+	const char *pages[][2] = {{R500 "/orders/", NULL}, {B501 "/orders/", NULL}};
+	pages[0][1] = key500;
+	pages[1][1] = key501;
+	for (int i = 0; i < 2; i++) {
+		struct http_response page;
+		http_get(&ts, pages[i][0], pages[i][1], &page);
+		ck_assert_int_eq(page.status, 200);
+		ck_assert(is_acknowledged(in_page(page.json, ids[1])));
+		ck_assert(!is_acknowledged(in_page(page.json, ids[0])));
+		http_response_free(&page);
+	}
+	/* Filtered by is_acknowledged, the brand's poll no longer has it. */
+	struct http_response poll;
+	http_get(&ts, B501 "/orders/?is_acknowledged=0", key501, &poll);
+	ck_assert_int_eq(json_integer_value(json_object_get(poll.json, "count")), 2);
+	ck_assert_ptr_null(in_page(poll.json, ids[1]));
+	ck_assert_ptr_nonnull(in_page(poll.json, ids[2]));
+	http_response_free(&poll);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("caching");
@@ -276,6 +341,7 @@ int main(void)
 	tcase_add_test(tc, the_same_state_answers_the_same_bytes_and_etag);
 	tcase_add_test(tc, another_party_gets_404_even_when_the_order_is_cached);
 	tcase_add_test(tc, every_kind_of_change_shows_in_the_next_get_of_both_parties);
+	tcase_add_test(tc, list_pages_show_the_same_orders_as_get_and_every_change);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
