@@ -207,10 +207,11 @@ void list_reply_texts(struct request *req, const struct page *page, int64_t firs
 				 "previous", previous);
 	char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
 	json_decref(head);
-	bool encoded = head_text != NULL;
+	size_t head_len = head_text != NULL ? strlen(head_text) : 0;
+	bool encoded = head_len >= 2 && head_text[head_len - 1] == '}';
 	struct text t = {0};
 	if (encoded) {
-		text_add(&t, head_text, strlen(head_text) - 1); /* without its closing brace */
+		text_add(&t, head_text, head_len - 1); /* without its closing brace */
 		text_add_str(&t, ",\"results\":[");
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
