@@ -617,6 +617,17 @@ static uint16_t bound_port(int fd)
 	return 0;
 }
 
+/* Undoes a server_start() that got as far as the listening socket; NULL for its caller. */
+static struct server *start_failed(struct server *srv)
+{
+	store_committer_free(srv->committer);
+	reply_cache_free(srv->cache);
+	close(srv->listen_fd);
+	rate_limiter_free(srv->limiter);
+	free(srv);
+	return NULL;
+}
+
 struct server *server_start(store *s, const struct route *routes, size_t nroutes,
 			    const struct server_options *opts, char err[SERVER_ERR_MAX])
 {
@@ -658,12 +669,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	srv->cache = reply_cache_new(srv->opts.cache_bytes);
 	if (srv->committer == NULL || srv->cache == NULL) {
 		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory or threads");
-		store_committer_free(srv->committer);
-		reply_cache_free(srv->cache);
-		close(srv->listen_fd);
-		rate_limiter_free(srv->limiter);
-		free(srv);
-		return NULL;
+		return start_failed(srv);
 	}
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
@@ -679,12 +685,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	if (srv->daemon == NULL) {
 		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
 			 srv->opts.listen);
-		store_committer_free(srv->committer);
-		reply_cache_free(srv->cache);
-		close(srv->listen_fd);
-		rate_limiter_free(srv->limiter);
-		free(srv);
-		return NULL;
+		return start_failed(srv);
 	}
 	return srv;
 }

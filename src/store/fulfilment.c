@@ -26,9 +26,7 @@ store_status store_fulfilment_order(store_conn *c, party_kind party, int64_t par
 	sqlite3_stmt *st = store_stmt(c, STMT_FUL_ORDER);
 	if (st == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_int(st, 2, party == PARTY_RETAILER ? 1 : 2);
-	sqlite3_bind_int64(st, 3, party_id);
+	store_bind_order_scope(st, order_id, party, party_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		order->id = sqlite3_column_int64(st, 0);

@@ -1,6 +1,6 @@
 /*
  * Inside the SQLite store: connections and their prepared statements.
- * Nothing outside src/store/ includes this file.
+ * Nothing outside src/store/ includes this file (but white-box unit tests).
  */
 #ifndef DROPLINE_STORE_INTERNAL_H
 #define DROPLINE_STORE_INTERNAL_H
@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "domain/apikey.h"
 #include "store/statements.h"
 #include "store/store.h"
 
@@ -85,6 +86,12 @@ store_status store_begin_immediate(store *s, const char *name);
 
 /* Maps an SQLite result code to a store status (and logs errors). */
 store_status store_status_of(store_conn *c, int rc, const char *what);
+
+/*
+ * Binds ?1 order id, ?2 1 for a retailer or 2 for a brand, ?3 the party's
+ * id: the scope of the statements that read one order of one party.
+ */
+void store_bind_order_scope(sqlite3_stmt *st, int64_t order_id, party_kind party, int64_t party_id);
 
 /* Binds text that may be NULL (bound as SQL NULL). */
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text);

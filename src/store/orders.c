@@ -378,9 +378,7 @@ store_status store_orders_stamp(store_conn *c, party_kind party, int64_t party_i
 	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_STAMP);
 	if (st == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_int(st, 2, party == PARTY_RETAILER ? 1 : 2);
-	sqlite3_bind_int64(st, 3, party_id);
+	store_bind_order_scope(st, order_id, party, party_id);
 	int rc = sqlite3_step(st);
 	store_status res = STORE_NOT_FOUND;
 	if (rc == SQLITE_ROW) {

@@ -136,6 +136,13 @@ json_t *store_row_record(sqlite3_stmt *st)
 	return rec;
 }
 
+void store_bind_order_scope(sqlite3_stmt *st, int64_t order_id, party_kind party, int64_t party_id)
+{
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_int(st, 2, party == PARTY_RETAILER ? 1 : 2);
+	sqlite3_bind_int64(st, 3, party_id);
+}
+
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
 {
 	if (text == NULL)

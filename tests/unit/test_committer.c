@@ -179,6 +179,24 @@ static int count_keys(store *s)
 	return n;
 }
 
+/* Holds the committer with a blocking job, so that the jobs queued meanwhile form one batch. */
+static void block_and_queue(store_committer *cm, struct bench *b, struct test_job *blocker,
+			    struct test_job *jobs, int n)
+{
+	job_init(blocker, b, JOB_BLOCK);
+	ck_assert(store_committer_submit(cm, &blocker->job));
+	pthread_mutex_lock(&b->lock);
+	while (!b->blocker_running)
+		pthread_cond_wait(&b->changed, &b->lock);
+	pthread_mutex_unlock(&b->lock);
+	for (int i = 0; i < n; i++)
+		ck_assert(store_committer_submit(cm, &jobs[i].job));
+	pthread_mutex_lock(&b->lock);
+	b->release_blocker = true;
+	pthread_cond_broadcast(&b->changed);
+	pthread_mutex_unlock(&b->lock);
+}
+
 #define MIXED 12
 
 START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
@@ -193,23 +211,12 @@ START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
 
 	/* A first job holds the committer, so the next MIXED queue up into one batch. */
 	struct test_job blocker, jobs[MIXED];
-	job_init(&blocker, &b, JOB_BLOCK);
-	ck_assert(store_committer_submit(cm, &blocker.job));
-	pthread_mutex_lock(&b.lock);
-	while (!b.blocker_running)
-		pthread_cond_wait(&b.changed, &b.lock);
-	pthread_mutex_unlock(&b.lock);
-	for (int i = 0; i < MIXED; i++) {
-		enum job_kind kind = i % 3 == 0	  ? JOB_KEEP
-				     : i % 3 == 1 ? JOB_FAIL_RULE
-						  : JOB_NO_PARTY;
-		job_init(&jobs[i], &b, kind);
-		ck_assert(store_committer_submit(cm, &jobs[i].job));
-	}
-	pthread_mutex_lock(&b.lock);
-	b.release_blocker = true;
-	pthread_cond_broadcast(&b.changed);
-	pthread_mutex_unlock(&b.lock);
+	for (int i = 0; i < MIXED; i++)
+		job_init(&jobs[i], &b,
+			 i % 3 == 0   ? JOB_KEEP
+			 : i % 3 == 1 ? JOB_FAIL_RULE
+				      : JOB_NO_PARTY);
+	block_and_queue(cm, &b, &blocker, jobs, MIXED);
 	wait_settled(&b, MIXED + 1);
 
 	struct store_committer_stats stats;
@@ -253,24 +260,6 @@ START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
 	ts_stop(&ts);
 }
 END_TEST
-
-/* Holds the committer with a blocking job, so that the jobs queued meanwhile form one batch. */
-static void block_and_queue(store_committer *cm, struct bench *b, struct test_job *blocker,
-			    struct test_job *jobs, int n)
-{
-	job_init(blocker, b, JOB_BLOCK);
-	ck_assert(store_committer_submit(cm, &blocker->job));
-	pthread_mutex_lock(&b->lock);
-	while (!b->blocker_running)
-		pthread_cond_wait(&b->changed, &b->lock);
-	pthread_mutex_unlock(&b->lock);
-	for (int i = 0; i < n; i++)
-		ck_assert(store_committer_submit(cm, &jobs[i].job));
-	pthread_mutex_lock(&b->lock);
-	b->release_blocker = true;
-	pthread_cond_broadcast(&b->changed);
-	pthread_mutex_unlock(&b->lock);
-}
 
 START_TEST(a_lost_transaction_fails_its_job_and_runs_the_others_again)
 {
@@ -395,25 +384,14 @@ START_TEST(a_crash_inside_a_batch_loses_that_batch_only)
 		job_init(&doomed[0], &b, JOB_KEEP);
 		job_init(&doomed[1], &b, JOB_KEEP);
 		doomed[1].job.run = crashing_run;
-		/* Hold the committer so both land in one batch. */
-		struct test_job blocker;
-		job_init(&blocker, &b, JOB_BLOCK);
-		store_committer_submit(cm, &blocker.job);
-		pthread_mutex_lock(&b.lock);
-		while (!b.blocker_running)
-			pthread_cond_wait(&b.changed, &b.lock);
-		pthread_mutex_unlock(&b.lock);
-		store_committer_submit(cm, &doomed[0].job);
-		store_committer_submit(cm, &doomed[1].job);
 		uint8_t hashes[2][APIKEY_HASH_BYTES];
 		memcpy(hashes[0], first[0].hash, APIKEY_HASH_BYTES);
 		memcpy(hashes[1], first[1].hash, APIKEY_HASH_BYTES);
 		if (write(pipefd[1], hashes, sizeof(hashes)) != (ssize_t)sizeof(hashes))
 			_exit(4);
-		pthread_mutex_lock(&b.lock);
-		b.release_blocker = true;
-		pthread_cond_broadcast(&b.changed);
-		pthread_mutex_unlock(&b.lock);
+		/* Hold the committer so both land in one batch. */
+		struct test_job blocker;
+		block_and_queue(cm, &b, &blocker, doomed, 2);
 		for (;;)
 			pause(); /* the crashing job ends the process */
 	}
