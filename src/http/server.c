@@ -671,17 +671,17 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory or threads");
 		return start_failed(srv);
 	}
+	/* The logger first: libmicrohttpd warns about any option before it. */
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
-		(MHD_socket)srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)srv->opts.threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)srv->opts.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned int)srv->opts.per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)srv->opts.timeout_seconds,
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-		srv, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
 			 srv->opts.listen);
