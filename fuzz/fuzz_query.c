@@ -13,69 +13,6 @@
 #include "http/query.h"
 #include "fuzz_util.h"
 
-static int hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* %XX-decodes n bytes into a malloc'd C string; *nul when a NUL was in it. */
-static char *decode(const uint8_t *s, size_t n, bool *nul)
-{
-	char *out = malloc(n + 1);
-	FUZZ_REQUIRE(out != NULL);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = s[i];
-		if (c == '%' && i + 2 < n && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-			c = (uint8_t)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (c == '\0')
-			*nul = true;
-		out[k++] = (char)c;
-	}
-	out[k] = '\0';
-	return out;
-}
-
-struct pairs {
-	struct query_pair items[QUERY_MAX_PAIRS + 1];
-	char *owned[2 * (QUERY_MAX_PAIRS + 1)];
-	size_t count, nowned;
-};
-
-static void split(const uint8_t *data, size_t size, struct pairs *p)
-{
-	size_t start = 0;
-	while (start <= size && p->count < QUERY_MAX_PAIRS + 1) {
-		const uint8_t *amp = memchr(data + start, '&', size - start);
-		size_t end = amp ? (size_t)(amp - data) : size;
-		const uint8_t *eq = memchr(data + start, '=', end - start);
-		struct query_pair *q = &p->items[p->count++];
-		bool nul = false;
-		size_t klen = eq ? (size_t)(eq - (data + start)) : end - start;
-		char *key = decode(data + start, klen, &nul);
-		p->owned[p->nowned++] = key;
-		q->key = key;
-		q->value = NULL;
-		if (eq != NULL) {
-			char *value = decode(eq + 1, end - (size_t)(eq + 1 - data), &nul);
-			p->owned[p->nowned++] = value;
-			q->value = value;
-		}
-		q->has_nul = nul;
-		start = end + 1;
-	}
-}
-
 static bool in_spec(const struct query_param *spec, const struct query_param *p)
 {
 	for (const struct query_param *s = spec; s->name != NULL; s++)
@@ -84,7 +21,7 @@ static bool in_spec(const struct query_param *spec, const struct query_param *p)
 	return false;
 }
 
-static void check(const struct query_param *spec, const struct pairs *p)
+static void check(const struct query_param *spec, const struct fuzz_pairs *p)
 {
 	struct query q;
 	field_errors fe;
@@ -140,13 +77,11 @@ static void check(const struct query_param *spec, const struct pairs *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pairs p = {.count = 0};
-	if (size > 0)
-		split(data, size, &p);
+	struct fuzz_pairs p;
+	fuzz_pairs_split((const char *)data, size, &p);
 	check(api_orders_list_query, &p);
 	check(api_shipments_list_query, &p);
 	check(api_cancels_list_query, &p);
-	for (size_t i = 0; i < p.nowned; i++)
-		free(p.owned[i]);
+	fuzz_pairs_free(&p);
 	return 0;
 }

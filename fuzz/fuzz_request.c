@@ -1,10 +1,10 @@
 /*
  * Whole requests, in process: what src/http/server.c's dispatch() does once
- * libmicrohttpd has parsed a request (route, authenticate, check the query,
- * read the JSON body, run the handler under Idempotency-Key), repeated here
- * step by step over the real route table, handlers and a real store,
- * without sockets. This reaches the shipment and cancellation body parsers
- * (static in src/api/) and everything after every parser.
+ * libmicrohttpd has parsed a request, through the same request_check() and
+ * request_handle() (route, authenticate, check the query, read the JSON
+ * body, run the handler under Idempotency-Key), over the real route table,
+ * handlers and a real store, without sockets. This reaches the shipment and cancellation body
+ * parsers (static in src/api/) and everything after every parser.
  *
  * Input, HTTP/1.1-like:
  *   METHOD SP TARGET LF          target = path ["?" query]
@@ -27,10 +27,9 @@
 #include <jansson.h>
 
 #include "api/api.h"
-#include "http/auth.h"
-#include "http/idempotency.h"
-#include "http/query.h"
+#include "http/checks.h"
 #include "http/request.h"
+#include "http/server.h"
 #include "fuzz_store.h"
 #include "fuzz_util.h"
 
@@ -43,41 +42,6 @@ struct http_input {
 	const char *body;
 	size_t body_len;
 };
-
-static int hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* %XX-decodes n bytes into a malloc'd C string; *nul when a NUL came out. */
-static char *decode(const char *s, size_t n, bool plus, bool *nul)
-{
-	char *out = malloc(n + 1);
-	FUZZ_REQUIRE(out != NULL);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n && hex((unsigned char)s[i + 1]) >= 0 &&
-		    hex((unsigned char)s[i + 2]) >= 0) {
-			c = (unsigned char)(hex((unsigned char)s[i + 1]) * 16 +
-					    hex((unsigned char)s[i + 2]));
-			i += 2;
-		} else if (plus && c == '+') {
-			c = ' ';
-		}
-		if (c == '\0' && nul != NULL)
-			*nul = true;
-		out[k++] = (char)c;
-	}
-	out[k] = '\0';
-	return out;
-}
 
 /* The next line of [*pos, size): malloc'd, without its LF or a CR before it. */
 static char *next_line(const uint8_t *data, size_t size, size_t *pos, bool *ended)
@@ -127,7 +91,7 @@ static void input_parse(const uint8_t *data, size_t size, struct http_input *in)
 	const char *q = strchr(target, '?');
 	size_t plen = q ? (size_t)(q - target) : strlen(target);
 	/* libmicrohttpd hands over the path unescaped; a %00 ends it. */
-	in->path = decode(target, plen, false, NULL);
+	in->path = fuzz_url_decode(target, plen, false, NULL);
 	if (q != NULL) {
 		in->query = strdup(q + 1);
 		FUZZ_REQUIRE(in->query != NULL);
@@ -175,134 +139,25 @@ static void input_free(struct http_input *in)
 	free(in->idempotency_key);
 }
 
-/* Query pairs as libmicrohttpd's MHD_get_connection_values_n() reports them. */
-struct pairs {
-	struct query_pair items[QUERY_MAX_PAIRS + 1];
-	char *owned[2 * (QUERY_MAX_PAIRS + 1)];
-	size_t count, nowned;
-};
-
-static void pairs_split(const char *query, struct pairs *p)
-{
-	p->count = p->nowned = 0;
-	if (query == NULL || *query == '\0')
-		return;
-	const char *s = query;
-	for (;;) {
-		if (p->count == QUERY_MAX_PAIRS + 1)
-			return;
-		size_t end = strcspn(s, "&");
-		const char *eq = memchr(s, '=', end);
-		struct query_pair *q = &p->items[p->count++];
-		bool nul = false;
-		char *key = decode(s, eq ? (size_t)(eq - s) : end, true, &nul);
-		p->owned[p->nowned++] = key;
-		q->key = key;
-		q->value = NULL;
-		if (eq != NULL) {
-			char *value = decode(eq + 1, end - (size_t)(eq + 1 - s), true, &nul);
-			p->owned[p->nowned++] = value;
-			q->value = value;
-		}
-		q->has_nul = nul;
-		if (s[end] == '\0')
-			return;
-		s += end + 1;
-	}
-}
-
-static void pairs_free(struct pairs *p)
-{
-	for (size_t i = 0; i < p->nowned; i++)
-		free(p->owned[i]);
-	p->nowned = p->count = 0;
-}
-
-/* As server.c: "application/json" with optional parameters. */
-static bool content_type_is_json(const char *ct)
-{
-	static const char json[] = "application/json";
-	if (ct == NULL)
-		return false;
-	while (*ct == ' ')
-		ct++;
-	if (strncasecmp(ct, json, sizeof(json) - 1) != 0)
-		return false;
-	ct += sizeof(json) - 1;
-	while (*ct == ' ')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
-/* server.c's dispatch(), minus the rate limiter and the 413 of an oversized body. */
+/* The real checks and handler, as server.c's dispatch() runs them (no rate limit). */
 static void dispatch(struct request *req, const struct http_input *in)
 {
-	route_match m =
-		router_match(api_routes, api_routes_count, req->method, req->path, &req->route);
-	if (m == ROUTE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method,
-			    req->path);
-		return;
+	struct fuzz_pairs pairs;
+	fuzz_pairs_split(in->query ? in->query : "", in->query ? strlen(in->query) : 0, &pairs);
+	struct request_input input = {.authorization = in->authorization,
+				      .content_type = in->content_type,
+				      .idempotency_key = in->idempotency_key,
+				      .pairs = pairs.items,
+				      .npairs = pairs.count,
+				      .body = in->body,
+				      .body_len = in->body_len,
+				      .body_limit = SERVER_BODY_LIMIT};
+	if (request_check(req, api_routes, api_routes_count, &input) != CHECKS_ANSWERED) {
+		/* Each input is rolled back, never committed: build replies inside. */
+		req->may_defer_reply = false;
+		request_handle(req, &input);
 	}
-	if (m == ROUTE_METHOD_NOT_ALLOWED) {
-		reply_error(req, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
-			    req->method, req->route.allow);
-		reply_header(req, "Allow", req->route.allow);
-		return;
-	}
-	const struct route *route = req->route.route;
-	if (route->party != PARTY_NONE) {
-		store_status st;
-		switch (auth_authenticate(req->store, in->authorization, route->party,
-					  request_arg(req, 0), &req->caller, &st)) {
-		case AUTH_OK: break;
-		case AUTH_MISSING:
-		case AUTH_INVALID: reply_error(req, 401, "unauthorized", "no key"); return;
-		case AUTH_FORBIDDEN: reply_error(req, 403, "forbidden", "not yours"); return;
-		case AUTH_STORE_FAILED: reply_store_error(req, st); return;
-		}
-	}
-	struct pairs pairs;
-	pairs_split(in->query, &pairs);
-	field_errors fe;
-	field_errors_init(&fe);
-	FUZZ_REQUIRE(!fe.oom);
-	bool query_ok = query_parse(route->query, pairs.items, pairs.count, &req->query, &fe);
-	pairs_free(&pairs);
-	if (!query_ok) {
-		reply_field_errors(req, "invalid_parameter", &fe);
-		field_errors_free(&fe);
-		return;
-	}
-	field_errors_free(&fe);
-	if (in->body_len > 0) {
-		if (!content_type_is_json(in->content_type)) {
-			reply_error(req, 415, "unsupported_media_type", "not JSON");
-			return;
-		}
-		json_error_t jerr;
-		req->body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
-		if (req->body == NULL) {
-			reply_error(req, 400, "invalid_json",
-				    "invalid JSON at line %d, column %d: %s", jerr.line,
-				    jerr.column, jerr.text);
-			return;
-		}
-		if (!route->accepts_body) {
-			bool empty = json_is_object(req->body) && json_object_size(req->body) == 0;
-			json_decref(req->body);
-			req->body = NULL;
-			if (!empty) {
-				reply_error(req, 400, "validation_failed", "no body here");
-				return;
-			}
-		}
-	}
-	if (idempotency_run(req, in->idempotency_key, in->body, in->body_len) != HANDLER_OK ||
-	    req->reply.status == 0) {
-		reply_clear(&req->reply);
-		reply_error(req, 500, "internal", "internal error");
-	}
+	fuzz_pairs_free(&pairs);
 }
 
 struct run {

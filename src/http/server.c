@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,9 +32,8 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "http/auth.h"
 #include "http/cache.h"
-#include "http/idempotency.h"
+#include "http/checks.h"
 #include "http/ratelimit.h"
 #include "http/request.h"
 #include "http/server.h"
@@ -62,6 +60,11 @@ enum request_phase {
 	PHASE_ANSWERED,	  /* the reply is set: queue it */
 };
 
+struct pairs {
+	struct query_pair items[QUERY_MAX_PAIRS + 1];
+	size_t count;
+};
+
 /* What the server keeps per request besides what handlers see. */
 struct request_state {
 	struct request req;
@@ -74,8 +77,9 @@ struct request_state {
 	/* Writes: the job given to the committer and what it needs. */
 	struct store_job job;
 	struct MHD_Connection *conn;
-	const char *idempotency_key; /* libmicrohttpd's, for the request's life */
-	atomic_int phase;	     /* enum request_phase */
+	struct pairs pairs;	    /* the query, as libmicrohttpd decoded it */
+	struct request_input input; /* what the checks and the handler read */
+	atomic_int phase;	    /* enum request_phase */
 };
 
 void server_options_defaults(struct server_options *o)
@@ -155,11 +159,6 @@ static void body_append(struct request_state *rs, const char *data, size_t size)
 	rs->body_len += size;
 }
 
-struct pairs {
-	struct query_pair items[QUERY_MAX_PAIRS + 1];
-	size_t count;
-};
-
 static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
 				    size_t key_size, const char *value, size_t value_size)
 {
@@ -176,160 +175,38 @@ static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
-/* True for "application/json" with optional parameters (charset). */
-static bool content_type_is_json(const char *ct)
-{
-	static const char json[] = "application/json";
-	if (ct == NULL)
-		return false;
-	while (*ct == ' ')
-		ct++;
-	if (strncasecmp(ct, json, sizeof(json) - 1) != 0)
-		return false;
-	ct += sizeof(json) - 1;
-	while (*ct == ' ')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
-static void reply_unauthorized(struct request *req, const char *message)
-{
-	reply_error(req, 401, "unauthorized", "%s", message);
-	reply_header(req, "WWW-Authenticate", "Bearer realm=\"dropline\"");
-}
-
-/* Runs the route's handler (through the Idempotency-Key handling); sets exactly one reply. */
-static void run_handler(struct request_state *rs)
-{
-	struct request *req = &rs->req;
-	if (idempotency_run(req, rs->idempotency_key, rs->body, rs->body_len) != HANDLER_OK ||
-	    req->reply.status == 0) {
-		reply_clear(&req->reply);
-		req->after_commit.build = NULL;
-		reply_error(req, 500, "internal", "internal error");
-	}
-}
-
-static bool is_write(const char *method)
-{
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-}
-
 /*
- * Checks the request against its route and, for a read, runs the handler.
- * Returns true when the request is a write that passed every check: the
- * caller runs its handler in a write transaction. Otherwise leaves exactly
- * one reply set on rs->req.
+ * Gathers what libmicrohttpd received into rs->input and runs the checks;
+ * a read's handler runs at once. Returns true when the request is a write
+ * that passed every check: the caller runs its handler in a write
+ * transaction. Otherwise leaves exactly one reply set on rs->req.
  */
 static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 {
-	struct request *req = &rs->req;
 	struct server *srv = rs->srv;
-	route_match m =
-		router_match(srv->routes, srv->nroutes, req->method, req->path, &req->route);
-	if (m == ROUTE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method,
-			    req->path);
-		return false;
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &rs->pairs);
+	rs->input = (struct request_input){
+		.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_AUTHORIZATION),
+		.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							    MHD_HTTP_HEADER_CONTENT_TYPE),
+		.idempotency_key =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key"),
+		.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_IF_NONE_MATCH),
+		.pairs = rs->pairs.items,
+		.npairs = rs->pairs.count,
+		.body = rs->body,
+		.body_len = rs->body_len,
+		.body_too_large = rs->body_too_large,
+		.body_limit = srv->opts.body_limit,
+		.limiter = srv->limiter,
+	};
+	switch (request_check(&rs->req, srv->routes, srv->nroutes, &rs->input)) {
+	case CHECKS_ANSWERED: return false;
+	case CHECKS_READ: request_handle(&rs->req, &rs->input); return false;
+	case CHECKS_WRITE: return true;
 	}
-	if (m == ROUTE_METHOD_NOT_ALLOWED) {
-		reply_error(req, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
-			    req->method, req->route.allow);
-		reply_header(req, "Allow", req->route.allow);
-		return false;
-	}
-	const struct route *route = req->route.route;
-	if (rs->body_too_large) {
-		reply_error(req, 413, "payload_too_large", "the body is larger than %zu bytes",
-			    srv->opts.body_limit);
-		return false;
-	}
-	if (route->party != PARTY_NONE) {
-		const char *header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								 MHD_HTTP_HEADER_AUTHORIZATION);
-		store_status st;
-		switch (auth_authenticate(srv->store, header, route->party, request_arg(req, 0),
-					  &req->caller, &st)) {
-		case AUTH_OK: break;
-		case AUTH_MISSING:
-			reply_unauthorized(req,
-					   "an API key is required: Authorization: Bearer <key>");
-			return false;
-		case AUTH_INVALID:
-			reply_unauthorized(req, "the API key is not valid or was revoked");
-			return false;
-		case AUTH_FORBIDDEN:
-			reply_error(req, 403, "forbidden", "this key is %s %lld's, not %s %lld's",
-				    party_kind_name(req->caller.party),
-				    (long long)req->caller.party_id, party_kind_name(route->party),
-				    (long long)request_arg(req, 0));
-			return false;
-		case AUTH_STORE_FAILED: reply_store_error(req, st); return false;
-		}
-		if (srv->limiter != NULL) {
-			struct timespec now;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			unsigned wait =
-				rate_limiter_take(srv->limiter, req->caller.key_id,
-						  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
-			if (wait > 0) {
-				char seconds[16];
-				snprintf(seconds, sizeof(seconds), "%u", wait);
-				reply_error(req, 429, "rate_limited",
-					    "too many requests with this key; retry in %u s", wait);
-				reply_header(req, "Retry-After", seconds);
-				return false;
-			}
-		}
-	}
-	struct pairs pairs = {.count = 0};
-	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
-	field_errors fe;
-	field_errors_init(&fe);
-	if (!query_parse(route->query, pairs.items, pairs.count, &req->query, &fe)) {
-		reply_field_errors(req, "invalid_parameter", &fe);
-		field_errors_free(&fe);
-		return false;
-	}
-	field_errors_free(&fe);
-	if (rs->body_len > 0) {
-		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (!content_type_is_json(ct)) {
-			reply_error(
-				req, 415, "unsupported_media_type",
-				"the body must be JSON, sent as Content-Type: application/json");
-			return false;
-		}
-		json_error_t jerr;
-		req->body = json_loadb(rs->body, rs->body_len, JSON_REJECT_DUPLICATES, &jerr);
-		if (req->body == NULL) {
-			reply_error(req, 400, "invalid_json",
-				    "invalid JSON at line %d, column %d: %s", jerr.line,
-				    jerr.column, jerr.text);
-			return false;
-		}
-		if (!route->accepts_body) {
-			/* An empty object is what some clients send with every PUT. */
-			bool empty = json_is_object(req->body) && json_object_size(req->body) == 0;
-			json_decref(req->body);
-			req->body = NULL;
-			if (!empty) {
-				reply_error(req, 400, "validation_failed",
-					    "this request takes no body");
-				return false;
-			}
-		}
-	}
-	rs->idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
-	req->if_none_match =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	if (is_write(req->method)) {
-		/* An idempotent reply is stored with the write: it is built inside it. */
-		req->may_defer_reply = rs->idempotency_key == NULL;
-		return true;
-	}
-	run_handler(rs);
 	return false;
 }
 
@@ -344,7 +221,7 @@ static store_status write_job_run(void *ctx)
 	/* store_tx() may run an inline write again after a busy store: start afresh. */
 	reply_clear(&rs->req.reply);
 	rs->req.after_commit.build = NULL;
-	run_handler(rs);
+	request_handle(&rs->req, &rs->input);
 	return rs->req.reply.status >= 500 ? STORE_REJECTED : STORE_OK;
 }
 

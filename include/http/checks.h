@@ -1,0 +1,54 @@
+/*
+ * The checks every request passes before its handler, in the contract's
+ * order, independent of the transport: the server feeds them what
+ * libmicrohttpd received, the fuzz harness what it made up.
+ *
+ * body size (413), route and method (404, 405), key (401, 403) and rate
+ * (429), query (400 invalid_parameter), content type (415), JSON syntax
+ * (400 invalid_json), a body where none is taken (400); then the handler,
+ * through the Idempotency-Key handling.
+ */
+#ifndef DROPLINE_HTTP_CHECKS_H
+#define DROPLINE_HTTP_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/query.h"
+#include "http/ratelimit.h"
+#include "http/request.h"
+#include "http/router.h"
+
+/* What a request brought besides its method and path; every pointer may be NULL. */
+struct request_input {
+	const char *authorization;
+	const char *content_type;
+	const char *idempotency_key;
+	const char *if_none_match;
+	const struct query_pair *pairs; /* the query, as decoded pairs */
+	size_t npairs;
+	const char *body; /* raw bytes, body_len of them */
+	size_t body_len;
+	bool body_too_large; /* over body_limit: the body was not kept */
+	size_t body_limit;
+	struct rate_limiter *limiter; /* NULL for no limit */
+};
+
+typedef enum {
+	CHECKS_ANSWERED, /* a check failed: req->reply is set */
+	CHECKS_READ,	 /* passed, a read: run the handler now */
+	CHECKS_WRITE,	 /* passed, a write: run the handler in a write transaction */
+} checks_result;
+
+/*
+ * request_check() matches the route and checks the request against it,
+ * filling req->route, caller, query, body and if_none_match, and for a
+ * write req->may_defer_reply. The input must outlive the request.
+ */
+checks_result request_check(struct request *req, const struct route *routes, size_t nroutes,
+			    const struct request_input *in);
+
+/* Runs the route's handler through the Idempotency-Key handling; sets exactly one reply. */
+void request_handle(struct request *req, const struct request_input *in);
+
+#endif
