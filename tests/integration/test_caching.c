@@ -205,6 +205,18 @@ static bool brand_renamed(json_t *o)
 	return name != NULL && strcmp(name, "Marla Cielo Renamed") == 0;
 }
 
+/* Sends a request that must answer `status`; returns the answer's id (0 when none). */
+static int64_t send_expect(const char *method, const char *path, const char *key, const char *body,
+			   long status)
+{
+	struct http_response r;
+	http_send(&ts, method, path, key, body, &r);
+	ck_assert_msg(r.status == status, "%s %s: %ld %s", method, path, r.status, r.body);
+	int64_t id = json_integer_value(json_object_get(r.json, "id"));
+	http_response_free(&r);
+	return id;
+}
+
 START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
 {
 	int64_t line;
@@ -215,37 +227,27 @@ START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
 	json_decref(rb);
 	json_decref(bb);
 	char path[96], body[512];
-	struct http_response r;
 
 	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)id);
-	http_send(&ts, "PUT", path, key501, NULL, &r);
-	ck_assert_int_eq(r.status, 200);
-	http_response_free(&r);
+	send_expect("PUT", path, key501, NULL, 200);
 	expect_change(id, &re, &be, is_acknowledged, "acknowledgement");
 
 	snprintf(body, sizeof(body),
 		 "{\"order_id\": %lld, \"tracking_number\": \"1Z999AA10123456784\","
 		 " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		 (long long)id, (long long)line);
-	http_send(&ts, "POST", B501 "/shipments/", key501, body, &r);
-	ck_assert_int_eq(r.status, 201);
-	int64_t shipment = json_integer_value(json_object_get(r.json, "id"));
-	http_response_free(&r);
+	int64_t shipment = send_expect("POST", B501 "/shipments/", key501, body, 201);
 	expect_change(id, &re, &be, has_shipment, "shipment");
 
 	snprintf(path, sizeof(path), R500 "/shipments/%lld/acknowledge/", (long long)shipment);
-	http_send(&ts, "PUT", path, key500, NULL, &r);
-	ck_assert_int_eq(r.status, 200);
-	http_response_free(&r);
+	send_expect("PUT", path, key500, NULL, 200);
 	expect_change(id, &re, &be, shipment_acknowledged, "shipment acknowledgement");
 
 	snprintf(body, sizeof(body),
 		 "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\":"
 		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		 (long long)id, (long long)line);
-	http_send(&ts, "POST", B501 "/cancels/", key501, body, &r);
-	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
-	http_response_free(&r);
+	send_expect("POST", B501 "/cancels/", key501, body, 201);
 	expect_change(id, &re, &be, has_cancel, "cancellation");
 
 	/* A catalog import renames the brand: names shown in old orders follow. */
@@ -308,10 +310,7 @@ START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
 	/* The brand acknowledges the second: both sides' pages show it. */
 	char path[96];
 	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)ids[1]);
-	struct http_response r;
-	http_send(&ts, "PUT", path, key501, NULL, &r);
-	ck_assert_int_eq(r.status, 200);
-	http_response_free(&r);
+	send_expect("PUT", path, key501, NULL, 200);
 	const char *pages[][2] = {{R500 "/orders/", NULL}, {B501 "/orders/", NULL}};
 	pages[0][1] = key500;
 	pages[1][1] = key501;

@@ -179,6 +179,30 @@ static int count_keys(store *s)
 	return n;
 }
 
+/* A store with the demo catalog, a committer on it, and what its jobs share. */
+struct rig {
+	struct test_server ts;
+	struct bench b;
+	store_committer *cm;
+	int keys_before;
+};
+
+static void rig_open(struct rig *r, unsigned max_batch)
+{
+	ts_open_store(&r->ts, true);
+	bench_init(&r->b, &r->ts);
+	r->keys_before = count_keys(r->ts.store);
+	r->cm = store_committer_start(r->ts.store, max_batch);
+	ck_assert_ptr_nonnull(r->cm);
+}
+
+static void rig_close(struct rig *r)
+{
+	store_committer_free(r->cm);
+	bench_destroy(&r->b);
+	ts_stop(&r->ts);
+}
+
 /* Holds the committer with a blocking job, so that the jobs queued meanwhile form one batch. */
 static void block_and_queue(store_committer *cm, struct bench *b, struct test_job *blocker,
 			    struct test_job *jobs, int n)
@@ -201,26 +225,21 @@ static void block_and_queue(store_committer *cm, struct bench *b, struct test_jo
 
 START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
 {
-	struct test_server ts;
-	ts_open_store(&ts, true);
-	struct bench b;
-	bench_init(&b, &ts);
-	int keys_before = count_keys(ts.store);
-	store_committer *cm = store_committer_start(ts.store, 0);
-	ck_assert_ptr_nonnull(cm);
+	struct rig r;
+	rig_open(&r, 0);
 
 	/* A first job holds the committer, so the next MIXED queue up into one batch. */
 	struct test_job blocker, jobs[MIXED];
 	for (int i = 0; i < MIXED; i++)
-		job_init(&jobs[i], &b,
+		job_init(&jobs[i], &r.b,
 			 i % 3 == 0   ? JOB_KEEP
 			 : i % 3 == 1 ? JOB_FAIL_RULE
 				      : JOB_NO_PARTY);
-	block_and_queue(cm, &b, &blocker, jobs, MIXED);
-	wait_settled(&b, MIXED + 1);
+	block_and_queue(r.cm, &r.b, &blocker, jobs, MIXED);
+	wait_settled(&r.b, MIXED + 1);
 
 	struct store_committer_stats stats;
-	store_committer_stats(cm, &stats);
+	store_committer_stats(r.cm, &stats);
 	ck_assert_int_eq(stats.batches, 2);
 	ck_assert_int_eq(stats.jobs, MIXED + 1);
 	ck_assert_int_eq(stats.max_batch, MIXED);
@@ -235,15 +254,15 @@ START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
 			kept++;
 			ck_assert_int_eq(tj->run_status, STORE_OK);
 			/* It saw the keys the earlier jobs of its batch kept, and its own. */
-			ck_assert_int_eq(tj->keys_seen, keys_before + kept);
-			ck_assert_int_eq(key_rows(ts.db_path, tj->hash), 1);
+			ck_assert_int_eq(tj->keys_seen, r.keys_before + kept);
+			ck_assert_int_eq(key_rows(r.ts.db_path, tj->hash), 1);
 			/* On disk, seen from another connection, before done() was called. */
 			ck_assert_int_eq(tj->rows_at_done, 1);
 			break;
 		case JOB_FAIL_RULE:
 			ck_assert_int_eq(tj->run_status, STORE_REJECTED);
 			ck_assert_int_gt(tj->key_id, 0);
-			ck_assert_int_eq(key_rows(ts.db_path, tj->hash), 0);
+			ck_assert_int_eq(key_rows(r.ts.db_path, tj->hash), 0);
 			break;
 		case JOB_NO_PARTY:
 			ck_assert_int_eq(tj->run_status, STORE_NOT_FOUND);
@@ -254,85 +273,70 @@ START_TEST(a_mixed_batch_keeps_only_the_jobs_that_succeeded)
 		}
 	}
 	ck_assert_int_eq(kept, MIXED / 3);
-	ck_assert_int_eq(count_keys(ts.store), keys_before + kept);
-	store_committer_free(cm);
-	bench_destroy(&b);
-	ts_stop(&ts);
+	ck_assert_int_eq(count_keys(r.ts.store), r.keys_before + kept);
+	rig_close(&r);
 }
 END_TEST
 
 START_TEST(a_lost_transaction_fails_its_job_and_runs_the_others_again)
 {
-	struct test_server ts;
-	ts_open_store(&ts, true);
-	struct bench b;
-	bench_init(&b, &ts);
-	int keys_before = count_keys(ts.store);
-	store_committer *cm = store_committer_start(ts.store, 0);
+	struct rig r;
+	rig_open(&r, 0);
 	struct test_job blocker, jobs[4];
-	job_init(&jobs[0], &b, JOB_KEEP);
-	job_init(&jobs[1], &b, JOB_KEEP);
-	job_init(&jobs[2], &b, JOB_LOSE_TX);
-	job_init(&jobs[3], &b, JOB_KEEP);
-	block_and_queue(cm, &b, &blocker, jobs, 4);
-	wait_settled(&b, 5);
+	job_init(&jobs[0], &r.b, JOB_KEEP);
+	job_init(&jobs[1], &r.b, JOB_KEEP);
+	job_init(&jobs[2], &r.b, JOB_LOSE_TX);
+	job_init(&jobs[3], &r.b, JOB_KEEP);
+	block_and_queue(r.cm, &r.b, &blocker, jobs, 4);
+	wait_settled(&r.b, 5);
 
 	/* The job in whose run the transaction was lost: failed, its key gone. */
 	ck_assert_int_eq(jobs[2].done_status, STORE_FULL);
-	ck_assert_int_eq(key_rows(ts.db_path, jobs[2].hash), 0);
+	ck_assert_int_eq(key_rows(r.ts.db_path, jobs[2].hash), 0);
 	/* The others, the two before it run again: committed, each key once. */
 	int keep[] = {0, 1, 3};
 	for (int i = 0; i < 3; i++) {
 		struct test_job *tj = &jobs[keep[i]];
 		ck_assert_int_eq(tj->done_status, STORE_OK);
 		ck_assert_int_eq(tj->run_status, STORE_OK);
-		ck_assert_int_eq(key_rows(ts.db_path, tj->hash), 1);
+		ck_assert_int_eq(key_rows(r.ts.db_path, tj->hash), 1);
 	}
 	ck_assert_int_eq(jobs[0].job.retried, 1);
 	ck_assert_int_eq(jobs[3].job.retried, 0); /* it had not run */
-	ck_assert_int_eq(count_keys(ts.store), keys_before + 3);
+	ck_assert_int_eq(count_keys(r.ts.store), r.keys_before + 3);
 	struct store_committer_stats stats;
-	store_committer_stats(cm, &stats);
+	store_committer_stats(r.cm, &stats);
 	ck_assert_int_eq(stats.batches, 3); /* the blocker's, the lost one, the rerun */
 	ck_assert_int_eq(stats.jobs, 5);
-	store_committer_free(cm);
-	bench_destroy(&b);
-	ts_stop(&ts);
+	rig_close(&r);
 }
 END_TEST
 
 START_TEST(stopping_settles_every_queued_job_then_refuses_more)
 {
-	struct test_server ts;
-	ts_open_store(&ts, true);
-	struct bench b;
-	bench_init(&b, &ts);
-	int keys_before = count_keys(ts.store);
-	store_committer *cm = store_committer_start(ts.store, 4);
-	ck_assert_ptr_nonnull(cm);
+	struct rig r;
+	rig_open(&r, 4);
 	struct test_job jobs[10];
 	for (int i = 0; i < 10; i++) {
-		job_init(&jobs[i], &b, JOB_KEEP);
-		ck_assert(store_committer_submit(cm, &jobs[i].job));
+		job_init(&jobs[i], &r.b, JOB_KEEP);
+		ck_assert(store_committer_submit(r.cm, &jobs[i].job));
 	}
-	store_committer_stop(cm);
-	ck_assert_int_eq(b.settled, 10);
+	store_committer_stop(r.cm);
+	ck_assert_int_eq(r.b.settled, 10);
 	for (int i = 0; i < 10; i++) {
 		ck_assert(jobs[i].done);
 		ck_assert_int_eq(jobs[i].done_status, STORE_OK);
 	}
 	struct store_committer_stats stats;
-	store_committer_stats(cm, &stats);
+	store_committer_stats(r.cm, &stats);
 	ck_assert_uint_le(stats.max_batch, 4); /* max_batch is honoured */
 	ck_assert_int_eq(stats.jobs, 10);
 	struct test_job late;
-	job_init(&late, &b, JOB_KEEP);
-	ck_assert(!store_committer_submit(cm, &late.job));
+	job_init(&late, &r.b, JOB_KEEP);
+	ck_assert(!store_committer_submit(r.cm, &late.job));
 	ck_assert(!late.done);
-	ck_assert_int_eq(count_keys(ts.store), keys_before + 10);
-	store_committer_free(cm);
-	bench_destroy(&b);
-	ts_stop(&ts);
+	ck_assert_int_eq(count_keys(r.ts.store), r.keys_before + 10);
+	rig_close(&r);
 }
 END_TEST
 
