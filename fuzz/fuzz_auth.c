@@ -1,7 +1,7 @@
 /*
  * Authorization headers and API keys: auth_parse_bearer() on the input as a
  * header value, then apikey_parse() on the token it finds, as
- * auth_authenticate() does; and apikey_parse() on the raw input (it takes a
+ * api_authenticate() does; and apikey_parse() on the raw input (it takes a
  * length: ASan sees any read past it). A parsed key is exactly the text
  * apikey_format() writes for its id and secret: one key, one spelling.
  */
@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "domain/apikey.h"
-#include "http/auth.h"
+#include "api/auth.h"
 #include "fuzz_util.h"
 
 static void check_key(const char *text, size_t len)

@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "api/list.h"
+#include "list.h"
 #include "fuzz_util.h"
 
 static void check_cursor(const char *text)

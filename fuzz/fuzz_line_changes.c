@@ -1,53 +1,79 @@
 /*
- * Shipment and cancellation lines: the input is read as a JSON body
- * (json_loadb with JSON_REJECT_DUPLICATES, as the server does) and its
- * "shipment_lines" (required, as POST .../shipments/ reads them) and
- * "cancel_lines" (optional) are checked by line_changes_parse(). Accepted
- * lines each name exactly one order line (order_line_id or a variant
- * reference) with a quantity from 1 to MONEY_MAX_QUANTITY. The full
- * shipment and cancellation bodies, which are static in src/api/, are
- * fuzzed through the handlers by fuzz_request.
+ * Shipment and cancellation bodies: the input is read as a JSON body
+ * (json_loadb with JSON_REJECT_DUPLICATES, as the server does) and walked
+ * against the real shipment_body_spec and cancel_body_spec (for both
+ * parties, whose reasons differ). Accepted lines each name exactly one
+ * order line (order_line_id or a variant reference) with a quantity from 1
+ * to MONEY_MAX_QUANTITY; an accepted cancellation has its lines or
+ * cancel_remaining, not both, and a brand's never has reason 1.
  */
 #include <stdbool.h>
 
 #include <jansson.h>
 
-#include "api/line_changes.h"
-#include "api/order_input.h"
+#include "bodies.h"
 #include "domain/money.h"
 #include "fuzz_util.h"
 
-static void check(json_t *body, const char *key, bool required)
+static void check_lines(const struct line_change *changes, size_t n)
 {
+	FUZZ_CHECK(n <= ORDER_MAX_LINES);
+	for (size_t i = 0; i < n; i++) {
+		const struct line_change *ch = &changes[i];
+		bool by_variant = ch->variant.id > 0 || ch->variant.identifier != NULL ||
+				  ch->variant.upc != NULL;
+		FUZZ_CHECK((ch->order_line_id > 0) != by_variant);
+		FUZZ_CHECK(by_variant == ch->has_variant);
+		FUZZ_CHECK(ch->quantity >= 1 && ch->quantity <= MONEY_MAX_QUANTITY);
+		FUZZ_CHECK(!ch->matched);
+	}
+}
+
+/* Every problem names a field and says something, and the list serialises. */
+static void check_problems(bool ok, const field_errors *fe)
+{
+	if (!ok)
+		FUZZ_CHECK(field_errors_count(fe) > 0 || fe->oom);
+	char *text = json_dumps(fe->list, JSON_COMPACT);
+	FUZZ_CHECK(text != NULL);
+	free(text);
+}
+
+static void check_shipment(json_t *body)
+{
+	struct shipment_body in;
+	memset(&in, 0, sizeof(in));
 	field_errors fe;
 	field_errors_init(&fe);
 	FUZZ_REQUIRE(!fe.oom);
-	struct line_change *changes = NULL;
-	size_t n = 0;
-	bool ok = line_changes_parse(body, key, required, &fe, &changes, &n);
+	bool ok = spec_read(&shipment_body_spec, body, &in, NULL, &fe);
 	if (ok) {
-		json_t *items = json_object_get(body, key);
-		if (items == NULL || json_is_null(items)) {
-			FUZZ_CHECK(!required && n == 0);
-		} else {
-			FUZZ_CHECK(n >= 1 && n <= ORDER_MAX_LINES && changes != NULL);
-			FUZZ_CHECK(n == json_array_size(items));
-		}
-		for (size_t i = 0; i < n; i++) {
-			const struct line_change *ch = &changes[i];
-			bool by_variant = ch->variant.id > 0 || ch->variant.identifier != NULL ||
-					  ch->variant.upc != NULL;
-			FUZZ_CHECK((ch->order_line_id > 0) != by_variant);
-			FUZZ_CHECK(ch->quantity >= 1 && ch->quantity <= MONEY_MAX_QUANTITY);
-			FUZZ_CHECK(!ch->matched);
-		}
-	} else {
-		FUZZ_CHECK(field_errors_count(&fe) > 0 || fe.oom);
+		FUZZ_CHECK(in.order_id > 0 && in.tracking_number != NULL);
+		FUZZ_CHECK(in.nchanges >= 1 && in.changes != NULL);
+		check_lines(in.changes, in.nchanges);
 	}
-	char *text = json_dumps(fe.list, JSON_COMPACT);
-	FUZZ_CHECK(text != NULL);
-	free(text);
-	free(changes);
+	check_problems(ok, &fe);
+	spec_free(&shipment_body_spec, &in);
+	field_errors_free(&fe);
+}
+
+static void check_cancel(json_t *body, party_kind party)
+{
+	struct cancel_body in;
+	memset(&in, 0, sizeof(in));
+	field_errors fe;
+	field_errors_init(&fe);
+	FUZZ_REQUIRE(!fe.oom);
+	bool ok = spec_read(&cancel_body_spec, body, &in, &party, &fe);
+	if (ok) {
+		FUZZ_CHECK(in.order_id > 0);
+		FUZZ_CHECK(in.reason_id >= 1 && in.reason_id <= CANCEL_REASON_MAX);
+		FUZZ_CHECK(party != PARTY_BRAND || in.reason_id != CANCEL_REASON_RETAILER_REQUESTED);
+		FUZZ_CHECK(in.cancel_remaining != (in.nchanges > 0));
+		check_lines(in.changes, in.nchanges);
+	}
+	check_problems(ok, &fe);
+	spec_free(&cancel_body_spec, &in);
 	field_errors_free(&fe);
 }
 
@@ -57,8 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *body = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (body == NULL)
 		return 0;
-	check(body, "shipment_lines", true);
-	check(body, "cancel_lines", false);
+	check_shipment(body);
+	check_cancel(body, PARTY_RETAILER);
+	check_cancel(body, PARTY_BRAND);
 	json_decref(body);
 	return 0;
 }

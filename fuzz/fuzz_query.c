@@ -9,8 +9,8 @@
  */
 #include <stdbool.h>
 
-#include "api/api.h"
-#include "http/query.h"
+#include "api/query.h"
+#include "handler.h"
 #include "fuzz_util.h"
 
 static bool in_spec(const struct query_param *spec, const struct query_param *p)

@@ -1,10 +1,11 @@
 /*
  * Whole requests, in process: what src/http/server.c's dispatch() does once
- * libmicrohttpd has parsed a request, through the same request_check() and
- * request_handle() (route, authenticate, check the query, read the JSON
- * body, run the handler under Idempotency-Key), over the real route table,
- * handlers and a real store, without sockets. This reaches the shipment and cancellation body
- * parsers (static in src/api/) and everything after every parser.
+ * libmicrohttpd has parsed a request, through the same request_check()
+ * (route, authenticate, check the query, read the JSON body), then the
+ * handler as the API runs it (a write under Idempotency-Key, in a
+ * transaction) and the one renderer of outcomes, over the real route table,
+ * handlers and a real store, without sockets. This reaches every body spec
+ * and everything after every parser.
  *
  * Input, HTTP/1.1-like:
  *   METHOD SP TARGET LF          target = path ["?" query]
@@ -28,7 +29,6 @@
 
 #include "api/api.h"
 #include "http/checks.h"
-#include "http/request.h"
 #include "http/server.h"
 #include "fuzz_store.h"
 #include "fuzz_util.h"
@@ -140,7 +140,7 @@ static void input_free(struct http_input *in)
 }
 
 /* The real checks and handler, as server.c's dispatch() runs them (no rate limit). */
-static void dispatch(struct request *req, const struct http_input *in)
+static void dispatch(struct api_request *req, const struct http_input *in)
 {
 	struct fuzz_pairs pairs;
 	fuzz_pairs_split(in->query ? in->query : "", in->query ? strlen(in->query) : 0, &pairs);
@@ -152,11 +152,13 @@ static void dispatch(struct request *req, const struct http_input *in)
 				      .body = in->body,
 				      .body_len = in->body_len,
 				      .body_limit = SERVER_BODY_LIMIT};
-	if (request_check(req, api_routes, api_routes_count, &input) != CHECKS_ANSWERED) {
-		/* Each input is rolled back, never committed: build replies inside. */
-		req->may_defer_reply = false;
-		request_handle(req, &input);
+	switch (request_check(req, api_routes, api_routes_count, &input)) {
+	case CHECKS_REFUSED: break;
+	case CHECKS_READ: api_handle_read(req); break;
+	/* Each input is rolled back, never committed: a write is a savepoint of that. */
+	case CHECKS_WRITE: api_write_inline(req); break;
 	}
+	api_render(req);
 	fuzz_pairs_free(&pairs);
 }
 
@@ -166,12 +168,14 @@ struct run {
 	char *body; /* the reply body, taken over */
 };
 
+/* The application over the fuzz store, made once. */
+static struct api *app;
+
 static void run_request(void *ctx)
 {
 	struct run *run = ctx;
-	struct request req;
-	memset(&req, 0, sizeof(req));
-	req.store = fuzz_store();
+	struct api_request req;
+	api_request_init(&req, app);
 	req.method = run->in->method;
 	req.path = run->in->path;
 	strcpy(req.request_id, "fuzz");
@@ -180,9 +184,7 @@ static void run_request(void *ctx)
 	run->body = req.reply.body;
 	req.reply.body = NULL;
 	FUZZ_CHECK(req.reply.nheaders <= REPLY_MAX_HEADERS);
-	query_free(&req.query);
-	json_decref(req.body);
-	reply_clear(&req.reply);
+	api_request_clear(&req);
 }
 
 static void check_reply(const struct run *run)
@@ -230,7 +232,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	verbose = getenv("DROPLINE_FUZZ_VERBOSE") != NULL;
-	fuzz_store();
+	app = api_new(fuzz_store(), NULL);
+	FUZZ_REQUIRE(app != NULL);
 	/* Order 1: open, brand 501, two lines. */
 	setup_request(
 		"POST /v1/retailers/500/orders/\nAuthorization: @r\n"

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "api/api.h"
-#include "http/router.h"
+#include "api/route.h"
 #include "fuzz_util.h"
 
 static size_t pattern_args(const char *pattern)

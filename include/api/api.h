@@ -1,40 +1,75 @@
 /*
- * The API: the route table (CONTRACT.md section 4) and its handlers, one
- * file per resource under src/api/.
+ * The API as the HTTP server uses it: the application (store, group
+ * commit, representation cache), the route table, and the two ways a
+ * checked request runs: a read at once, a write in a batch of the group
+ * commit. Nothing here shows the store's types: the server knows requests,
+ * outcomes and replies only.
  */
 #ifndef DROPLINE_API_API_H
 #define DROPLINE_API_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "http/request.h"
-#include "http/router.h"
+#include "api/request.h"
+#include "api/route.h"
 
+/* 8 MiB of cached representations (~2,700 orders): docs/performance.md. */
+#define API_CACHE_BYTES ((size_t)8 << 20)
+
+struct api_options {
+	size_t cache_bytes; /* serialized representations kept; 0: API_CACHE_BYTES */
+};
+
+struct api;
+struct store; /* store/store.h: opaque here */
+
+/* The route table (CONTRACT.md section 4 and part two). */
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
 
-/* Orders (src/api/orders.c). */
-extern const struct query_param api_orders_list_query[];
-handler_result api_orders_create(struct request *req);
-handler_result api_orders_list(struct request *req);
-handler_result api_orders_get(struct request *req);
-handler_result api_orders_acknowledge(struct request *req);
+/*
+ * api_new() makes the application over an open store and starts its
+ * committer thread. NULL when out of memory or threads. The store must
+ * outlive it.
+ */
+struct api *api_new(struct store *s, const struct api_options *opts);
 
-/* Shipments (src/api/shipments.c). */
-extern const struct query_param api_shipments_list_query[];
-handler_result api_shipments_create(struct request *req);
-handler_result api_shipments_list(struct request *req);
-handler_result api_shipments_get(struct request *req);
-handler_result api_shipments_acknowledge(struct request *req);
+/*
+ * api_stop_writes() settles every write already queued (each one's done()
+ * is called) and stops the committer: writes submitted later are refused
+ * (run them with api_write_inline()). Once is enough.
+ */
+void api_stop_writes(struct api *app);
 
-/* Cancellations (src/api/cancels.c), both sides. */
-extern const struct query_param api_cancels_list_query[];
-handler_result api_cancels_create(struct request *req);
-handler_result api_cancels_list(struct request *req);
-handler_result api_cancels_get(struct request *req);
-handler_result api_cancels_acknowledge(struct request *req);
+/* Stops the committer when running, and frees the application. NULL is ignored. */
+void api_free(struct api *app);
 
-/* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
-handler_result api_health(struct request *req);
+struct api_stats {
+	uint64_t batches, writes, largest_batch; /* group commit */
+	uint64_t cache_hits, cache_misses;
+};
+void api_stats(struct api *app, struct api_stats *out);
+
+/* True for the methods that write (POST, PUT, DELETE). */
+bool api_is_write(const char *method);
+
+/* Runs a checked read's handler; the outcome is then rendered with api_render(). */
+void api_handle_read(struct api_request *req);
+
+/*
+ * api_write_submit() queues a checked write for the committer, which runs
+ * it inside a batch and, once the batch is settled, calls done(req, cls)
+ * on its own thread: the outcome is final (a failed batch's requests are
+ * refused with the store's status) and is rendered after that with
+ * api_render() on the caller's thread. False when the committer is
+ * stopping: run the write with api_write_inline() instead.
+ */
+typedef void (*api_write_done)(struct api_request *req, void *cls);
+bool api_write_submit(struct api_request *req, api_write_done done, void *cls);
+
+/* Runs a checked write in a transaction of its own, on the calling thread. */
+void api_write_inline(struct api_request *req);
 
 #endif

@@ -5,8 +5,8 @@
  *
  * body size (413), route and method (404, 405), key (401, 403) and rate
  * (429), query (400 invalid_parameter), content type (415), JSON syntax
- * (400 invalid_json), a body where none is taken (400); then the handler,
- * through the Idempotency-Key handling.
+ * (400 invalid_json), a body where none is taken (400). A request that
+ * fails one is refused: the refusal is its outcome (api/request.h).
  */
 #ifndef DROPLINE_HTTP_CHECKS_H
 #define DROPLINE_HTTP_CHECKS_H
@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http/query.h"
+#include "api/query.h"
+#include "api/request.h"
+#include "api/route.h"
 #include "http/ratelimit.h"
-#include "http/request.h"
-#include "http/router.h"
 
 /* What a request brought besides its method and path; every pointer may be NULL. */
 struct request_input {
@@ -35,20 +35,17 @@ struct request_input {
 };
 
 typedef enum {
-	CHECKS_ANSWERED, /* a check failed: req->reply is set */
-	CHECKS_READ,	 /* passed, a read: run the handler now */
-	CHECKS_WRITE,	 /* passed, a write: run the handler in a write transaction */
+	CHECKS_REFUSED, /* a check failed: the request's outcome is its refusal */
+	CHECKS_READ,	/* passed, a read: run it now (api_handle_read()) */
+	CHECKS_WRITE,	/* passed, a write: run it in a write transaction */
 } checks_result;
 
 /*
  * request_check() matches the route and checks the request against it,
- * filling req->route, caller, query, body and if_none_match, and for a
- * write req->may_defer_reply. The input must outlive the request.
+ * filling req->route, caller, query, body, raw body, idempotency key and
+ * if_none_match. The input must outlive the request.
  */
-checks_result request_check(struct request *req, const struct route *routes, size_t nroutes,
+checks_result request_check(struct api_request *req, const struct route *routes, size_t nroutes,
 			    const struct request_input *in);
-
-/* Runs the route's handler through the Idempotency-Key handling; sets exactly one reply. */
-void request_handle(struct request *req, const struct request_input *in);
 
 #endif

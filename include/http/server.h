@@ -9,14 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "http/router.h"
-#include "store/store.h"
+#include "api/route.h"
 
 #define SERVER_BODY_LIMIT ((size_t)1 << 20) /* 1 MiB, CONTRACT.md section 1 */
 #define SERVER_ERR_MAX	  256
-/* 8 MiB of cached representations (~2,700 orders): with 256 connections at 64 KiB each, the whole
- * process stays under 64 MiB (bench/). */
-#define SERVER_CACHE_BYTES ((size_t)8 << 20)
 
 struct server_options {
 	const char *listen;	   /* "ADDR:PORT"; port 0 picks a free one */
@@ -28,21 +24,22 @@ struct server_options {
 	FILE *access_log;	   /* one JSON line per request; NULL for none */
 	double rate_limit;	   /* requests a second per API key; 0 for no limit */
 	double rate_burst;	   /* requests a key may make at once; 0: 2 s worth */
-	size_t cache_bytes;	   /* serialized representations kept; 0: the default */
 };
 
 /* Defaults for every field not set (0/NULL). */
 void server_options_defaults(struct server_options *o);
 
 struct server;
+struct api;
 
 /*
- * server_start() binds the listening socket and starts the worker threads.
- * On failure returns NULL with one line in err ("cannot listen on
- * 127.0.0.1:8080: Address already in use"). The store and the route table
- * must outlive the server.
+ * server_start() binds the listening socket and starts the worker threads
+ * serving `app` (api/api.h) through the route table. On failure returns
+ * NULL with one line in err ("cannot listen on 127.0.0.1:8080: Address
+ * already in use"). The application and the route table must outlive the
+ * server.
  */
-struct server *server_start(store *s, const struct route *routes, size_t nroutes,
+struct server *server_start(struct api *app, const struct route *routes, size_t nroutes,
 			    const struct server_options *opts, char err[SERVER_ERR_MAX]);
 
 /* The bound port (useful after asking for port 0). */
@@ -50,8 +47,9 @@ uint16_t server_port(const struct server *srv);
 
 /*
  * server_stop() stops accepting connections, waits up to grace_ms for the
- * requests in flight to be answered, then stops the threads and frees the
- * server. NULL is ignored.
+ * requests in flight to be answered, settles the application's queued
+ * writes (api_stop_writes()), then stops the threads and frees the server.
+ * NULL is ignored.
  */
 void server_stop(struct server *srv, unsigned grace_ms);
 

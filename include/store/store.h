@@ -165,6 +165,12 @@ void store_committer_stats(store_committer *cm, struct store_committer_stats *ou
 store_status store_read(store *s, store_tx_fn fn, void *ctx);
 
 /*
+ * True when the calling thread is inside a write transaction of this store
+ * (a store_tx() or a committer batch): what it reads is not committed yet.
+ */
+bool store_in_own_tx(store *s);
+
+/*
  * store_health() checks that a read connection answers, and reads the
  * schema version through it.
  */

@@ -1,5 +1,7 @@
 /*
- * Cancellations in the store.
+ * Cancellations in the store: the insert, the acknowledgement, and the
+ * cancellations of a page of orders. They are read as records
+ * (store/store_records.h, RECORD_CANCEL).
  */
 #ifndef DROPLINE_STORE_CANCELS_H
 #define DROPLINE_STORE_CANCELS_H
@@ -13,7 +15,6 @@
 #include "domain/apikey.h"
 #include "store/store.h"
 #include "store/store_fulfilment.h"
-#include "store/store_list.h"
 
 struct cancel_insert {
 	int64_t order_id, retailer_id, brand_id;
@@ -27,24 +28,9 @@ struct cancel_insert {
 /* Stores a cancellation and its lines; sets *id. */
 store_status store_cancels_insert(store_conn *c, const struct cancel_insert *k, int64_t *id);
 
-struct cancel_filter {
-	party_kind party;
-	int64_t party_id;
-	int64_t cancel_id;	/* one cancellation, 0 for all */
-	int64_t order_id;	/* 0 for all */
-	int64_t reason_id;	/* 0 for all */
-	party_kind canceled_by; /* PARTY_NONE for both */
-	int is_acknowledged;	/* -1 for any */
-	struct time_bound canceled_at[BOUND_COUNT];
-	struct page_request page;
-};
-
-/* A page of cancellation records, each with its line records under "lines". */
-store_status store_cancels_list(store_conn *c, const struct cancel_filter *f, struct page *page);
-
-/* One cancellation on a party's orders, or STORE_NOT_FOUND. The caller frees *cancel. */
-store_status store_cancels_get(store_conn *c, party_kind party, int64_t party_id, int64_t cancel_id,
-			       json_t **cancel);
+/* Which side made a cancellation on a party's orders; STORE_NOT_FOUND when not its own. */
+store_status store_cancels_made_by(store_conn *c, party_kind party, int64_t party_id,
+				   int64_t cancel_id, party_kind *by);
 
 /* Marks a cancellation on a party's order acknowledged; *changed tells whether it was not yet. */
 store_status store_cancels_acknowledge(store_conn *c, party_kind party, int64_t party_id,

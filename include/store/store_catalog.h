@@ -41,6 +41,7 @@ struct catalog_connection {
 	int64_t brand_id;
 	int64_t hours_to_acknowledge;
 	int64_t hours_to_fulfill;
+	int64_t inventory_stale_hours;
 	const int64_t *shipping_method_ids; /* the allowed set, replaced whole */
 	size_t shipping_method_count;
 };

@@ -1,12 +1,6 @@
 /*
- * Orders in the store: the lookups that order creation needs, the insert,
- * reads and lists, and acknowledgement.
- *
- * Reads answer flat records: JSON objects keyed by column name with raw
- * values (times in epoch seconds, money in cents, booleans 0/1). The API
- * layer shapes them into the public representation, so the store knows
- * nothing of the API's shapes and another backend only has to produce the
- * same columns (listed in docs/architecture.md).
+ * Orders in the store: the lookups that order creation needs, the insert
+ * and acknowledgement. Orders are read as records (store/store_records.h).
  */
 #ifndef DROPLINE_STORE_ORDERS_H
 #define DROPLINE_STORE_ORDERS_H
@@ -19,14 +13,7 @@
 
 #include "domain/apikey.h"
 #include "store/store.h"
-#include "store/store_list.h"
-
-/* How a line names its variant; id 0 and NULL mean "not given". */
-struct variant_ref {
-	int64_t id;
-	const char *identifier;
-	const char *upc;
-};
+#include "domain/order.h"
 
 typedef enum {
 	VARIANT_BY_ID,
@@ -56,6 +43,7 @@ store_status store_variants_resolve(store_conn *c, int64_t retailer_id,
 struct connection_sla {
 	int64_t hours_to_acknowledge;
 	int64_t hours_to_fulfill;
+	int64_t inventory_stale_hours;
 };
 
 /* The connection between a retailer and a brand, or STORE_NOT_FOUND. */
@@ -78,11 +66,6 @@ store_status store_generic_methods_find(store_conn *c, const char *name, int64_t
 store_status store_orders_find_po(store_conn *c, int64_t retailer_id, const char *po,
 				  int64_t *order_id);
 
-struct address_insert {
-	const char *type, *name1, *name2, *street1, *street2, *city, *province, *postal_code,
-		*country, *phone1, *phone2, *fax, *email; /* optional ones may be NULL */
-};
-
 struct order_line_insert {
 	int64_t variant_id;
 	int64_t quantity;
@@ -93,10 +76,10 @@ struct order_line_insert {
 struct order_insert {
 	int64_t retailer_id, brand_id;
 	const char *purchase_order_number;
-	const char *customer_order_number;    /* may be NULL */
-	const char *retailer_order_number;    /* may be NULL */
-	const struct address_insert *sold_to; /* may be NULL */
-	const struct address_insert *ship_to;
+	const char *customer_order_number; /* may be NULL */
+	const char *retailer_order_number; /* may be NULL */
+	const struct address *sold_to;	   /* may be NULL */
+	const struct address *ship_to;
 	int64_t shipping_method_id;	      /* 0 when requested_shipping_method_id is set */
 	int64_t requested_shipping_method_id; /* 0 when shipping_method_id is set */
 	const char *gift_message;	      /* JSON array text, or NULL */
@@ -111,57 +94,6 @@ struct order_insert {
  * purchase order number is taken.
  */
 store_status store_orders_insert(store_conn *c, const struct order_insert *o, int64_t *order_id);
-
-/* The time columns lists can filter on, in this order. */
-typedef enum {
-	ORDER_TIME_ORDERED_AT,
-	ORDER_TIME_RECEIVED_AT,
-	ORDER_TIME_FULFILL_BY,
-	ORDER_TIME_ACKNOWLEDGED_AT,
-	ORDER_TIME_CLOSED_AT,
-	ORDER_TIME_COUNT,
-} order_time_column;
-
-struct order_filter {
-	party_kind party; /* whose orders: PARTY_RETAILER or PARTY_BRAND */
-	int64_t party_id;
-	int64_t order_id;		   /* one order only, 0 for all */
-	const char *ids_json;		   /* only these ids (a JSON array), NULL for all */
-	const char *purchase_order_number; /* NULL for any */
-	const char *statuses_json;	   /* JSON array of status names, NULL for any */
-	int is_acknowledged;		   /* -1 for any, else 0 or 1 */
-	struct time_bound times[ORDER_TIME_COUNT][BOUND_COUNT];
-	struct page_request page;
-};
-
-/*
- * store_orders_list() answers one page of order records, each with its line
- * records under "lines", in two queries whatever the page size, plus the
- * count and a look-around. The caller frees page->rows.
- */
-store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page);
-
-/*
- * store_orders_page_stamps() answers the same page as store_orders_list()
- * (same rows, count and look-around) with only each order's "id" and
- * "version", and the catalog's generation: what it takes to tell which
- * representations a cache already holds. Then store_orders_list() with
- * ids_json fetches the others, in the same read transaction.
- */
-store_status store_orders_page_stamps(store_conn *c, const struct order_filter *f,
-				      struct page *page, int64_t *generation);
-
-/*
- * The stamp of one order of a party (struct record_stamp: its version,
- * moved by every change to its rows, lines, shipments and cancellations,
- * and the catalog's generation); STORE_NOT_FOUND when not its own.
- */
-store_status store_orders_stamp(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
-				struct record_stamp *stamp);
-
-/* One order of a party, as a record with "lines"; STORE_NOT_FOUND when not its own. */
-store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
-			      json_t **order);
 
 /*
  * store_orders_acknowledge() sets is_acknowledged and acknowledged_at of a

@@ -5,8 +5,9 @@
 
 #include <sodium.h>
 
-#include "api/list.h"
 #include "domain/b64url.h"
+#include "handler.h"
+#include "list.h"
 
 #define CURSOR_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -53,7 +54,7 @@ bool list_cursor_valid(const char *text)
 	return list_cursor_decode(text, &dir, &id);
 }
 
-bool list_page_start(struct request *req, struct page_request *page)
+bool list_page_start(struct api_request *req, struct page_request *page)
 {
 	const struct query_value *v = query_find(&req->query, "limit", QUERY_OP_EQ);
 	page->limit = v ? v->number : LIST_DEFAULT_LIMIT;
@@ -64,23 +65,11 @@ bool list_page_start(struct request *req, struct page_request *page)
 		field_errors fe;
 		field_errors_init(&fe);
 		field_errors_add(&fe, "cursor", "is not a cursor of this list");
-		reply_field_errors(req, "invalid_parameter", &fe);
+		api_reject_fields(req, REFUSED_PARAMETERS, &fe);
 		field_errors_free(&fe);
 		return false;
 	}
 	return true;
-}
-
-void list_time_bounds(const struct request *req, const char *name,
-		      struct time_bound bounds[BOUND_COUNT])
-{
-	/* QUERY_OP_LT..GTE follow BOUND_LT..GTE. */
-	for (int op = BOUND_LT; op < BOUND_COUNT; op++) {
-		const struct query_value *v =
-			query_find(&req->query, name, (query_op)(QUERY_OP_LT + op));
-		bounds[op].set = v != NULL;
-		bounds[op].value = v ? v->number : 0;
-	}
 }
 
 /* A growable string for links. */
@@ -135,7 +124,7 @@ static void text_add_encoded(struct text *t, const char *s)
 }
 
 /* The request's path (ending in '/') with its parameters but the cursor, then the cursor. */
-static json_t *link(const struct request *req, page_direction dir, int64_t id)
+static json_t *link(const struct api_request *req, page_direction dir, int64_t id)
 {
 	struct text t = {0};
 	text_add_str(&t, req->path);
@@ -163,37 +152,8 @@ static json_t *link(const struct request *req, page_direction dir, int64_t id)
 	return s;
 }
 
-void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t *record))
-{
-	json_t *results = json_array();
-	size_t n = json_array_size(page->rows), i;
-	json_t *rec;
-	json_array_foreach(page->rows, i, rec)
-	{
-		if (results == NULL || json_array_append_new(results, shape(rec)) != 0)
-			break;
-	}
-	int64_t first =
-		n ? json_integer_value(json_object_get(json_array_get(page->rows, 0), "id")) : 0;
-	int64_t last =
-		n ? json_integer_value(json_object_get(json_array_get(page->rows, n - 1), "id"))
-		  : 0;
-	json_decref(page->rows);
-	page->rows = NULL;
-	if (results == NULL || json_array_size(results) != n) {
-		json_decref(results);
-		reply_error(req, 500, "internal", "internal error");
-		return;
-	}
-	json_t *next = page->more_after ? link(req, PAGE_AFTER, last) : json_null();
-	json_t *previous = page->more_before ? link(req, PAGE_BEFORE, first) : json_null();
-	reply_json(req, 200,
-		   json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)page->count, "next", next,
-			     "previous", previous, "results", results));
-}
-
-void list_reply_texts(struct request *req, const struct page *page, int64_t first_id,
-		      int64_t last_id, char *const *texts, const size_t *lens, size_t n)
+char *list_envelope(const struct api_request *req, const struct page *page, int64_t first_id,
+		    int64_t last_id, char *const *texts, const size_t *lens, size_t n, size_t *len)
 {
 	/*
 	 * jansson encodes everything but the results, whose texts are joined
@@ -223,8 +183,8 @@ void list_reply_texts(struct request *req, const struct page *page, int64_t firs
 	free(head_text);
 	if (!encoded || t.failed) {
 		free(t.s);
-		reply_error(req, 500, "internal", "internal error");
-		return;
+		return NULL;
 	}
-	reply_text(req, 200, t.s, t.len);
+	*len = t.len;
+	return t.s;
 }

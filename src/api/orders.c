@@ -1,24 +1,29 @@
 /*
- * Orders: POST /v1/retailers/{id}/orders/, GET lists and single orders on
- * both sides, PUT /v1/brands/{id}/orders/{id}/acknowledge/.
+ * Orders: POST /v1/retailers/{id}/orders/ (seed 001 "Create a new Order",
+ * CONTRACT.md section 5) and PUT /v1/brands/{id}/orders/{id}/acknowledge/.
+ * Reads and lists are the shared api_get and api_list.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "api/list.h"
-#include "api/order_input.h"
-#include "api/records.h"
-#include "api/representation.h"
-#include "http/cache.h"
+#include "domain/geo.h"
+#include "domain/money.h"
+#include "domain/rules.h"
 #include "domain/sla.h"
 #include "domain/timeutil.h"
+#include "bodies.h"
+#include "handler.h"
+#include "list.h"
+#include "parts.h"
+#include "representation.h"
 #include "store/store_orders.h"
+
+const struct resource order_resource = {"order", RECORD_ORDER, order_representation};
 
 static const char *const status_names[] = {"open", "partial", "closed", "canceled", NULL};
 
 const struct query_param api_orders_list_query[] = {
-	{.name = "purchase_order_number", .type = QUERY_TEXT, .max_len = 32},
+	{.name = "purchase_order_number", .type = QUERY_TEXT, .max_len = PO_NUMBER_MAX},
 	{.name = "status",
 	 .type = QUERY_CHOICE,
 	 .flags = QUERY_REPEATABLE,
@@ -33,25 +38,181 @@ const struct query_param api_orders_list_query[] = {
 	{.name = NULL},
 };
 
-/* The order_time_column each time filter maps to, by name. */
-static const char *const time_filters[ORDER_TIME_COUNT] = {
-	[ORDER_TIME_ORDERED_AT] = "ordered_at", [ORDER_TIME_RECEIVED_AT] = "received_at",
-	[ORDER_TIME_FULFILL_BY] = "fulfill_by", [ORDER_TIME_ACKNOWLEDGED_AT] = "acknowledged_at",
-	[ORDER_TIME_CLOSED_AT] = "closed_at",
-};
+/* ---- the body ------------------------------------------------------------ */
 
-/* The party of the route: retailer routes start /v1/retailers/. */
-static party_kind route_party(const struct request *req)
+/* Country codes are ISO 3166-1; provinces are known, and required, for some countries. */
+static void address_rules(struct spec_walk *w, json_t *obj, void *out, bool fields_ok)
 {
-	return req->route.route->party;
+	(void)obj;
+	(void)fields_ok;
+	const struct address *a = out;
+	const char *country = a->country;
+	if (country != NULL && !geo_country_is_valid(country)) {
+		spec_error(w, "country", "unknown country code '%s' (ISO 3166-1 alpha-2, like US)",
+			   country);
+		country = NULL;
+	}
+	if (country == NULL || !geo_country_has_provinces(country))
+		return;
+	if (a->province == NULL) {
+		json_t *given = json_object_get(obj, "province");
+		if (given == NULL || json_is_null(given))
+			spec_error(w, "province", "is required");
+	} else if (!geo_province_is_valid(country, a->province)) {
+		spec_error(w, "province", "unknown province code '%s' for country %s", a->province,
+			   country);
+	}
 }
 
+#define ADDRESS_TEXT(field, flags_, limit)                                                         \
+	{                                                                                          \
+		.name = #field, .type = SPEC_TEXT, .flags = (flags_),                              \
+		.offset = offsetof(struct address, field), .max = (limit)                          \
+	}
+static const struct spec_field address_fields[] = {
+	ADDRESS_TEXT(type, 0, TEXT_CODE_MAX),
+	ADDRESS_TEXT(name1, SPEC_REQUIRED, TEXT_NAME_MAX),
+	ADDRESS_TEXT(name2, 0, TEXT_NAME_MAX),
+	ADDRESS_TEXT(street1, SPEC_REQUIRED, TEXT_NAME_MAX),
+	ADDRESS_TEXT(street2, 0, TEXT_NAME_MAX),
+	ADDRESS_TEXT(city, SPEC_REQUIRED, 128),
+	ADDRESS_TEXT(province, 0, TEXT_CODE_MAX),
+	ADDRESS_TEXT(postal_code, SPEC_REQUIRED, TEXT_CODE_MAX),
+	ADDRESS_TEXT(country, SPEC_REQUIRED, TEXT_CODE_MAX),
+	ADDRESS_TEXT(phone1, 0, TEXT_CODE_MAX),
+	ADDRESS_TEXT(phone2, 0, TEXT_CODE_MAX),
+	ADDRESS_TEXT(fax, 0, TEXT_CODE_MAX),
+	ADDRESS_TEXT(email, 0, 254),
+	{.name = NULL},
+};
+#undef ADDRESS_TEXT
+static const struct spec address_spec = {address_fields, sizeof(struct address), address_rules};
+
+static const char *const requested_methods[] = {"Next Day", "Expedited",   "Ground",
+						"LTL",	    "White Glove", NULL};
+
+static const struct spec_field requested_fields[] = {
+	{.name = "name",
+	 .type = SPEC_CHOICE,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct requested_body, name),
+	 .choices = requested_methods},
+	{.name = NULL},
+};
+static const struct spec requested_spec = {requested_fields, sizeof(struct requested_body), NULL};
+
+static const struct spec_field order_line_fields[] = {
+	{.name = "variant",
+	 .type = SPEC_OBJECT,
+	 .flags = SPEC_REQUIRED | SPEC_OK_FLAG,
+	 .offset = offsetof(struct order_line_body, variant),
+	 .ok_offset = offsetof(struct order_line_body, variant_ok),
+	 .object = &variant_spec},
+	{.name = "quantity",
+	 .type = SPEC_INTEGER,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct order_line_body, quantity),
+	 .min = 1,
+	 .max = MONEY_MAX_QUANTITY,
+	 .message = "must be a positive integer (at most 100000)"},
+	{.name = "net_price",
+	 .type = SPEC_MONEY,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct order_line_body, net_price_cents)},
+	{.name = "price",
+	 .type = SPEC_MONEY,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct order_line_body, price_cents)},
+	{.name = NULL},
+};
+static const struct spec order_line_spec = {order_line_fields, sizeof(struct order_line_body),
+					    NULL};
+
+static bool member_is_object(json_t *obj, const char *key)
+{
+	return json_is_object(json_object_get(obj, key));
+}
+
+static bool member_absent(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return v == NULL || json_is_null(v);
+}
+
+/* Exactly one of shipping_method and requested_shipping_method. */
+static void order_rules(struct spec_walk *w, json_t *obj, void *out, bool fields_ok)
+{
+	(void)out;
+	(void)fields_ok;
+	bool method = member_is_object(obj, "shipping_method");
+	bool requested = member_is_object(obj, "requested_shipping_method");
+	if (method && requested)
+		spec_error(w, "requested_shipping_method",
+			   "send either shipping_method or requested_shipping_method, not both");
+	else if (member_absent(obj, "shipping_method") &&
+		 member_absent(obj, "requested_shipping_method"))
+		spec_error(w, "shipping_method",
+			   "is required (or send requested_shipping_method instead)");
+}
+
+#define ORDER_TEXT(field, flags_)                                                                  \
+	{                                                                                          \
+		.name = #field, .type = SPEC_TEXT, .flags = (flags_),                              \
+		.offset = offsetof(struct order_body, field), .max = PO_NUMBER_MAX                 \
+	}
+#define ORDER_OBJECT(field, member, flags_, ok, spec_)                                             \
+	{                                                                                          \
+		.name = #field, .type = SPEC_OBJECT, .flags = (flags_) | SPEC_OK_FLAG,             \
+		.offset = offsetof(struct order_body, member),                                     \
+		.ok_offset = offsetof(struct order_body, ok), .object = &(spec_)                   \
+	}
+static const struct spec_field order_fields[] = {
+	ORDER_TEXT(purchase_order_number, SPEC_REQUIRED),
+	ORDER_TEXT(customer_order_number, 0),
+	ORDER_TEXT(retailer_order_number, 0),
+	{.name = "ordered_at",
+	 .type = SPEC_TIME,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct order_body, ordered_at)},
+	{.name = "ship_to",
+	 .type = SPEC_OBJECT,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct order_body, ship_to),
+	 .object = &address_spec},
+	ORDER_OBJECT(sold_to, sold_to, 0, has_sold_to, address_spec),
+	{.name = "gift_message",
+	 .type = SPEC_TEXTS,
+	 .offset = offsetof(struct order_body, gift_message),
+	 .max = GIFT_MESSAGE_MAX_CHARS,
+	 .max_items = GIFT_MESSAGE_MAX_LINES,
+	 .message = "must be a string (\"\" for an empty line)",
+	 .noun = "lines"},
+	ORDER_OBJECT(shipping_method, shipping_method, 0, has_method, method_spec),
+	ORDER_OBJECT(requested_shipping_method, requested, 0, has_requested, requested_spec),
+	{.name = "order_lines",
+	 .type = SPEC_LIST,
+	 .flags = SPEC_REQUIRED,
+	 .offset = offsetof(struct order_body, lines),
+	 .count_offset = offsetof(struct order_body, nlines),
+	 .min_items = 1,
+	 .max_items = ORDER_MAX_LINES,
+	 .object = &order_line_spec,
+	 .noun = "lines"},
+	{.name = NULL},
+};
+#undef ORDER_TEXT
+#undef ORDER_OBJECT
+const struct spec order_body_spec = {order_fields, sizeof(struct order_body), order_rules};
+
+/* ---- creating an order ---------------------------------------------------- */
+
 struct create {
-	const struct order_request *in;
+	struct api_request *req;
+	const struct order_body *in;
 	int64_t retailer_id;
 	int64_t now;
 	field_errors *fe;
-	int64_t existing_id; /* set when the purchase order number is taken */
+	char *gift_message; /* the gift message as JSON text, or NULL */
 	int64_t order_id;
 };
 
@@ -81,12 +242,13 @@ static void variant_problem(field_errors *fe, size_t line, const struct variant_
 
 /*
  * Resolves every line whose variant was well-formed; fills variant ids, the
- * order's brand and the largest lead time. Returns how many problems it found.
+ * order's brand and the largest lead time. Problems go to cc->fe; returns
+ * how many lines could not be used.
  */
 static store_status resolve_lines(store_conn *c, struct create *cc, struct order_line_insert *lines,
 				  int64_t *brand_id, int64_t *max_lead, size_t *problems)
 {
-	const struct order_request *in = cc->in;
+	const struct order_body *in = cc->in;
 	size_t brand_line = 0, before = field_errors_count(cc->fe);
 	*brand_id = 0;
 	*max_lead = 0;
@@ -140,30 +302,30 @@ static store_status resolve_lines(store_conn *c, struct create *cc, struct order
 static store_status shipping_resolve(store_conn *c, struct create *cc, int64_t brand_id,
 				     struct order_insert *o)
 {
-	const struct order_request *in = cc->in;
+	const struct order_body *in = cc->in;
 	store_status st;
-	if (in->requested_method != NULL) {
-		st = store_generic_methods_find(c, in->requested_method,
+	if (in->has_requested) {
+		st = store_generic_methods_find(c, in->requested.name,
 						&o->requested_shipping_method_id);
 		if (st == STORE_NOT_FOUND)
 			field_errors_add(cc->fe, "requested_shipping_method.name",
-					 "unknown service level '%s'", in->requested_method);
+					 "unknown service level '%s'", in->requested.name);
 		return st == STORE_NOT_FOUND ? STORE_OK : st;
 	}
-	if (in->carrier_code == NULL || in->method_code == NULL)
+	if (!in->has_method)
 		return STORE_OK; /* already reported by the body check */
+	const char *carrier = in->shipping_method.carrier.code, *code = in->shipping_method.code;
 	bool allowed = false;
-	st = store_shipping_methods_find(c, cc->retailer_id, brand_id, in->carrier_code,
-					 in->method_code, &o->shipping_method_id, &allowed);
+	st = store_shipping_methods_find(c, cc->retailer_id, brand_id, carrier, code,
+					 &o->shipping_method_id, &allowed);
 	if (st == STORE_NOT_FOUND)
 		field_errors_add(cc->fe, "shipping_method",
-				 "carrier '%s' has no shipping method '%s'", in->carrier_code,
-				 in->method_code);
+				 "carrier '%s' has no shipping method '%s'", carrier, code);
 	else if (st == STORE_OK && !allowed)
 		field_errors_add(cc->fe, "shipping_method",
 				 "'%s' of carrier '%s' is not allowed on the connection with brand "
 				 "%lld",
-				 in->method_code, in->carrier_code, (long long)brand_id);
+				 code, carrier, (long long)brand_id);
 	return st == STORE_NOT_FOUND ? STORE_OK : st;
 }
 
@@ -196,6 +358,18 @@ static store_status catalog_check(store_conn *c, struct create *cc, struct order
 	return shipping_resolve(c, cc, brand_id, o);
 }
 
+/* The purchase order number is the retailer's already: 409 naming the order. */
+static store_status refuse_duplicate(struct api_request *req, const char *po, int64_t existing)
+{
+	struct refusal *r = api_refuse(req, REFUSED_PO_TAKEN);
+	r->id = existing;
+	refusal_text(r, "%s", po);
+	r->members = json_pack("{s:I}", "order_id", (json_int_t)existing);
+	r->fields = json_pack("[{s:s, s:s}]", "field", "purchase_order_number", "message",
+			      "is already used by another order");
+	return STORE_REJECTED;
+}
+
 /*
  * The create transaction: the duplicate check, the catalog rules, the
  * deadlines and the insert, all under the write lock, so two requests with
@@ -204,14 +378,14 @@ static store_status catalog_check(store_conn *c, struct create *cc, struct order
 static store_status create_tx(store_conn *c, void *ctx)
 {
 	struct create *cc = ctx;
-	const struct order_request *in = cc->in;
-	store_status st = store_orders_find_po(c, cc->retailer_id, in->purchase_order_number,
-					       &cc->existing_id);
+	const struct order_body *in = cc->in;
+	int64_t existing = 0;
+	store_status st =
+		store_orders_find_po(c, cc->retailer_id, in->purchase_order_number, &existing);
 	if (st == STORE_OK)
-		return STORE_REJECTED;
+		return refuse_duplicate(cc->req, in->purchase_order_number, existing);
 	if (st != STORE_NOT_FOUND)
 		return st;
-	cc->existing_id = 0;
 
 	struct order_line_insert *lines = calloc(in->nlines, sizeof(*lines));
 	if (lines == NULL)
@@ -224,7 +398,7 @@ static store_status create_tx(store_conn *c, void *ctx)
 		.retailer_order_number = in->retailer_order_number,
 		.sold_to = in->has_sold_to ? &in->sold_to : NULL,
 		.ship_to = &in->ship_to,
-		.gift_message = in->gift_message,
+		.gift_message = cc->gift_message,
 		.ordered_at = in->ordered_at,
 		.received_at = cc->now,
 		.lines = lines,
@@ -233,7 +407,7 @@ static store_status create_tx(store_conn *c, void *ctx)
 	struct connection_sla sla = {0};
 	st = catalog_check(c, cc, lines, &o, &sla, &max_lead);
 	if (st == STORE_OK && (field_errors_count(cc->fe) > 0 || cc->fe->oom))
-		st = STORE_REJECTED;
+		st = api_reject_fields(cc->req, REFUSED_FIELDS, cc->fe);
 	if (st == STORE_OK) {
 		sla_deadlines(cc->now, sla.hours_to_acknowledge, sla.hours_to_fulfill, max_lead,
 			      &o.acknowledge_by, &o.fulfill_by);
@@ -241,8 +415,8 @@ static store_status create_tx(store_conn *c, void *ctx)
 		/* The writer is serial, so only a rule we missed can get here. */
 		if (st == STORE_CONFLICT &&
 		    store_orders_find_po(c, cc->retailer_id, in->purchase_order_number,
-					 &cc->existing_id) == STORE_OK)
-			st = STORE_REJECTED;
+					 &existing) == STORE_OK)
+			st = refuse_duplicate(cc->req, in->purchase_order_number, existing);
 	}
 	free(lines);
 	return st;
@@ -264,322 +438,73 @@ static store_status check_only_read(store_conn *c, void *ctx)
 	return st;
 }
 
-static const struct record_kind order_kind = {"order", store_orders_get, order_representation};
-
-static void reply_duplicate(struct request *req, const char *po, int64_t existing_id)
+void api_orders_create(struct api_request *req)
 {
-	char message[160];
-	snprintf(message, sizeof(message), "purchase_order_number '%s' is already order %lld", po,
-		 (long long)existing_id);
-	json_t *body = json_pack("{s:{s:s, s:s, s:I, s:[{s:s, s:s}]}}", "error", "code", "conflict",
-				 "message", message, "order_id", (json_int_t)existing_id, "fields",
-				 "field", "purchase_order_number", "message",
-				 "is already used by another order");
-	reply_json(req, 409, body);
-}
-
-handler_result api_orders_create(struct request *req)
-{
-	struct order_request in;
+	struct order_body in;
 	field_errors fe;
+	memset(&in, 0, sizeof(in));
 	field_errors_init(&fe);
-	struct create cc = {
-		.in = &in, .retailer_id = request_arg(req, 0), .now = time_now(), .fe = &fe};
-	if (!order_request_parse(req->body, &in, &fe)) {
-		if (req->body != NULL && !fe.oom) {
-			store_status st = store_read(req->store, check_only_read, &cc);
-			if (st != STORE_OK) {
-				reply_store_error(req, st);
-				goto out;
-			}
-		}
-		reply_field_errors(req, "validation_failed", &fe);
+	struct create cc = {.req = req,
+			    .in = &in,
+			    .retailer_id = request_arg(req, 0),
+			    .now = time_now(),
+			    .fe = &fe};
+	if (!spec_read(&order_body_spec, req->body, &in, NULL, &fe)) {
+		/* The catalog's problems too, so that every problem is answered at once. */
+		if (req->body == NULL || fe.oom || api_read(req, check_only_read, &cc))
+			api_reject_fields(req, REFUSED_FIELDS, &fe);
 		goto out;
 	}
-	store_status st = store_tx(req->store, "create order", create_tx, &cc);
-	if (st == STORE_OK)
-		reply_record(req, 201, &order_kind, PARTY_RETAILER, cc.retailer_id, cc.order_id);
-	else if (st == STORE_REJECTED && cc.existing_id > 0)
-		reply_duplicate(req, in.purchase_order_number, cc.existing_id);
-	else if (st == STORE_REJECTED)
-		reply_field_errors(req, "validation_failed", &fe);
-	else
-		reply_store_error(req, st);
+	if (in.gift_message != NULL) {
+		cc.gift_message = json_dumps(in.gift_message, JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (cc.gift_message == NULL) {
+			api_reject(req, REFUSED_INTERNAL, 0);
+			goto out;
+		}
+	}
+	if (api_tx(req, "create order", create_tx, &cc))
+		api_record(req, 201, &order_resource, cc.order_id);
 out:
-	order_request_free(&in);
+	free(cc.gift_message);
+	spec_free(&order_body_spec, &in);
 	field_errors_free(&fe);
-	return HANDLER_OK;
 }
 
-/* An order's representation in the cache, per party kind. */
-static uint64_t order_cache_key(int64_t id, party_kind party)
-{
-	return ((uint64_t)id << 2) | (uint64_t)party;
-}
-
-/* What GET .../orders/{id}/ reads, in one snapshot. */
-struct order_read {
-	party_kind party;
-	int64_t party_id;
-	int64_t id;
-	const char *if_none_match;
-	struct reply_cache *cache;
-	uint64_t key;
-	struct record_stamp stamp;
-	char etag[ETAG_MAX];
-	bool not_modified;
-	char *cached; /* the cached representation, when it is still this stamp's */
-	size_t cached_len;
-	json_t *record; /* else the record to shape */
-};
-
-/*
- * The order's stamp first; then nothing more when the client already has
- * this state (304), the cached text when it was made for this stamp, or the
- * record. The stamp and the record come from the same snapshot, so the text
- * cached for a stamp is always that stamp's.
- */
-static store_status order_read_tx(store_conn *c, void *ctx)
-{
-	struct order_read *r = ctx;
-	store_status st = store_orders_stamp(c, r->party, r->party_id, r->id, &r->stamp);
-	if (st != STORE_OK)
-		return st;
-	etag_format(REPRESENTATION_REVISION, &r->stamp, r->etag);
-	if (etag_matches(r->if_none_match, r->etag)) {
-		r->not_modified = true;
-		return STORE_OK;
-	}
-	r->cached = reply_cache_get(r->cache, r->key, &r->stamp, &r->cached_len);
-	if (r->cached != NULL)
-		return STORE_OK;
-	return store_orders_get(c, r->party, r->party_id, r->id, &r->record);
-}
-
-handler_result api_orders_get(struct request *req)
-{
-	struct order_read r = {.party = req->route.route->party,
-			       .party_id = request_arg(req, 0),
-			       .id = request_arg(req, 1),
-			       .if_none_match = req->if_none_match,
-			       .cache = req->cache};
-	r.key = order_cache_key(r.id, r.party);
-	store_status st = store_read(req->store, order_read_tx, &r);
-	if (st == STORE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no order %lld here", (long long)r.id);
-	} else if (st != STORE_OK) {
-		reply_store_error(req, st);
-	} else if (r.not_modified) {
-		reply_text(req, 304, NULL, 0);
-		reply_header(req, "ETag", r.etag);
-	} else if (r.cached != NULL) {
-		reply_text(req, 200, r.cached, r.cached_len);
-		r.cached = NULL;
-		reply_header(req, "ETag", r.etag);
-	} else {
-		json_t *body = order_representation(r.record);
-		reply_json(req, 200, body);
-		if (req->reply.status == 200) {
-			reply_cache_put(r.cache, r.key, &r.stamp, req->reply.body,
-					req->reply.body_len);
-			reply_header(req, "ETag", r.etag);
-		}
-	}
-	free(r.cached);
-	json_decref(r.record);
-	return HANDLER_OK;
-}
-
-/* Fills the filter from the checked query; statuses_json is malloc'd. */
-static void filter_from_query(const struct request *req, struct order_filter *f)
-{
-	const struct query *q = &req->query;
-	f->party = route_party(req);
-	f->party_id = request_arg(req, 0);
-	f->is_acknowledged = -1;
-	json_t *statuses = NULL;
-	for (size_t i = 0; i < q->count; i++) {
-		const struct query_value *v = &q->values[i];
-		const char *name = v->param->name;
-		if (strcmp(name, "purchase_order_number") == 0) {
-			f->purchase_order_number = v->text;
-		} else if (strcmp(name, "status") == 0) {
-			if (statuses == NULL)
-				statuses = json_array();
-			json_array_append_new(statuses, json_string(v->text));
-		} else if (strcmp(name, "is_acknowledged") == 0) {
-			f->is_acknowledged = (int)v->number;
-		}
-	}
-	for (int col = 0; col < ORDER_TIME_COUNT; col++)
-		list_time_bounds(req, time_filters[col], f->times[col]);
-	f->statuses_json = statuses ? json_dumps(statuses, JSON_COMPACT) : NULL;
-	json_decref(statuses);
-}
-
-/*
- * A list page through the representation cache: the page's ids and stamps
- * first, then, in the same snapshot, the records of the orders whose
- * representation the cache does not hold at that stamp.
- */
-struct cached_list {
-	struct order_filter filter;
-	struct reply_cache *cache;
-	struct page page; /* rows of {"id", "version"} */
-	int64_t generation;
-	size_t n;
-	char **texts; /* per row: its representation, NULL until known */
-	size_t *lens;
-	json_t *records; /* the records of the rows not cached, oldest first */
-};
-
-static store_status cached_list_tx(store_conn *c, void *ctx)
-{
-	struct cached_list *l = ctx;
-	store_status st = store_orders_page_stamps(c, &l->filter, &l->page, &l->generation);
-	if (st != STORE_OK)
-		return st;
-	l->n = json_array_size(l->page.rows);
-	l->texts = calloc(l->n ? l->n : 1, sizeof(*l->texts));
-	l->lens = calloc(l->n ? l->n : 1, sizeof(*l->lens));
-	json_t *misses = json_array();
-	if (l->texts == NULL || l->lens == NULL || misses == NULL) {
-		json_decref(misses);
-		return STORE_ERROR;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		json_t *row = json_array_get(l->page.rows, i);
-		json_t *id = json_object_get(row, "id");
-		struct record_stamp stamp = {json_integer_value(json_object_get(row, "version")),
-					     l->generation};
-		l->texts[i] = reply_cache_get(
-			l->cache, order_cache_key(json_integer_value(id), l->filter.party), &stamp,
-			&l->lens[i]);
-		if (l->texts[i] == NULL && json_array_append(misses, id) != 0)
-			st = STORE_ERROR;
-	}
-	size_t nmisses = json_array_size(misses);
-	char *ids = st == STORE_OK && nmisses > 0 ? json_dumps(misses, JSON_COMPACT) : NULL;
-	json_decref(misses);
-	if (st != STORE_OK || nmisses == 0)
-		return st;
-	if (ids == NULL)
-		return STORE_ERROR;
-	struct order_filter f = {.party = l->filter.party,
-				 .party_id = l->filter.party_id,
-				 .ids_json = ids,
-				 .is_acknowledged = -1,
-				 .page = {.direction = PAGE_FIRST, .limit = (int64_t)nmisses}};
-	struct page p;
-	st = store_orders_list(c, &f, &p);
-	free(ids);
-	if (st == STORE_OK)
-		l->records = p.rows;
-	return st;
-}
-
-/* Shapes and encodes the records the cache did not hold, and keeps them there. */
-static bool cached_list_fill(struct cached_list *l)
-{
-	size_t i = 0, j;
-	json_t *rec;
-	json_array_foreach(l->records, j, rec)
-	{
-		int64_t id = json_integer_value(json_object_get(rec, "id"));
-		/* Both lists run oldest first: the next uncached row is this record's. */
-		while (i < l->n && l->texts[i] != NULL)
-			i++;
-		if (i == l->n || json_integer_value(json_object_get(json_array_get(l->page.rows, i),
-								    "id")) != id)
-			return false;
-		json_t *body = order_representation(rec);
-		l->texts[i] = body ? json_dumps(body, JSON_COMPACT) : NULL;
-		json_decref(body);
-		if (l->texts[i] == NULL)
-			return false;
-		l->lens[i] = strlen(l->texts[i]);
-		struct record_stamp stamp = {json_integer_value(json_object_get(rec, "version")),
-					     l->generation};
-		reply_cache_put(l->cache, order_cache_key(id, l->filter.party), &stamp, l->texts[i],
-				l->lens[i]);
-	}
-	for (i = 0; i < l->n; i++)
-		if (l->texts[i] == NULL)
-			return false;
-	return true;
-}
-
-handler_result api_orders_list(struct request *req)
-{
-	struct cached_list l;
-	memset(&l, 0, sizeof(l));
-	l.cache = req->cache;
-	if (!list_page_start(req, &l.filter.page))
-		return HANDLER_OK;
-	filter_from_query(req, &l.filter);
-	store_status st = store_read(req->store, cached_list_tx, &l);
-	free((char *)(uintptr_t)l.filter.statuses_json);
-	if (st != STORE_OK) {
-		reply_store_error(req, st);
-	} else if (!cached_list_fill(&l)) {
-		reply_error(req, 500, "internal", "internal error");
-	} else {
-		json_t *rows = l.page.rows;
-		int64_t first = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
-		int64_t last =
-			json_integer_value(json_object_get(json_array_get(rows, l.n - 1), "id"));
-		list_reply_texts(req, &l.page, first, last, l.texts, l.lens, l.n);
-	}
-	for (size_t i = 0; i < l.n && l.texts != NULL; i++)
-		free(l.texts[i]);
-	free(l.texts);
-	free(l.lens);
-	json_decref(l.page.rows);
-	json_decref(l.records);
-	return HANDLER_OK;
-}
+/* ---- acknowledging an order ----------------------------------------------- */
 
 struct acknowledge {
+	struct api_request *req;
 	int64_t brand_id;
 	int64_t order_id;
 	int64_t now;
-	bool canceled;
 };
 
 static store_status acknowledge_tx(store_conn *c, void *ctx)
 {
 	struct acknowledge *a = ctx;
-	json_t *rec = NULL;
-	store_status st = store_orders_get(c, PARTY_BRAND, a->brand_id, a->order_id, &rec);
+	struct order_state order;
+	store_status st = store_fulfilment_order(c, PARTY_BRAND, a->brand_id, a->order_id, &order,
+						 NULL, NULL);
+	if (st == STORE_NOT_FOUND)
+		return api_reject_missing(a->req, "order", a->order_id);
 	if (st != STORE_OK)
 		return st;
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	bool acknowledged = json_integer_value(json_object_get(rec, "is_acknowledged")) != 0;
-	a->canceled = status != NULL && strcmp(status, "canceled") == 0;
-	json_decref(rec);
-	if (acknowledged)
-		return STORE_OK; /* again: unchanged */
-	if (a->canceled)
-		return STORE_REJECTED;
+	bool changes = false;
+	refusal_code refused = rules_acknowledge_order(&order, &changes);
+	if (refused != REFUSED_NONE)
+		return api_reject(a->req, refused, a->order_id);
+	if (!changes)
+		return STORE_OK;
 	bool changed = false;
 	return store_orders_acknowledge(c, a->brand_id, a->order_id, a->now, &changed);
 }
 
-handler_result api_orders_acknowledge(struct request *req)
+void api_orders_acknowledge(struct api_request *req)
 {
-	struct acknowledge a = {.brand_id = request_arg(req, 0),
+	struct acknowledge a = {.req = req,
+				.brand_id = request_arg(req, 0),
 				.order_id = request_arg(req, 1),
 				.now = time_now()};
-	store_status st = store_tx(req->store, "acknowledge order", acknowledge_tx, &a);
-	if (st == STORE_OK)
-		reply_record(req, 200, &order_kind, PARTY_BRAND, a.brand_id, a.order_id);
-	else if (st == STORE_NOT_FOUND)
-		reply_error(req, 404, "not_found", "no order %lld here", (long long)a.order_id);
-	else if (st == STORE_REJECTED)
-		reply_error(req, 409, "conflict",
-			    "order %lld is canceled: there is nothing to acknowledge",
-			    (long long)a.order_id);
-	else
-		reply_store_error(req, st);
-	return HANDLER_OK;
+	if (api_tx(req, "acknowledge order", acknowledge_tx, &a))
+		api_record(req, 200, &order_resource, a.order_id);
 }

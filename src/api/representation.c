@@ -1,10 +1,12 @@
 /* Order representation; see include/api/representation.h. */
 #include <string.h>
 
-#include "api/representation.h"
+#include <stdio.h>
+
 #include "domain/money.h"
 #include "domain/status.h"
 #include "domain/timeutil.h"
+#include "representation.h"
 
 /* Borrowed column of a record; json null when absent. */
 static json_t *col(json_t *rec, const char *name)
@@ -141,17 +143,29 @@ static json_t *shaped(json_t *rec, const char *key, json_t *(*shape)(json_t *))
 	return out;
 }
 
-/* A shipment or cancel line: which order line, its variant, how many. */
-static json_t *change_line(json_t *line)
+/* A shipment line: its own id, which order line, its variant, how many. */
+static json_t *shipment_line(json_t *line)
 {
 	return json_pack("{s:o, s:o, s:o, s:o}", "id", take(line, "id"), "order_line_id",
 			 take(line, "order_line_id"), "variant", line_variant_representation(line),
 			 "quantity", take(line, "quantity"));
 }
 
+/*
+ * A cancel line: seed 000 says its id is "RevCascade's static identifier for
+ * the Order Line", so id is the order line's id, as order_line_id is (a
+ * cancellation has one line per order line).
+ */
+static json_t *cancel_line(json_t *line)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}", "id", take(line, "order_line_id"), "order_line_id",
+			 take(line, "order_line_id"), "variant", line_variant_representation(line),
+			 "quantity", take(line, "quantity"));
+}
+
 json_t *shipment_representation(json_t *rec)
 {
-	json_t *lines = shaped(rec, "lines", change_line);
+	json_t *lines = shaped(rec, "lines", shipment_line);
 	if (lines == NULL)
 		return NULL;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", take(rec, "id"),
@@ -165,7 +179,7 @@ json_t *shipment_representation(json_t *rec)
 
 json_t *cancel_representation(json_t *rec)
 {
-	json_t *lines = shaped(rec, "lines", change_line);
+	json_t *lines = shaped(rec, "lines", cancel_line);
 	if (lines == NULL)
 		return NULL;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
@@ -215,4 +229,26 @@ json_t *order_representation(json_t *rec)
 	}
 	json_decref(rest);
 	return o;
+}
+
+/* A shipping method a connection allows: code, name, carrier and generic level. */
+static json_t *connection_method(json_t *m)
+{
+	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:o}", "code", take(m, "code"), "name",
+			 take(m, "name"), "carrier", "code", take(m, "carrier_code"), "name",
+			 take(m, "carrier_name"), "generic", take(m, "generic"));
+}
+
+json_t *connection_representation(json_t *rec)
+{
+	json_t *methods = shaped(rec, "shipping_methods", connection_method);
+	if (methods == NULL)
+		return NULL;
+	return json_pack("{s:o, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o, s:o}", "id",
+			 take(rec, "id"), "retailer", "id", take(rec, "retailer_id"), "name",
+			 take(rec, "retailer_name"), "brand", "id", take(rec, "brand_id"), "name",
+			 take(rec, "brand_name"), "acknowledge_hours",
+			 take(rec, "hours_to_acknowledge"), "fulfill_hours",
+			 take(rec, "hours_to_fulfill"), "inventory_stale_hours",
+			 take(rec, "inventory_stale_hours"), "shipping_methods", methods);
 }

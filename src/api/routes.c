@@ -1,45 +1,51 @@
 /*
- * The route table: every route of CONTRACT.md section 4 in one place. The
- * router matches it top to bottom; the server authenticates each route's
- * party and checks its declared query parameters before the handler runs.
+ * The route table: every route of CONTRACT.md in one place. The router
+ * matches it top to bottom; the server authenticates each route's party
+ * and checks its declared query parameters before the handler runs. Reads
+ * of one record and lists are the shared api_get and api_list over the
+ * route's resource.
  */
-#include "api/api.h"
+#include "handler.h"
+
+/* The read routes of a resource on one side: its list and one of it. */
+#define READS(side, party, path, res, query)                                                       \
+	{"GET", "/v1/" side "/:party_id/" path, api_list, party, query, 0, &(res)},                \
+	{                                                                                          \
+		"GET", "/v1/" side "/:party_id/" path "/:id", api_get, party, NULL, 0, &(res)      \
+	}
 
 const struct route api_routes[] = {
-	{"GET", "/healthz", api_health, PARTY_NONE, NULL, 0},
+	{"GET", "/healthz", api_health, PARTY_NONE, NULL, 0, NULL},
 
-	{"POST", "/v1/retailers/:retailer_id/orders", api_orders_create, PARTY_RETAILER, NULL, 1},
-	{"GET", "/v1/retailers/:retailer_id/orders", api_orders_list, PARTY_RETAILER,
-	 api_orders_list_query, 0},
-	{"GET", "/v1/retailers/:retailer_id/orders/:id", api_orders_get, PARTY_RETAILER, NULL, 0},
-	{"POST", "/v1/retailers/:retailer_id/cancels", api_cancels_create, PARTY_RETAILER, NULL, 1},
-	{"GET", "/v1/retailers/:retailer_id/cancels", api_cancels_list, PARTY_RETAILER,
-	 api_cancels_list_query, 0},
-	{"GET", "/v1/retailers/:retailer_id/cancels/:id", api_cancels_get, PARTY_RETAILER, NULL, 0},
-	{"PUT", "/v1/retailers/:retailer_id/cancels/:id/acknowledge", api_cancels_acknowledge,
-	 PARTY_RETAILER, NULL, 0},
-	{"GET", "/v1/retailers/:retailer_id/shipments", api_shipments_list, PARTY_RETAILER,
-	 api_shipments_list_query, 0},
-	{"GET", "/v1/retailers/:retailer_id/shipments/:id", api_shipments_get, PARTY_RETAILER, NULL,
-	 0},
-	{"PUT", "/v1/retailers/:retailer_id/shipments/:id/acknowledge", api_shipments_acknowledge,
-	 PARTY_RETAILER, NULL, 0},
+	/* The retailer's side. */
+	{"POST", "/v1/retailers/:party_id/orders", api_orders_create, PARTY_RETAILER, NULL, 1,
+	 NULL},
+	READS("retailers", PARTY_RETAILER, "orders", order_resource, api_orders_list_query),
+	{"POST", "/v1/retailers/:party_id/cancels", api_cancels_create, PARTY_RETAILER, NULL, 1,
+	 NULL},
+	READS("retailers", PARTY_RETAILER, "cancels", cancel_resource, api_cancels_list_query),
+	{"PUT", "/v1/retailers/:party_id/cancels/:id/acknowledge", api_cancels_acknowledge,
+	 PARTY_RETAILER, NULL, 0, NULL},
+	READS("retailers", PARTY_RETAILER, "shipments", shipment_resource,
+	      api_shipments_list_query),
+	{"PUT", "/v1/retailers/:party_id/shipments/:id/acknowledge", api_shipments_acknowledge,
+	 PARTY_RETAILER, NULL, 0, NULL},
+	READS("retailers", PARTY_RETAILER, "connections", connection_resource,
+	      api_connections_list_query),
 
-	{"GET", "/v1/brands/:brand_id/orders", api_orders_list, PARTY_BRAND, api_orders_list_query,
-	 0},
-	{"GET", "/v1/brands/:brand_id/orders/:id", api_orders_get, PARTY_BRAND, NULL, 0},
-	{"PUT", "/v1/brands/:brand_id/orders/:id/acknowledge", api_orders_acknowledge, PARTY_BRAND,
-	 NULL, 0},
-	{"POST", "/v1/brands/:brand_id/cancels", api_cancels_create, PARTY_BRAND, NULL, 1},
-	{"GET", "/v1/brands/:brand_id/cancels", api_cancels_list, PARTY_BRAND,
-	 api_cancels_list_query, 0},
-	{"GET", "/v1/brands/:brand_id/cancels/:id", api_cancels_get, PARTY_BRAND, NULL, 0},
-	{"PUT", "/v1/brands/:brand_id/cancels/:id/acknowledge", api_cancels_acknowledge,
-	 PARTY_BRAND, NULL, 0},
-	{"POST", "/v1/brands/:brand_id/shipments", api_shipments_create, PARTY_BRAND, NULL, 1},
-	{"GET", "/v1/brands/:brand_id/shipments", api_shipments_list, PARTY_BRAND,
-	 api_shipments_list_query, 0},
-	{"GET", "/v1/brands/:brand_id/shipments/:id", api_shipments_get, PARTY_BRAND, NULL, 0},
+	/* The brand's side. */
+	READS("brands", PARTY_BRAND, "orders", order_resource, api_orders_list_query),
+	{"PUT", "/v1/brands/:party_id/orders/:id/acknowledge", api_orders_acknowledge, PARTY_BRAND,
+	 NULL, 0, NULL},
+	{"POST", "/v1/brands/:party_id/cancels", api_cancels_create, PARTY_BRAND, NULL, 1, NULL},
+	READS("brands", PARTY_BRAND, "cancels", cancel_resource, api_cancels_list_query),
+	{"PUT", "/v1/brands/:party_id/cancels/:id/acknowledge", api_cancels_acknowledge,
+	 PARTY_BRAND, NULL, 0, NULL},
+	{"POST", "/v1/brands/:party_id/shipments", api_shipments_create, PARTY_BRAND, NULL, 1,
+	 NULL},
+	READS("brands", PARTY_BRAND, "shipments", shipment_resource, api_shipments_list_query),
+	READS("brands", PARTY_BRAND, "connections", connection_resource,
+	      api_connections_list_query),
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

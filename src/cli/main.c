@@ -310,9 +310,11 @@ static int cmd_serve(int argc, char **argv)
 				    .access_log = stderr,
 				    .rate_limit = (double)o.rate_limit};
 	char err[SERVER_ERR_MAX];
-	struct server *srv = server_start(s, api_routes, api_routes_count, &so, err);
+	struct api *app = api_new(s, NULL);
+	struct server *srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
 	if (srv == NULL) {
-		fail("%s", err);
+		fail("%s", app ? err : "cannot start: out of memory or threads");
+		api_free(app);
 		store_close(s);
 		return EXIT_FAILURE;
 	}
@@ -323,6 +325,7 @@ static int cmd_serve(int argc, char **argv)
 	fprintf(stderr, "dropline: %s received, finishing requests in flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, SHUTDOWN_GRACE_MS);
+	api_free(app);
 	store_close(s);
 	fprintf(stderr, "dropline: stopped cleanly\n");
 	return EXIT_SUCCESS;

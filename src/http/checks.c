@@ -4,9 +4,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "http/auth.h"
+#include "api/api.h"
+#include "api/auth.h"
 #include "http/checks.h"
-#include "http/idempotency.h"
 
 /* True for "application/json" with optional parameters (charset). */
 static bool content_type_is_json(const char *ct)
@@ -24,33 +24,11 @@ static bool content_type_is_json(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-static void reply_unauthorized(struct request *req, const char *message)
+/* The key, then its rate; false when either refused. */
+static bool check_caller(struct api_request *req, const struct request_input *in)
 {
-	reply_error(req, 401, "unauthorized", "%s", message);
-	reply_header(req, "WWW-Authenticate", "Bearer realm=\"dropline\"");
-}
-
-/* The key, then its rate; false when either answered. */
-static bool check_caller(struct request *req, const struct request_input *in)
-{
-	const struct route *route = req->route.route;
-	store_status st;
-	switch (auth_authenticate(req->store, in->authorization, route->party, request_arg(req, 0),
-				  &req->caller, &st)) {
-	case AUTH_OK: break;
-	case AUTH_MISSING:
-		reply_unauthorized(req, "an API key is required: Authorization: Bearer <key>");
+	if (!api_authenticate(req, in->authorization))
 		return false;
-	case AUTH_INVALID:
-		reply_unauthorized(req, "the API key is not valid or was revoked");
-		return false;
-	case AUTH_FORBIDDEN:
-		reply_error(req, 403, "forbidden", "this key is %s %lld's, not %s %lld's",
-			    party_kind_name(req->caller.party), (long long)req->caller.party_id,
-			    party_kind_name(route->party), (long long)request_arg(req, 0));
-		return false;
-	case AUTH_STORE_FAILED: reply_store_error(req, st); return false;
-	}
 	if (in->limiter == NULL)
 		return true;
 	struct timespec now;
@@ -59,31 +37,62 @@ static bool check_caller(struct request *req, const struct request_input *in)
 					  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	if (wait == 0)
 		return true;
-	char seconds[16];
-	snprintf(seconds, sizeof(seconds), "%u", wait);
-	reply_error(req, 429, "rate_limited", "too many requests with this key; retry in %u s",
-		    wait);
-	reply_header(req, "Retry-After", seconds);
+	api_refuse(req, REFUSED_RATE)->number = wait;
 	return false;
 }
 
-/* Content type, JSON syntax, and a body where the route takes none; false when answered. */
-static bool check_body(struct request *req, const struct request_input *in)
+/*
+ * The likely cause of a JSON syntax error, when the text shows one: the
+ * seeds' own examples have trailing commas and missing commas.
+ */
+static const char *json_error_hint(const char *body, size_t len, const json_error_t *jerr)
+{
+	size_t at =
+		jerr->position > 0 && (size_t)jerr->position <= len ? (size_t)jerr->position : len;
+	/* The character jansson stopped at, and the one before it that is not space. */
+	size_t i = at > 0 ? at - 1 : 0;
+	while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n'))
+		i++;
+	if (i >= len)
+		return NULL;
+	char stop = body[i];
+	size_t j = i;
+	while (j > 0) {
+		char ch = body[--j];
+		if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
+			if (ch == ',' && (stop == '}' || stop == ']'))
+				return stop == '}' ? "a trailing comma before '}'?"
+						   : "a trailing comma before ']'?";
+			if ((ch == '"' || ch == '}' || ch == ']' || (ch >= '0' && ch <= '9') ||
+			     ch == 'e' || ch == 'l') &&
+			    stop == '"')
+				return "a missing comma between two members?";
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Content type, JSON syntax, and a body where the route takes none; false when refused. */
+static bool check_body(struct api_request *req, const struct request_input *in)
 {
 	if (in->body_len == 0)
 		return true;
 	if (!content_type_is_json(in->content_type)) {
-		reply_error(req, 415, "unsupported_media_type",
-			    "the body must be JSON, sent as Content-Type: application/json");
+		api_refuse(req, REFUSED_MEDIA_TYPE);
 		return false;
 	}
 	json_error_t jerr;
 	req->body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req->body == NULL) {
-		reply_error(req, 400, "invalid_json", "invalid JSON at line %d, column %d: %s",
-			    jerr.line, jerr.column, jerr.text);
+		struct refusal *r = api_refuse(req, REFUSED_JSON);
+		const char *hint = json_error_hint(in->body, in->body_len, &jerr);
+		refusal_text(r, "line %d, column %d: %s%s%s%s", jerr.line, jerr.column, jerr.text,
+			     hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 		return false;
 	}
+	req->raw_body = in->body;
+	req->raw_body_len = in->body_len;
 	if (req->route.route->accepts_body)
 		return true;
 	/* An empty object is what some clients send with every PUT. */
@@ -91,55 +100,41 @@ static bool check_body(struct request *req, const struct request_input *in)
 	json_decref(req->body);
 	req->body = NULL;
 	if (!empty)
-		reply_error(req, 400, "validation_failed", "this request takes no body");
+		api_refuse(req, REFUSED_BODY_NOT_TAKEN);
 	return empty;
 }
 
-checks_result request_check(struct request *req, const struct route *routes, size_t nroutes,
+checks_result request_check(struct api_request *req, const struct route *routes, size_t nroutes,
 			    const struct request_input *in)
 {
 	route_match m = router_match(routes, nroutes, req->method, req->path, &req->route);
 	if (m == ROUTE_NOT_FOUND) {
-		reply_error(req, 404, "not_found", "no such route: %s %.200s", req->method,
-			    req->path);
-		return CHECKS_ANSWERED;
+		refusal_text(api_refuse(req, REFUSED_ROUTE_UNKNOWN), "%s %.200s", req->method,
+			     req->path);
+		return CHECKS_REFUSED;
 	}
 	if (m == ROUTE_METHOD_NOT_ALLOWED) {
-		reply_error(req, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
-			    req->method, req->route.allow);
-		reply_header(req, "Allow", req->route.allow);
-		return CHECKS_ANSWERED;
+		struct refusal *r = api_refuse(req, REFUSED_METHOD);
+		refusal_text(r, "%s", req->method);
+		refusal_text2(r, "%s", req->route.allow);
+		return CHECKS_REFUSED;
 	}
 	const struct route *route = req->route.route;
 	if (in->body_too_large) {
-		reply_error(req, 413, "payload_too_large", "the body is larger than %zu bytes",
-			    in->body_limit);
-		return CHECKS_ANSWERED;
+		api_refuse(req, REFUSED_TOO_LARGE)->number = (int64_t)in->body_limit;
+		return CHECKS_REFUSED;
 	}
 	if (route->party != PARTY_NONE && !check_caller(req, in))
-		return CHECKS_ANSWERED;
+		return CHECKS_REFUSED;
 	field_errors fe;
 	field_errors_init(&fe);
 	bool query_ok = query_parse(route->query, in->pairs, in->npairs, &req->query, &fe);
 	if (!query_ok)
-		reply_field_errors(req, "invalid_parameter", &fe);
+		api_refuse_fields(req, REFUSED_PARAMETERS, &fe);
 	field_errors_free(&fe);
 	if (!query_ok || !check_body(req, in))
-		return CHECKS_ANSWERED;
+		return CHECKS_REFUSED;
 	req->if_none_match = in->if_none_match;
-	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
-		return CHECKS_READ;
-	/* An idempotent reply is stored with the write: it is built inside it. */
-	req->may_defer_reply = in->idempotency_key == NULL;
-	return CHECKS_WRITE;
-}
-
-void request_handle(struct request *req, const struct request_input *in)
-{
-	if (idempotency_run(req, in->idempotency_key, in->body, in->body_len) != HANDLER_OK ||
-	    req->reply.status == 0) {
-		reply_clear(&req->reply);
-		req->after_commit.build = NULL;
-		reply_error(req, 500, "internal", "internal error");
-	}
+	req->idempotency_key = in->idempotency_key;
+	return api_is_write(req->method) ? CHECKS_WRITE : CHECKS_READ;
 }

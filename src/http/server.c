@@ -32,23 +32,20 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "http/cache.h"
+#include "api/api.h"
 #include "http/checks.h"
 #include "http/ratelimit.h"
-#include "http/request.h"
 #include "http/server.h"
 
 struct server {
 	struct MHD_Daemon *daemon;
 	int listen_fd;
 	uint16_t port;
-	store *store;
+	struct api *app;
 	const struct route *routes;
 	size_t nroutes;
 	struct server_options opts;
 	struct rate_limiter *limiter; /* NULL when there is no limit */
-	store_committer *committer;
-	struct reply_cache *cache;
 	atomic_int in_flight;
 };
 
@@ -67,19 +64,17 @@ struct pairs {
 
 /* What the server keeps per request besides what handlers see. */
 struct request_state {
-	struct request req;
+	struct api_request req;
 	struct server *srv;
 	char *body;
 	size_t body_len;
 	size_t body_cap;
 	bool body_too_large;
 	struct timespec started;
-	/* Writes: the job given to the committer and what it needs. */
-	struct store_job job;
-	struct MHD_Connection *conn;
-	struct pairs pairs;	    /* the query, as libmicrohttpd decoded it */
-	struct request_input input; /* what the checks and the handler read */
-	atomic_int phase;	    /* enum request_phase */
+	struct MHD_Connection *conn; /* a write's, to resume it */
+	struct pairs pairs;	     /* the query, as libmicrohttpd decoded it */
+	struct request_input input;  /* what the checks and the handler read */
+	atomic_int phase;	     /* enum request_phase */
 };
 
 void server_options_defaults(struct server_options *o)
@@ -94,21 +89,17 @@ void server_options_defaults(struct server_options *o)
 		o->timeout_seconds = 30;
 	if (o->body_limit == 0)
 		o->body_limit = SERVER_BODY_LIMIT;
-	if (o->cache_bytes == 0)
-		o->cache_bytes = SERVER_CACHE_BYTES;
 }
 
 static void state_free(struct request_state *rs)
 {
-	query_free(&rs->req.query);
-	json_decref(rs->req.body);
-	reply_clear(&rs->req.reply);
+	api_request_clear(&rs->req);
 	free(rs->body);
 	free(rs);
 }
 
 /* A client's X-Request-Id is kept when it is short and plain; else a fresh id. */
-static void request_id_set(struct request *req, struct MHD_Connection *conn)
+static void request_id_set(struct api_request *req, struct MHD_Connection *conn)
 {
 	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
 	if (given != NULL) {
@@ -177,9 +168,9 @@ static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const ch
 
 /*
  * Gathers what libmicrohttpd received into rs->input and runs the checks;
- * a read's handler runs at once. Returns true when the request is a write
- * that passed every check: the caller runs its handler in a write
- * transaction. Otherwise leaves exactly one reply set on rs->req.
+ * a read runs at once. Returns true when the request is a write that passed
+ * every check: the caller hands it to the committer. Otherwise the
+ * request's outcome is decided.
  */
 static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 {
@@ -203,85 +194,29 @@ static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		.limiter = srv->limiter,
 	};
 	switch (request_check(&rs->req, srv->routes, srv->nroutes, &rs->input)) {
-	case CHECKS_ANSWERED: return false;
-	case CHECKS_READ: request_handle(&rs->req, &rs->input); return false;
+	case CHECKS_REFUSED: return false;
+	case CHECKS_READ: api_handle_read(&rs->req); return false;
 	case CHECKS_WRITE: return true;
 	}
 	return false;
 }
 
-/*
- * A write's job, run by the committer inside its batch: the handler's
- * transactions become savepoints of the batch's. A 5xx rolls back whatever
- * the handler did; any other answer keeps it.
- */
-static store_status write_job_run(void *ctx)
+/* Called by the committer once the write's batch is settled: wake the connection. */
+static void write_done(struct api_request *req, void *cls)
 {
-	struct request_state *rs = ctx;
-	/* store_tx() may run an inline write again after a busy store: start afresh. */
-	reply_clear(&rs->req.reply);
-	rs->req.after_commit.build = NULL;
-	request_handle(&rs->req, &rs->input);
-	return rs->req.reply.status >= 500 ? STORE_REJECTED : STORE_OK;
-}
-
-/* The batch is settled: a failed one means the prepared reply must not go out. */
-static void write_job_settle(struct request_state *rs, store_status st)
-{
-	if (st != STORE_OK) {
-		rs->req.after_commit.build = NULL;
-		reply_clear(&rs->req.reply);
-		reply_store_error(&rs->req, st);
-	}
-}
-
-/* Builds a reply the handler deferred until its write committed (on a worker thread). */
-static void build_deferred_reply(struct request_state *rs)
-{
-	struct request *req = &rs->req;
-	/* Only a success is deferred; a failure set since then stands. */
-	if (req->after_commit.build == NULL || req->reply.status >= 400) {
-		req->after_commit.build = NULL;
-		return;
-	}
-	struct after_commit ac = req->after_commit;
-	req->after_commit.build = NULL;
-	req->may_defer_reply = false;
-	req->reply.status = 0;
-	ac.build(req, &ac);
-	if (req->reply.status == 0)
-		reply_error(req, 500, "internal", "internal error");
-}
-
-/* Called by the committer after its batch: answer, and wake the connection. */
-static void write_job_done(void *ctx, store_status st)
-{
-	struct request_state *rs = ctx;
-	write_job_settle(rs, st);
+	(void)req;
+	struct request_state *rs = cls;
 	atomic_store(&rs->phase, PHASE_ANSWERED);
 	MHD_resume_connection(rs->conn);
-}
-
-static store_status write_inline_tx(store_conn *c, void *ctx)
-{
-	(void)c; /* the handler's own store calls join this transaction */
-	return write_job_run(ctx);
-}
-
-/* A write without the committer (it is stopping): one transaction of its own. */
-static void write_inline(struct request_state *rs)
-{
-	store_status st = store_tx(rs->srv->store, "request", write_inline_tx, rs);
-	/* REJECTED: the handler's own 5xx, rolled back; its reply stands. */
-	write_job_settle(rs, st == STORE_REJECTED ? STORE_OK : st);
 }
 
 /* Queues the request's reply with its headers. */
 static enum MHD_Result queue_reply(struct request_state *rs, struct MHD_Connection *conn)
 {
 	struct reply *r = &rs->req.reply;
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		r->body_len, r->body ? r->body : (char *)"",
+		r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
 		return MHD_NO;
 	r->body = NULL; /* the response owns it now */
@@ -321,13 +256,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &rs->started);
 		rs->srv = srv;
-		rs->req.store = srv->store;
-		rs->req.cache = srv->cache;
+		api_request_init(&rs->req, srv->app);
 		rs->req.method = method;
 		rs->req.path = url;
-		rs->req.server_private = rs;
-		rs->job =
-			(struct store_job){.run = write_job_run, .done = write_job_done, .ctx = rs};
 		atomic_init(&rs->phase, PHASE_RECEIVING);
 		request_id_set(&rs->req, conn);
 		*req_cls = rs;
@@ -335,8 +266,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (declared_too_large(conn, srv->opts.body_limit)) {
 			/* Answer now; libmicrohttpd closes the connection unread. */
 			rs->body_too_large = true;
-			reply_error(&rs->req, 413, "payload_too_large",
-				    "the body is larger than %zu bytes", srv->opts.body_limit);
+			api_refuse(&rs->req, REFUSED_TOO_LARGE)->number =
+				(int64_t)srv->opts.body_limit;
+			api_render(&rs->req);
 			return queue_reply(rs, conn);
 		}
 		return MHD_YES;
@@ -354,16 +286,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs->conn = conn;
 		atomic_store(&rs->phase, PHASE_COMMITTING);
 		MHD_suspend_connection(conn);
-		if (!store_committer_submit(srv->committer, &rs->job)) {
+		if (!api_write_submit(&rs->req, write_done, rs)) {
 			atomic_store(&rs->phase, PHASE_INLINE);
 			MHD_resume_connection(conn);
 		}
 		return MHD_YES;
 	case PHASE_COMMITTING: return MHD_YES; /* not resumed yet: nothing to send */
-	case PHASE_INLINE: write_inline(rs); break;
+	case PHASE_INLINE: api_write_inline(&rs->req); break;
 	case PHASE_ANSWERED: break;
 	}
-	build_deferred_reply(rs);
+	/* The one place an outcome becomes a reply (a write's, after its commit). */
+	api_render(&rs->req);
 	atomic_store(&rs->phase, PHASE_ANSWERED);
 	return queue_reply(rs, conn);
 }
@@ -497,15 +430,13 @@ static uint16_t bound_port(int fd)
 /* Undoes a server_start() that got as far as the listening socket; NULL for its caller. */
 static struct server *start_failed(struct server *srv)
 {
-	store_committer_free(srv->committer);
-	reply_cache_free(srv->cache);
 	close(srv->listen_fd);
 	rate_limiter_free(srv->limiter);
 	free(srv);
 	return NULL;
 }
 
-struct server *server_start(store *s, const struct route *routes, size_t nroutes,
+struct server *server_start(struct api *app, const struct route *routes, size_t nroutes,
 			    const struct server_options *opts, char err[SERVER_ERR_MAX])
 {
 	struct server *srv = calloc(1, sizeof(*srv));
@@ -515,7 +446,7 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	}
 	srv->opts = *opts;
 	server_options_defaults(&srv->opts);
-	srv->store = s;
+	srv->app = app;
 	srv->routes = routes;
 	srv->nroutes = nroutes;
 	atomic_init(&srv->in_flight, 0);
@@ -542,12 +473,6 @@ struct server *server_start(store *s, const struct route *routes, size_t nroutes
 	 */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
-	srv->committer = store_committer_start(s, 0);
-	srv->cache = reply_cache_new(srv->opts.cache_bytes);
-	if (srv->committer == NULL || srv->cache == NULL) {
-		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory or threads");
-		return start_failed(srv);
-	}
 	/* The logger first: libmicrohttpd warns about any option before it. */
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
@@ -588,30 +513,26 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	 * that none is suspended when the daemon stops: libmicrohttpd forbids
 	 * stopping with suspended connections. Later writes run inline.
 	 */
-	store_committer_stop(srv->committer);
+	api_stop_writes(srv->app);
 	/* The writes it just settled were resumed: let them send their answers. */
 	for (unsigned waited = 0; waited < 2000 && atomic_load(&srv->in_flight) > 0; waited += 10)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->daemon);
 	if (srv->opts.access_log != NULL) {
-		struct store_committer_stats stats;
-		store_committer_stats(srv->committer, &stats);
-		struct reply_cache_stats cs;
-		reply_cache_stats(srv->cache, &cs);
-		json_t *line =
-			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "level", "info",
-				  "component", "server", "message", "stopped", "batches",
-				  (json_int_t)stats.batches, "writes", (json_int_t)stats.jobs,
-				  "largest_batch", (json_int_t)stats.max_batch, "cache_hits",
-				  (json_int_t)cs.hits, "cache_misses", (json_int_t)cs.misses);
+		struct api_stats stats;
+		api_stats(srv->app, &stats);
+		json_t *line = json_pack(
+			"{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "level", "info", "component",
+			"server", "message", "stopped", "batches", (json_int_t)stats.batches,
+			"writes", (json_int_t)stats.writes, "largest_batch",
+			(json_int_t)stats.largest_batch, "cache_hits", (json_int_t)stats.cache_hits,
+			"cache_misses", (json_int_t)stats.cache_misses);
 		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
 		if (text != NULL)
 			fprintf(srv->opts.access_log, "%s\n", text);
 		free(text);
 		json_decref(line);
 	}
-	store_committer_free(srv->committer);
-	reply_cache_free(srv->cache);
 	rate_limiter_free(srv->limiter);
 	free(srv);
 }

@@ -2,30 +2,17 @@
 #include "internal.h"
 #include "store/store_catalog.h"
 
-/* Steps a statement expected to change a row, and resets it. */
-static store_status step_done(store_conn *c, sqlite3_stmt *st, const char *what)
+/* An id in column 0, when the caller wants it. */
+static void id_row(sqlite3_stmt *st, void *out)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return store_status_of(c, rc, what);
+	if (out != NULL)
+		*(int64_t *)out = sqlite3_column_int64(st, 0);
 }
 
 /* Steps a statement answering at most one integer; STORE_NOT_FOUND on none. */
 static store_status step_id(store_conn *c, sqlite3_stmt *st, int64_t *out, const char *what)
 {
-	int rc = sqlite3_step(st);
-	store_status res;
-	if (rc == SQLITE_ROW) {
-		if (out != NULL)
-			*out = sqlite3_column_int64(st, 0);
-		res = STORE_OK;
-	} else if (rc == SQLITE_DONE) {
-		res = STORE_NOT_FOUND;
-	} else {
-		res = store_status_of(c, rc, what);
-	}
-	sqlite3_reset(st);
-	return res;
+	return store_step_one(c, st, id_row, out, what);
 }
 
 store_status store_catalog_exists(store_conn *c, catalog_kind kind, int64_t id)
@@ -109,7 +96,7 @@ store_status store_catalog_upsert_party(store_conn *c, catalog_kind kind, int64_
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	return step_done(c, st, "upsert party");
+	return store_step_done(c, st, "upsert party");
 }
 
 store_status store_catalog_upsert_carrier(store_conn *c, int64_t id, const char *name,
@@ -121,7 +108,7 @@ store_status store_catalog_upsert_carrier(store_conn *c, int64_t id, const char 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
-	return step_done(c, st, "upsert carrier");
+	return store_step_done(c, st, "upsert carrier");
 }
 
 store_status store_catalog_upsert_shipping_method(store_conn *c,
@@ -135,7 +122,7 @@ store_status store_catalog_upsert_shipping_method(store_conn *c,
 	sqlite3_bind_text(st, 3, m->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, m->carrier_id);
 	sqlite3_bind_int64(st, 5, m->generic_shipping_method_id);
-	return step_done(c, st, "upsert shipping method");
+	return store_step_done(c, st, "upsert shipping method");
 }
 
 store_status store_catalog_upsert_connection(store_conn *c, const struct catalog_connection *conn)
@@ -147,7 +134,8 @@ store_status store_catalog_upsert_connection(store_conn *c, const struct catalog
 	sqlite3_bind_int64(st, 2, conn->brand_id);
 	sqlite3_bind_int64(st, 3, conn->hours_to_acknowledge);
 	sqlite3_bind_int64(st, 4, conn->hours_to_fulfill);
-	store_status res = step_done(c, st, "upsert connection");
+	sqlite3_bind_int64(st, 5, conn->inventory_stale_hours);
+	store_status res = store_step_done(c, st, "upsert connection");
 	if (res != STORE_OK)
 		return res;
 	st = store_stmt(c, STMT_CONNECTION_METHODS_CLEAR);
@@ -155,7 +143,7 @@ store_status store_catalog_upsert_connection(store_conn *c, const struct catalog
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, conn->retailer_id);
 	sqlite3_bind_int64(st, 2, conn->brand_id);
-	res = step_done(c, st, "clear connection methods");
+	res = store_step_done(c, st, "clear connection methods");
 	for (size_t i = 0; res == STORE_OK && i < conn->shipping_method_count; i++) {
 		st = store_stmt(c, STMT_CONNECTION_METHOD_ADD);
 		if (st == NULL)
@@ -163,7 +151,7 @@ store_status store_catalog_upsert_connection(store_conn *c, const struct catalog
 		sqlite3_bind_int64(st, 1, conn->retailer_id);
 		sqlite3_bind_int64(st, 2, conn->brand_id);
 		sqlite3_bind_int64(st, 3, conn->shipping_method_ids[i]);
-		res = step_done(c, st, "add connection method");
+		res = store_step_done(c, st, "add connection method");
 	}
 	return res;
 }
@@ -181,7 +169,7 @@ store_status store_catalog_upsert_variant(store_conn *c, const struct catalog_va
 	store_bind_text_or_null(st, 6, v->description);
 	sqlite3_bind_text(st, 7, v->attributes ? v->attributes : "[]", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, v->lead_time_hours);
-	return step_done(c, st, "upsert variant");
+	return store_step_done(c, st, "upsert variant");
 }
 
 store_status store_catalog_upsert_retailer_sku(store_conn *c, int64_t retailer_id,
@@ -193,5 +181,5 @@ store_status store_catalog_upsert_retailer_sku(store_conn *c, int64_t retailer_i
 	sqlite3_bind_int64(st, 1, retailer_id);
 	sqlite3_bind_int64(st, 2, variant_id);
 	sqlite3_bind_text(st, 3, sku, -1, SQLITE_STATIC);
-	return step_done(c, st, "upsert retailer sku");
+	return store_step_done(c, st, "upsert retailer sku");
 }

@@ -20,32 +20,33 @@ store_status store_fulfilment_order(store_conn *c, party_kind party, int64_t par
 				    int64_t order_id, struct order_state *order,
 				    struct line_state **lines, size_t *nlines)
 {
-	*lines = NULL;
-	*nlines = 0;
+	if (lines != NULL) {
+		*lines = NULL;
+		*nlines = 0;
+	}
 	memset(order, 0, sizeof(*order));
 	sqlite3_stmt *st = store_stmt(c, STMT_FUL_ORDER);
 	if (st == NULL)
 		return STORE_ERROR;
-	store_bind_order_scope(st, order_id, party, party_id);
+	store_bind_scope(st, order_id, party, party_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		order->id = sqlite3_column_int64(st, 0);
 		order->retailer_id = sqlite3_column_int64(st, 1);
 		order->brand_id = sqlite3_column_int64(st, 2);
-		const unsigned char *po = sqlite3_column_text(st, 3);
-		snprintf(order->purchase_order_number, sizeof(order->purchase_order_number), "%s",
-			 po ? (const char *)po : "");
-		order->is_acknowledged = sqlite3_column_int(st, 4) != 0;
-		order->acknowledged_at = sqlite3_column_int64(st, 5);
-		order->f.status = status_column(st, 6);
-		order->f.closed_at = sqlite3_column_int64(st, 7);
-		order->f.canceled_at = sqlite3_column_int64(st, 8);
+		order->is_acknowledged = sqlite3_column_int(st, 3) != 0;
+		order->acknowledged_at = sqlite3_column_int64(st, 4);
+		order->f.status = status_column(st, 5);
+		order->f.closed_at = sqlite3_column_int64(st, 6);
+		order->f.canceled_at = sqlite3_column_int64(st, 7);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return STORE_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return store_status_of(c, rc, "fulfilment order");
+	if (lines == NULL)
+		return STORE_OK;
 
 	if ((st = store_stmt(c, STMT_FUL_LINES)) == NULL)
 		return STORE_ERROR;
@@ -86,7 +87,7 @@ store_status store_fulfilment_order(store_conn *c, party_kind party, int64_t par
 	return res;
 }
 
-store_status store_fulfilment_save_line(store_conn *c, const struct line_state *line)
+static store_status save_line(store_conn *c, const struct line_state *line)
 {
 	sqlite3_stmt *st = store_stmt(c, STMT_FUL_SAVE_LINE);
 	if (st == NULL)
@@ -97,13 +98,19 @@ store_status store_fulfilment_save_line(store_conn *c, const struct line_state *
 	sqlite3_bind_text(st, 4, status_name(line->f.status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, line->f.closed_at);
 	sqlite3_bind_int64(st, 6, line->f.canceled_at);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return store_status_of(c, rc, "save order line");
+	return store_step_done(c, st, "save order line");
 }
 
-store_status store_fulfilment_save_order(store_conn *c, const struct order_state *order)
+store_status store_fulfilment_save(store_conn *c, const struct order_state *order,
+				   const struct line_state *lines, size_t nlines)
 {
+	for (size_t i = 0; i < nlines; i++) {
+		if (!lines[i].changed)
+			continue;
+		store_status res = save_line(c, &lines[i]);
+		if (res != STORE_OK)
+			return res;
+	}
 	sqlite3_stmt *st = store_stmt(c, STMT_FUL_SAVE_ORDER);
 	if (st == NULL)
 		return STORE_ERROR;
@@ -113,7 +120,5 @@ store_status store_fulfilment_save_order(store_conn *c, const struct order_state
 	sqlite3_bind_int64(st, 4, order->f.canceled_at);
 	sqlite3_bind_int(st, 5, order->is_acknowledged ? 1 : 0);
 	sqlite3_bind_int64(st, 6, order->acknowledged_at);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return store_status_of(c, rc, "save order");
+	return store_step_done(c, st, "save order");
 }

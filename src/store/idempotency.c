@@ -20,9 +20,7 @@ store_status store_idempotency_find(store_conn *c, struct idempotency_claim *cla
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, oldest);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	store_status res = store_status_of(c, rc, "expire idempotency keys");
+	store_status res = store_step_done(c, st, "expire idempotency keys");
 	if (res != STORE_OK)
 		return res;
 
@@ -30,7 +28,7 @@ store_status store_idempotency_find(store_conn *c, struct idempotency_claim *cla
 		return STORE_ERROR;
 	bind_key(st, claim);
 	sqlite3_bind_int64(st, 4, oldest);
-	rc = sqlite3_step(st);
+	int rc = sqlite3_step(st);
 	claim->outcome = IDEMPOTENCY_NEW;
 	if (rc == SQLITE_ROW) {
 		const void *hash = sqlite3_column_blob(st, 0);
@@ -63,7 +61,5 @@ store_status store_idempotency_record(store_conn *c, const struct idempotency_cl
 	sqlite3_bind_int(st, 5, (int)status);
 	sqlite3_bind_text(st, 6, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, claim->now);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return store_status_of(c, rc, "record idempotency key");
+	return store_step_done(c, st, "record idempotency key");
 }

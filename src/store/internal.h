@@ -11,8 +11,9 @@
 #include <sqlite3.h>
 
 #include "domain/apikey.h"
-#include "store/statements.h"
+#include "statements.h"
 #include "store/store.h"
+#include "store/store_fulfilment.h"
 
 /* Statements whose text is composed at run time (lists with filters). */
 #define STORE_DYNAMIC_STMTS 32
@@ -88,10 +89,29 @@ store_status store_begin_immediate(store *s, const char *name);
 store_status store_status_of(store_conn *c, int rc, const char *what);
 
 /*
- * Binds ?1 order id, ?2 1 for a retailer or 2 for a brand, ?3 the party's
- * id: the scope of the statements that read one order of one party.
+ * Binds ?1 a record's id, ?2 1 for a retailer or 2 for a brand, ?3 the
+ * party's id: the scope of the statements that read one record of a party.
  */
-void store_bind_order_scope(sqlite3_stmt *st, int64_t order_id, party_kind party, int64_t party_id);
+void store_bind_scope(sqlite3_stmt *st, int64_t id, party_kind party, int64_t party_id);
+
+/*
+ * store_step_one() steps a statement that answers at most one row: calls
+ * `row` on it and answers STORE_OK, or STORE_NOT_FOUND when there is none.
+ * Resets the statement either way.
+ */
+typedef void (*store_row_fn)(sqlite3_stmt *st, void *out);
+store_status store_step_one(store_conn *c, sqlite3_stmt *st, store_row_fn row, void *out,
+			    const char *what);
+
+/* store_step_done() steps a statement that answers no row (a write) once, and resets it. */
+store_status store_step_done(store_conn *c, sqlite3_stmt *st, const char *what);
+
+/*
+ * store_insert_lines() inserts the lines of a shipment or a cancellation:
+ * `stmt` takes ?1 the parent's id, ?2 the order line's id, ?3 the quantity.
+ */
+store_status store_insert_lines(store_conn *c, stmt_id stmt, int64_t parent_id,
+				const struct line_quantity *lines, size_t n, const char *what);
 
 /* Binds text that may be NULL (bound as SQL NULL). */
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text);

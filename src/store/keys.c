@@ -4,6 +4,13 @@
 #include "internal.h"
 #include "store/store_keys.h"
 
+/* A row that only says "there is one". */
+static void no_row(sqlite3_stmt *st, void *out)
+{
+	(void)st;
+	(void)out;
+}
+
 static store_status party_exists(store_conn *c, party_kind party, int64_t id)
 {
 	sqlite3_stmt *st =
@@ -11,13 +18,7 @@ static store_status party_exists(store_conn *c, party_kind party, int64_t id)
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE)
-		return STORE_NOT_FOUND;
-	return store_status_of(c, rc, "party exists");
+	return store_step_one(c, st, no_row, NULL, "party exists");
 }
 
 store_status store_keys_insert(store_conn *c, struct key_record *rec)
@@ -36,9 +37,7 @@ store_status store_keys_insert(store_conn *c, struct key_record *rec)
 		sqlite3_bind_int64(st, 2, rec->party_id);
 	sqlite3_bind_blob(st, 3, rec->hash, APIKEY_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, rec->created_at);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	res = store_status_of(c, rc, "insert key");
+	res = store_step_done(c, st, "insert key");
 	if (res == STORE_OK)
 		rec->id = sqlite3_last_insert_rowid(c->db);
 	return res;
@@ -63,24 +62,18 @@ static void key_from_row(sqlite3_stmt *st, struct key_record *rec)
 	rec->revoked_at = sqlite3_column_int64(st, 5);
 }
 
+static void key_row(sqlite3_stmt *st, void *out)
+{
+	key_from_row(st, out);
+}
+
 store_status store_keys_find(store_conn *c, int64_t id, struct key_record *rec)
 {
 	sqlite3_stmt *st = store_stmt(c, STMT_KEY_FIND);
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	store_status res;
-	if (rc == SQLITE_ROW) {
-		key_from_row(st, rec);
-		res = STORE_OK;
-	} else if (rc == SQLITE_DONE) {
-		res = STORE_NOT_FOUND;
-	} else {
-		res = store_status_of(c, rc, "find key");
-	}
-	sqlite3_reset(st);
-	return res;
+	return store_step_one(c, st, key_row, rec, "find key");
 }
 
 store_status store_keys_list(store_conn *c, store_keys_each_fn each, void *ctx)
@@ -105,9 +98,7 @@ store_status store_keys_revoke(store_conn *c, int64_t id, int64_t now)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	store_status res = store_status_of(c, rc, "revoke key");
+	store_status res = store_step_done(c, st, "revoke key");
 	if (res == STORE_OK && sqlite3_changes(c->db) == 0)
 		res = STORE_NOT_FOUND;
 	return res;

@@ -5,40 +5,18 @@
 
 #include "list.h"
 
-static const char *const bound_sql[BOUND_COUNT] = {" < ", " <= ", " > ", " >= "};
-
-static struct list_cond *cond_add(struct list_query *q, const char *lhs, const char *rhs)
+struct list_cond *list_cond(struct list_query *q, const char *lhs, const char *op, const char *rhs)
 {
-	if (q->nconds == LIST_MAX_CONDS)
-		return NULL; /* cannot happen with our fixed filter sets */
+	if (q->nconds == LIST_MAX_CONDS) {
+		q->overflow = true;
+		return NULL;
+	}
 	struct list_cond *c = &q->conds[q->nconds++];
 	memset(c, 0, sizeof(*c));
 	c->lhs = lhs;
-	c->op = "";
+	c->op = op;
 	c->rhs = rhs;
 	return c;
-}
-
-void list_cond_number(struct list_query *q, const char *lhs, const char *rhs, int64_t value)
-{
-	struct list_cond *c = cond_add(q, lhs, rhs);
-	if (c != NULL)
-		c->number = value;
-}
-
-void list_cond_text(struct list_query *q, const char *lhs, const char *rhs, const char *value)
-{
-	struct list_cond *c = cond_add(q, lhs, rhs);
-	if (c != NULL) {
-		c->is_text = true;
-		c->text = value;
-	}
-}
-
-void list_cond_countable(struct list_query *q)
-{
-	if (q->nconds > 0)
-		q->conds[q->nconds - 1].countable = true;
 }
 
 /* True when the counts table answers the count of q's rows. */
@@ -50,20 +28,6 @@ static bool count_from_counts(const struct list_query *q)
 		if (!q->conds[i].countable)
 			return false;
 	return true;
-}
-
-void list_cond_times(struct list_query *q, const char *column,
-		     const struct time_bound bounds[BOUND_COUNT])
-{
-	for (int op = 0; op < BOUND_COUNT; op++) {
-		if (!bounds[op].set)
-			continue;
-		struct list_cond *c = cond_add(q, column, "");
-		if (c != NULL) {
-			c->op = bound_sql[op];
-			c->number = bounds[op].value;
-		}
-	}
 }
 
 /* A growable SQL text; `failed` after an allocation failure. */
@@ -158,6 +122,8 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 	store_status res = STORE_ERROR;
 	char buf[96];
 	memset(page, 0, sizeof(*page));
+	if (q->overflow)
+		return STORE_ERROR;
 
 	sql_add(&main, q->select);
 	add_where(&main, q);

@@ -42,19 +42,16 @@ struct list_query {
 	struct list_cond conds[LIST_MAX_CONDS];
 	size_t nconds;
 	struct page_request page;
-	bool one; /* a single row by id: no count, no look-around */
+	bool one;      /* a single row by id: no count, no look-around */
+	bool overflow; /* more conditions than LIST_MAX_CONDS were added */
 };
 
-/* Adds a condition; the caller keeps text alive until the query ran. */
-void list_cond_number(struct list_query *q, const char *lhs, const char *rhs, int64_t value);
-void list_cond_text(struct list_query *q, const char *lhs, const char *rhs, const char *value);
-
-/* Marks the condition added last as one the counts table can answer. */
-void list_cond_countable(struct list_query *q);
-
-/* Adds "lhs ?" conditions for every time bound set, for one column ("o.shipped_at"). */
-void list_cond_times(struct list_query *q, const char *column,
-		     const struct time_bound bounds[BOUND_COUNT]);
+/*
+ * Adds the condition "lhs op ?N rhs" and returns it for its value (number,
+ * or is_text and text, which the caller keeps alive until the query ran)
+ * and its countable flag. NULL (and the query fails) past LIST_MAX_CONDS.
+ */
+struct list_cond *list_cond(struct list_query *q, const char *lhs, const char *op, const char *rhs);
 
 /*
  * store_list_run() answers a page: the rows as records, oldest first; the

@@ -3,31 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "list.h"
 #include "store/store_cancels.h"
 #include "store/store_orders.h"
 #include "store/store_shipments.h"
-
-/* Steps a statement answering one row into `row`; resets it. */
-typedef void (*row_fn)(sqlite3_stmt *st, void *out);
-
-static store_status step_one(store_conn *c, sqlite3_stmt *st, row_fn fn, void *out,
-			     const char *what)
-{
-	int rc = sqlite3_step(st);
-	store_status res;
-	if (rc == SQLITE_ROW) {
-		fn(st, out);
-		res = STORE_OK;
-	} else if (rc == SQLITE_DONE) {
-		res = STORE_NOT_FOUND;
-	} else {
-		res = store_status_of(c, rc, what);
-	}
-	sqlite3_reset(st);
-	return res;
-}
+#include "tables.h"
 
 static void variant_row(sqlite3_stmt *st, void *out)
 {
@@ -78,7 +58,7 @@ store_status store_variants_resolve(store_conn *c, int64_t retailer_id,
 		if ((st = store_stmt(c, STMT_VARIANT_BY_ID)) == NULL)
 			return STORE_ERROR;
 		sqlite3_bind_int64(st, 1, ref->id);
-		return step_one(c, st, variant_row, out, "variant by id");
+		return store_step_one(c, st, variant_row, out, "variant by id");
 	}
 	if (ref->identifier != NULL) {
 		out->match = VARIANT_BY_RETAILER_SKU;
@@ -86,7 +66,8 @@ store_status store_variants_resolve(store_conn *c, int64_t retailer_id,
 			return STORE_ERROR;
 		sqlite3_bind_int64(st, 1, retailer_id);
 		sqlite3_bind_text(st, 2, ref->identifier, -1, SQLITE_STATIC);
-		store_status res = step_one(c, st, variant_row, out, "variant by retailer sku");
+		store_status res =
+			store_step_one(c, st, variant_row, out, "variant by retailer sku");
 		if (res != STORE_NOT_FOUND)
 			return res;
 		out->match = VARIANT_BY_BRAND_SKU;
@@ -105,6 +86,7 @@ static void sla_row(sqlite3_stmt *st, void *out)
 	struct connection_sla *sla = out;
 	sla->hours_to_acknowledge = sqlite3_column_int64(st, 0);
 	sla->hours_to_fulfill = sqlite3_column_int64(st, 1);
+	sla->inventory_stale_hours = sqlite3_column_int64(st, 2);
 }
 
 store_status store_connections_get(store_conn *c, int64_t retailer_id, int64_t brand_id,
@@ -115,7 +97,7 @@ store_status store_connections_get(store_conn *c, int64_t retailer_id, int64_t b
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, retailer_id);
 	sqlite3_bind_int64(st, 2, brand_id);
-	return step_one(c, st, sla_row, out, "connection");
+	return store_step_one(c, st, sla_row, out, "connection");
 }
 
 struct method_found {
@@ -142,7 +124,7 @@ store_status store_shipping_methods_find(store_conn *c, int64_t retailer_id, int
 	sqlite3_bind_text(st, 3, carrier_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, code, -1, SQLITE_STATIC);
 	struct method_found m = {0};
-	store_status res = step_one(c, st, method_row, &m, "shipping method");
+	store_status res = store_step_one(c, st, method_row, &m, "shipping method");
 	*id = m.id;
 	*allowed = m.allowed;
 	return res;
@@ -159,7 +141,7 @@ store_status store_generic_methods_find(store_conn *c, const char *name, int64_t
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return step_one(c, st, id_row, id, "generic method");
+	return store_step_one(c, st, id_row, id, "generic method");
 }
 
 store_status store_orders_find_po(store_conn *c, int64_t retailer_id, const char *po,
@@ -170,10 +152,10 @@ store_status store_orders_find_po(store_conn *c, int64_t retailer_id, const char
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, retailer_id);
 	sqlite3_bind_text(st, 2, po, -1, SQLITE_STATIC);
-	return step_one(c, st, id_row, order_id, "order by po");
+	return store_step_one(c, st, id_row, order_id, "order by po");
 }
 
-static store_status address_insert(store_conn *c, const struct address_insert *a, int64_t *id)
+static store_status address_insert(store_conn *c, const struct address *a, int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(c, STMT_ADDRESS_INSERT);
 	if (st == NULL)
@@ -183,9 +165,7 @@ static store_status address_insert(store_conn *c, const struct address_insert *a
 				a->phone2, a->fax,	a->email};
 	for (int i = 0; i < 13; i++)
 		store_bind_text_or_null(st, i + 1, values[i]);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	store_status res = store_status_of(c, rc, "insert address");
+	store_status res = store_step_done(c, st, "insert address");
 	if (res == STORE_OK)
 		*id = sqlite3_last_insert_rowid(c->db);
 	return res;
@@ -225,9 +205,7 @@ store_status store_orders_insert(store_conn *c, const struct order_insert *o, in
 	sqlite3_bind_int64(st, 12, o->received_at);
 	sqlite3_bind_int64(st, 13, o->acknowledge_by);
 	sqlite3_bind_int64(st, 14, o->fulfill_by);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	res = store_status_of(c, rc, "insert order");
+	res = store_step_done(c, st, "insert order");
 	if (res != STORE_OK)
 		return res;
 	*order_id = sqlite3_last_insert_rowid(c->db);
@@ -240,18 +218,12 @@ store_status store_orders_insert(store_conn *c, const struct order_insert *o, in
 		sqlite3_bind_int64(st, 3, l->quantity);
 		sqlite3_bind_int64(st, 4, l->net_price_cents);
 		sqlite3_bind_int64(st, 5, l->price_cents);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		res = store_status_of(c, rc, "insert order line");
+		res = store_step_done(c, st, "insert order line");
 	}
 	return res;
 }
 
-/*
- * The order list query is composed from these fixed fragments; each filter
- * has its own parameter number, so the same set of filters always yields
- * the same text and reuses one prepared statement.
- */
+/* An address's columns, prefixed: "st.id AS ship_to_id, st.type AS ship_to_type, ..." */
 #define ADDRESS_COLUMNS(a, p)                                                                      \
 	a ".id AS " p "_id, " a ".type AS " p "_type, " a ".name1 AS " p "_name1, " a              \
 	  ".name2 AS " p "_name2, " a ".street1 AS " p "_street1, " a ".street2 AS " p             \
@@ -260,159 +232,61 @@ store_status store_orders_insert(store_conn *c, const struct order_insert *o, in
 	  "_phone1, " a ".phone2 AS " p "_phone2, " a ".fax AS " p "_fax, " a ".email AS " p       \
 	  "_email"
 
+/* clang-format off */
 static const char order_select[] =
 	"SELECT o.id, o.retailer_id, r.name AS retailer_name, o.brand_id, b.name AS brand_name, "
-	"o.purchase_order_number, o.customer_order_number, "
-	"o.retailer_order_number, " ADDRESS_COLUMNS("so", "sold_to") ", " ADDRESS_COLUMNS(
-		"st", "ship_to") ", "
-				 "o.shipping_method_id, sm.name AS shipping_method_name, "
-				 "sm.code AS shipping_method_code, ca.id AS carrier_id, ca.name AS "
-				 "carrier_name, "
-				 "ca.code AS carrier_code, g.name AS generic_name, g.description "
-				 "AS generic_description, "
-				 "g.type AS generic_type, o.requested_shipping_method_id, rq.name "
-				 "AS requested_name, "
-				 "rq.description AS requested_description, o.gift_message, "
-				 "o.status, o.is_acknowledged, "
-				 "o.ordered_at, o.received_at, o.acknowledge_by, o.fulfill_by, "
-				 "o.acknowledged_at, "
-				 "o.pickup_on, o.closed_at, o.canceled_at, o.version "
-				 "FROM orders o JOIN retailers r ON r.id = o.retailer_id "
-				 "JOIN brands b ON b.id = o.brand_id JOIN addresses st ON st.id = "
-				 "o.ship_to_id "
-				 "LEFT JOIN addresses so ON so.id = o.sold_to_id "
-				 "LEFT JOIN shipping_methods sm ON sm.id = o.shipping_method_id "
-				 "LEFT JOIN carriers ca ON ca.id = sm.carrier_id "
-				 "LEFT JOIN generic_shipping_methods g ON g.id = "
-				 "sm.generic_shipping_method_id "
-				 "LEFT JOIN generic_shipping_methods rq ON rq.id = "
-				 "o.requested_shipping_method_id";
+	"o.purchase_order_number, o.customer_order_number, o.retailer_order_number, "
+	ADDRESS_COLUMNS("so", "sold_to") ", " ADDRESS_COLUMNS("st", "ship_to") ", "
+	"o.shipping_method_id, sm.name AS shipping_method_name, sm.code AS shipping_method_code, "
+	"ca.id AS carrier_id, ca.name AS carrier_name, ca.code AS carrier_code, "
+	"g.name AS generic_name, g.description AS generic_description, g.type AS generic_type, "
+	"o.requested_shipping_method_id, rq.name AS requested_name, "
+	"rq.description AS requested_description, o.gift_message, o.status, o.is_acknowledged, "
+	"o.ordered_at, o.received_at, o.acknowledge_by, o.fulfill_by, o.acknowledged_at, "
+	"o.pickup_on, o.closed_at, o.canceled_at, o.version "
+	"FROM orders o JOIN retailers r ON r.id = o.retailer_id "
+	"JOIN brands b ON b.id = o.brand_id JOIN addresses st ON st.id = o.ship_to_id "
+	"LEFT JOIN addresses so ON so.id = o.sold_to_id "
+	"LEFT JOIN shipping_methods sm ON sm.id = o.shipping_method_id "
+	"LEFT JOIN carriers ca ON ca.id = sm.carrier_id "
+	"LEFT JOIN generic_shipping_methods g ON g.id = sm.generic_shipping_method_id "
+	"LEFT JOIN generic_shipping_methods rq ON rq.id = o.requested_shipping_method_id";
+/* clang-format on */
 
-static const char order_from[] = "FROM orders o";
-
-static const char *const time_columns[ORDER_TIME_COUNT] = {
-	"o.ordered_at", "o.received_at", "o.fulfill_by", "o.acknowledged_at", "o.closed_at",
+static const struct filter_column order_filters[] = {
+	{"purchase_order_number", "o.purchase_order_number", FILTER_OPS_EQ, false},
+	{"status", "o.status", FILTER_OPS_EQ | FILTER_OPS_IN, true},
+	{"is_acknowledged", "o.is_acknowledged", FILTER_OPS_EQ, true},
+	{"ordered_at", "o.ordered_at", FILTER_OPS_RANGE, false},
+	{"received_at", "o.received_at", FILTER_OPS_RANGE, false},
+	{"fulfill_by", "o.fulfill_by", FILTER_OPS_RANGE, false},
+	{"acknowledged_at", "o.acknowledged_at", FILTER_OPS_RANGE, false},
+	{"closed_at", "o.closed_at", FILTER_OPS_RANGE, false},
+	{NULL, NULL, 0, false},
 };
 
-/* The conditions of a filter; the page query and its stamps share them. */
-static void orders_conds(struct list_query *q, const struct order_filter *f)
+/* An order's lines, shipments and cancellations: three queries for a whole page. */
+static store_status order_children(store_conn *c, json_t *orders)
 {
-	list_cond_number(q, f->party == PARTY_RETAILER ? "o.retailer_id = " : "o.brand_id = ", "",
-			 f->party_id);
-	list_cond_countable(q);
-	if (f->order_id > 0)
-		list_cond_number(q, "o.id = ", "", f->order_id);
-	if (f->ids_json != NULL)
-		list_cond_text(q, "o.id IN (SELECT value FROM json_each(", "))", f->ids_json);
-	if (f->purchase_order_number != NULL)
-		list_cond_text(q, "o.purchase_order_number = ", "", f->purchase_order_number);
-	if (f->statuses_json != NULL) {
-		list_cond_text(q, "o.status IN (SELECT value FROM json_each(", "))",
-			       f->statuses_json);
-		list_cond_countable(q);
-	}
-	if (f->is_acknowledged >= 0) {
-		list_cond_number(q, "o.is_acknowledged = ", "", f->is_acknowledged);
-		list_cond_countable(q);
-	}
-	for (int col = 0; col < ORDER_TIME_COUNT; col++)
-		list_cond_times(q, time_columns[col], f->times[col]);
-}
-
-/* The page query of a filter, selecting `select` ("SELECT ... FROM orders o ..."). */
-static void orders_query(struct list_query *q, const struct order_filter *f, const char *select)
-{
-	*q = (struct list_query){.select = select,
-				 .from = order_from,
-				 .id_column = "o.id",
-				 .counts_from = "FROM order_counts o",
-				 .page = f->page,
-				 .one = f->order_id > 0 || f->ids_json != NULL};
-	orders_conds(q, f);
-}
-
-store_status store_orders_page_stamps(store_conn *c, const struct order_filter *f,
-				      struct page *page, int64_t *generation)
-{
-	struct list_query q;
-	orders_query(&q, f, "SELECT o.id, o.version FROM orders o");
-	store_status res = store_list_run(c, &q, page);
-	if (res != STORE_OK)
-		return res;
-	sqlite3_stmt *st = store_stmt(c, STMT_CATALOG_GENERATION);
-	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-	if (rc == SQLITE_ROW)
-		*generation = sqlite3_column_int64(st, 0);
-	else
-		res = st ? store_status_of(c, rc, "catalog generation") : STORE_ERROR;
-	if (st != NULL)
-		sqlite3_reset(st);
-	if (res != STORE_OK) {
-		json_decref(page->rows);
-		page->rows = NULL;
-	}
+	store_status res = store_list_children(c, orders, STMT_ORDER_LINES_OF, 1, "lines");
+	if (res == STORE_OK)
+		res = store_shipments_attach(c, orders);
+	if (res == STORE_OK)
+		res = store_cancels_attach(c, orders);
 	return res;
 }
 
-store_status store_orders_list(store_conn *c, const struct order_filter *f, struct page *page)
-{
-	struct list_query q;
-	orders_query(&q, f, order_select);
-	store_status res = store_list_run(c, &q, page);
-	if (res == STORE_OK)
-		res = store_list_children(c, page->rows, STMT_ORDER_LINES_OF, 1, "lines");
-	if (res == STORE_OK)
-		res = store_shipments_attach(c, page->rows);
-	if (res == STORE_OK)
-		res = store_cancels_attach(c, page->rows);
-	if (res != STORE_OK) {
-		json_decref(page->rows);
-		page->rows = NULL;
-	}
-	return res;
-}
-
-store_status store_orders_stamp(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
-				struct record_stamp *stamp)
-{
-	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_STAMP);
-	if (st == NULL)
-		return STORE_ERROR;
-	store_bind_order_scope(st, order_id, party, party_id);
-	int rc = sqlite3_step(st);
-	store_status res = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		stamp->version = sqlite3_column_int64(st, 0);
-		stamp->generation = sqlite3_column_int64(st, 1);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = store_status_of(c, rc, "order stamp");
-	}
-	sqlite3_reset(st);
-	return res;
-}
-
-store_status store_orders_get(store_conn *c, party_kind party, int64_t party_id, int64_t order_id,
-			      json_t **order)
-{
-	struct order_filter f = {.party = party,
-				 .party_id = party_id,
-				 .order_id = order_id,
-				 .is_acknowledged = -1,
-				 .page = {.limit = 1}};
-	struct page page;
-	*order = NULL;
-	store_status res = store_orders_list(c, &f, &page);
-	if (res != STORE_OK)
-		return res;
-	if (json_array_size(page.rows) == 0) {
-		json_decref(page.rows);
-		return STORE_NOT_FOUND;
-	}
-	*order = json_incref(json_array_get(page.rows, 0));
-	json_decref(page.rows);
-	return STORE_OK;
-}
+const struct record_table store_order_table = {
+	.select = order_select,
+	.stamp_select = "SELECT o.id, o.version FROM orders o",
+	.from = "FROM orders o",
+	.id_column = "o.id",
+	.counts_from = "FROM order_counts o",
+	.party_column = {[PARTY_RETAILER] = "o.retailer_id", [PARTY_BRAND] = "o.brand_id"},
+	.stamp_stmt = STMT_ORDER_STAMP,
+	.filters = order_filters,
+	.attach = order_children,
+};
 
 store_status store_orders_acknowledge(store_conn *c, int64_t brand_id, int64_t order_id,
 				      int64_t now, bool *changed)
@@ -423,8 +297,7 @@ store_status store_orders_acknowledge(store_conn *c, int64_t brand_id, int64_t o
 	sqlite3_bind_int64(st, 1, brand_id);
 	sqlite3_bind_int64(st, 2, order_id);
 	sqlite3_bind_int64(st, 3, now);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	store_status res = store_step_done(c, st, "acknowledge order");
 	*changed = sqlite3_changes(c->db) > 0;
-	return store_status_of(c, rc, "acknowledge order");
+	return res;
 }

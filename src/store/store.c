@@ -136,11 +136,51 @@ json_t *store_row_record(sqlite3_stmt *st)
 	return rec;
 }
 
-void store_bind_order_scope(sqlite3_stmt *st, int64_t order_id, party_kind party, int64_t party_id)
+void store_bind_scope(sqlite3_stmt *st, int64_t id, party_kind party, int64_t party_id)
 {
-	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, party == PARTY_RETAILER ? 1 : 2);
 	sqlite3_bind_int64(st, 3, party_id);
+}
+
+store_status store_step_one(store_conn *c, sqlite3_stmt *st, store_row_fn row, void *out,
+			    const char *what)
+{
+	int rc = sqlite3_step(st);
+	store_status res;
+	if (rc == SQLITE_ROW) {
+		row(st, out);
+		res = STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		res = STORE_NOT_FOUND;
+	} else {
+		res = store_status_of(c, rc, what);
+	}
+	sqlite3_reset(st);
+	return res;
+}
+
+store_status store_step_done(store_conn *c, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return store_status_of(c, rc, what);
+}
+
+store_status store_insert_lines(store_conn *c, stmt_id stmt, int64_t parent_id,
+				const struct line_quantity *lines, size_t n, const char *what)
+{
+	store_status res = STORE_OK;
+	for (size_t i = 0; i < n && res == STORE_OK; i++) {
+		sqlite3_stmt *st = store_stmt(c, stmt);
+		if (st == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, parent_id);
+		sqlite3_bind_int64(st, 2, lines[i].order_line_id);
+		sqlite3_bind_int64(st, 3, lines[i].quantity);
+		res = store_step_done(c, st, what);
+	}
+	return res;
 }
 
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
@@ -460,8 +500,7 @@ unsigned long store_thread_id(void)
 	return (unsigned long)pthread_self();
 }
 
-/* True when the calling thread is inside a store_tx() of this store. */
-static bool in_own_tx(store *s)
+bool store_in_own_tx(store *s)
 {
 	return atomic_load(&s->writer_tid) == store_thread_id();
 }
@@ -505,7 +544,7 @@ static store_status nested_tx(store *s, const char *name, store_tx_fn fn, void *
 
 store_status store_tx(store *s, const char *name, store_tx_fn fn, void *ctx)
 {
-	if (in_own_tx(s))
+	if (store_in_own_tx(s))
 		return nested_tx(s, name, fn, ctx);
 	store_conn *c = &s->writer;
 	store_status st = STORE_BUSY;
@@ -580,7 +619,7 @@ static void reader_release(store *s, store_conn *c)
 store_status store_read(store *s, store_tx_fn fn, void *ctx)
 {
 	/* Inside a write transaction, read what it has written so far. */
-	if (in_own_tx(s))
+	if (store_in_own_tx(s))
 		return fn(&s->writer, ctx);
 	store_conn *c = reader_acquire(s);
 	/* Prepared once: parsing BEGIN and COMMIT was a tenth of a cached GET (perf). */

@@ -852,7 +852,8 @@ static void check_database(int cycle, struct totals *t)
 				  sqlite3_column_int64(cancel_st, 0) == r->order_id &&
 				  strcmp((const char *)sqlite3_column_text(cancel_st, 1),
 					 r->brand ? "brand" : "retailer") == 0 &&
-				  sqlite3_column_int64(cancel_st, 3) == jint(cl, "id") &&
+				  /* A cancel line's id is its order line's (seed 000). */
+				  sqlite3_column_int64(cancel_st, 4) == jint(cl, "id") &&
 				  sqlite3_column_int64(cancel_st, 4) == r->line_id &&
 				  sqlite3_column_int64(cancel_st, 5) == r->qty &&
 				  sqlite3_column_int64(cancel_st, 6) == 1;

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "handler.h" /* src/api/: an echo handler of its own */
 #include "harness.h"
-#include "http/request.h"
 
 static const char *const statuses[] = {"open", "partial", "closed", "canceled", NULL};
 static const struct query_param echo_query[] = {
@@ -19,7 +19,7 @@ static const struct query_param echo_query[] = {
 };
 
 /* Answers what the server handed it: caller, path arguments, query, body. */
-static handler_result echo(struct request *req)
+static void echo(struct api_request *req)
 {
 	json_t *args = json_array(), *query = json_object();
 	for (size_t i = 0; i < req->route.nargs; i++)
@@ -30,20 +30,19 @@ static handler_result echo(struct request *req)
 		snprintf(key, sizeof(key), "%s%s", v->param->name, query_op_suffix(v->op));
 		json_object_set_new(query, key, json_string(v->text));
 	}
-	reply_json(req, req->body ? 201 : 200,
-		   json_pack("{s:s, s:I, s:o, s:o, s:O?}", "party",
-			     party_kind_name(req->caller.party), "party_id",
-			     (json_int_t)req->caller.party_id, "args", args, "query", query, "body",
-			     req->body));
-	return HANDLER_OK;
+	api_json(req, req->body ? 201 : 200,
+		 json_pack("{s:s, s:I, s:o, s:o, s:O?}", "party",
+			   party_kind_name(req->caller.party), "party_id",
+			   (json_int_t)req->caller.party_id, "args", args, "query", query, "body",
+			   req->body));
 }
 
 static const struct route routes[] = {
-	{"GET", "/healthz", api_health, PARTY_NONE, NULL, 0},
-	{"GET", "/v1/retailers/:retailer_id/things", echo, PARTY_RETAILER, echo_query, 0},
-	{"POST", "/v1/retailers/:retailer_id/things", echo, PARTY_RETAILER, NULL, 1},
-	{"GET", "/v1/retailers/:retailer_id/things/:id", echo, PARTY_RETAILER, NULL, 0},
-	{"PUT", "/v1/brands/:brand_id/things/:id/acknowledge", echo, PARTY_BRAND, NULL, 0},
+	{"GET", "/healthz", api_health, PARTY_NONE, NULL, 0, NULL},
+	{"GET", "/v1/retailers/:retailer_id/things", echo, PARTY_RETAILER, echo_query, 0, NULL},
+	{"POST", "/v1/retailers/:retailer_id/things", echo, PARTY_RETAILER, NULL, 1, NULL},
+	{"GET", "/v1/retailers/:retailer_id/things/:id", echo, PARTY_RETAILER, NULL, 0, NULL},
+	{"PUT", "/v1/brands/:brand_id/things/:id/acknowledge", echo, PARTY_BRAND, NULL, 0, NULL},
 };
 
 static struct test_server ts;

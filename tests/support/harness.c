@@ -49,7 +49,9 @@ void ts_start_routes(struct test_server *ts, bool demo, const struct route *rout
 	if (getenv("DROPLINE_TEST_ACCESS_LOG") != NULL)
 		so.access_log = stderr;
 	char err[SERVER_ERR_MAX];
-	ts->srv = server_start(ts->store, routes, n, &so, err);
+	ts->app = api_new(ts->store, NULL);
+	ck_assert_ptr_nonnull(ts->app);
+	ts->srv = server_start(ts->app, routes, n, &so, err);
 	ck_assert_msg(ts->srv != NULL, "%s", err);
 	ts->port = server_port(ts->srv);
 	ck_assert_uint_ne(ts->port, 0);
@@ -64,6 +66,8 @@ void ts_stop(struct test_server *ts)
 {
 	server_stop(ts->srv, 2000);
 	ts->srv = NULL;
+	api_free(ts->app);
+	ts->app = NULL;
 	store_close(ts->store);
 	ts->store = NULL;
 	char path[400];

@@ -12,8 +12,8 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "api/route.h"
 #include "domain/apikey.h"
-#include "http/router.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -21,6 +21,7 @@ struct test_server {
 	char dir[256]; /* temporary directory holding the database */
 	char db_path[300];
 	store *store;
+	struct api *app;
 	struct server *srv;
 	uint16_t port;
 };

@@ -1,4 +1,4 @@
-/* Unit tests for include/domain/apikey.h and auth_parse_bearer() of include/http/auth.h. */
+/* Unit tests for include/domain/apikey.h and auth_parse_bearer() of include/api/auth.h. */
 #include <check.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -8,7 +8,7 @@
 
 #include "domain/apikey.h"
 #include "harness.h"
-#include "http/auth.h"
+#include "api/auth.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define SECRET_TEXT_LEN 43

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "http/cache.h"
+#include "cache.h"
 
 static char *get(struct reply_cache *c, uint64_t key, int64_t version, int64_t generation)
 {

@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "../../src/store/internal.h" /* to make SQLite drop a batch's transaction */
+#include "internal.h" /* src/store/: to make SQLite drop a batch's transaction */
 #include "harness.h"
 #include "store/store_keys.h"
 

@@ -1,16 +1,16 @@
-/* Unit tests for include/http/router.h. */
+/* Unit tests for include/api/route.h. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-#include "http/router.h"
+#include "api/request.h"
+#include "api/route.h"
 
-static handler_result dummy_handler(struct request *req)
+static void dummy_handler(struct api_request *req)
 {
 	(void)req;
-	return HANDLER_OK;
 }
 
 /* Shaped like the real API; the indexes below name each route. */
@@ -24,15 +24,15 @@ enum {
 };
 
 static const struct route table[R_COUNT] = {
-	[R_HEALTHZ] = {"GET", "/healthz", dummy_handler, PARTY_NONE, NULL, 0},
+	[R_HEALTHZ] = {"GET", "/healthz", dummy_handler, PARTY_NONE, NULL, 0, NULL},
 	[R_ORDERS_LIST] = {"GET", "/v1/retailers/:retailer_id/orders", dummy_handler,
-			   PARTY_RETAILER, NULL, 0},
+			   PARTY_RETAILER, NULL, 0, NULL},
 	[R_ORDERS_CREATE] = {"POST", "/v1/retailers/:retailer_id/orders", dummy_handler,
-			     PARTY_RETAILER, NULL, 1},
+			     PARTY_RETAILER, NULL, 1, NULL},
 	[R_ORDER_GET] = {"GET", "/v1/retailers/:retailer_id/orders/:id", dummy_handler,
-			 PARTY_RETAILER, NULL, 0},
+			 PARTY_RETAILER, NULL, 0, NULL},
 	[R_ORDER_ACK] = {"PUT", "/v1/brands/:brand_id/orders/:id/acknowledge", dummy_handler,
-			 PARTY_BRAND, NULL, 1},
+			 PARTY_BRAND, NULL, 1, NULL},
 };
 
 /* Fills a result with garbage so a test sees what router_match() really set. */

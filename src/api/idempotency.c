@@ -1,11 +1,12 @@
-/* Idempotency-Key handling; see include/http/idempotency.h. */
+/* Idempotency-Key handling; see src/api/idempotency.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "domain/timeutil.h"
-#include "http/idempotency.h"
+#include "handler.h"
+#include "idempotency.h"
 #include "store/store_idempotency.h"
 
 /* A key is 1-255 printable ASCII characters. */
@@ -26,7 +27,7 @@ static bool key_is_valid(const char *key)
  * body in its canonical form (compact, keys sorted), so a client that
  * re-serialises the same document is still sending the same request.
  */
-static bool request_hash(const struct request *req, const char *body, size_t body_len,
+static bool request_hash(const struct api_request *req, const char *body, size_t body_len,
 			 uint8_t hash[IDEMPOTENCY_HASH_BYTES])
 {
 	crypto_generichash_state state;
@@ -54,7 +55,7 @@ static bool request_hash(const struct request *req, const char *body, size_t bod
 }
 
 struct idempotent_run {
-	struct request *req;
+	struct api_request *req;
 	struct idempotency_claim claim;
 	bool ran; /* the handler ran (in the last attempt) */
 };
@@ -68,9 +69,8 @@ struct idempotent_run {
 static store_status idempotent_tx(store_conn *c, void *ctx)
 {
 	struct idempotent_run *run = ctx;
-	struct request *req = run->req;
+	struct api_request *req = run->req;
 	/* A busy store may make store_tx() run this again: start afresh. */
-	reply_clear(&req->reply);
 	free(run->claim.body);
 	run->claim.body = NULL;
 	run->ran = false;
@@ -78,57 +78,49 @@ static store_status idempotent_tx(store_conn *c, void *ctx)
 	if (st != STORE_OK || run->claim.outcome != IDEMPOTENCY_NEW)
 		return st;
 	run->ran = true;
-	handler_result res = req->route.route->handler(req);
-	if (res != HANDLER_OK || req->reply.status == 0 || req->reply.status >= 500)
+	api_run_handler(req);
+	/* The reply is stored with the key: it is rendered now, inside the transaction. */
+	api_render(req);
+	if (req->reply.status >= 500)
 		return STORE_REJECTED;
 	return store_idempotency_record(c, &run->claim, req->reply.status,
 					req->reply.body ? req->reply.body : "");
 }
 
-handler_result idempotency_run(struct request *req, const char *key, const char *body,
-			       size_t body_len)
+void idempotency_run(struct api_request *req)
 {
-	bool applies = key != NULL && req->caller.party != PARTY_NONE &&
-		       (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0);
-	if (!applies)
-		return req->route.route->handler(req);
+	const char *key = req->idempotency_key;
 	if (!key_is_valid(key)) {
-		reply_error(req, 400, "invalid_parameter",
-			    "Idempotency-Key must be 1 to %d printable ASCII characters",
-			    IDEMPOTENCY_KEY_MAX);
-		return HANDLER_OK;
+		api_refuse(req, REFUSED_IDEMPOTENCY_KEY)->number = IDEMPOTENCY_KEY_MAX;
+		return;
 	}
 	struct idempotent_run run = {.req = req,
 				     .claim = {.party = req->caller.party,
 					       .party_id = req->caller.party_id,
 					       .key = key,
 					       .now = time_now()}};
-	if (!request_hash(req, body, body_len, run.claim.hash)) {
-		reply_error(req, 500, "internal", "internal error");
-		return HANDLER_OK;
+	if (!request_hash(req, req->raw_body, req->raw_body_len, run.claim.hash)) {
+		api_reject(req, REFUSED_INTERNAL, 0);
+		return;
 	}
-	store_status st = store_tx(req->store, "idempotent request", idempotent_tx, &run);
+	store_status st = store_tx(req->app->store, "idempotent request", idempotent_tx, &run);
 	if (st == STORE_OK && run.claim.outcome == IDEMPOTENCY_REPLAY) {
+		outcome_clear(&req->out);
 		reply_clear(&req->reply);
 		req->reply.status = run.claim.status;
 		req->reply.body = run.claim.body;
 		req->reply.body_len = strlen(run.claim.body);
 		run.claim.body = NULL;
-		reply_header(req, "Idempotent-Replayed", "true");
+		reply_add_header(&req->reply, "Idempotent-Replayed", "true");
 	} else if (st == STORE_OK && run.claim.outcome == IDEMPOTENCY_MISMATCH) {
-		reply_error(req, 409, "conflict",
-			    "this Idempotency-Key was already used with another request");
+		reply_clear(&req->reply);
+		api_refuse(req, REFUSED_IDEMPOTENCY_REUSED);
 	} else if (st == STORE_REJECTED && run.ran) {
 		/* The handler's own failure, rolled back whole: its 5xx stands. */
-		if (req->reply.status == 0) {
-			reply_clear(&req->reply);
-			reply_error(req, 500, "internal", "internal error");
-		}
 	} else if (st != STORE_OK) {
 		/* Nothing was committed: whatever the handler answered must not go out. */
 		reply_clear(&req->reply);
-		reply_store_error(req, st);
+		api_reject_store(req, st);
 	}
 	free(run.claim.body);
-	return HANDLER_OK;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/cache.h"
+#include "cache.h"
 
 #define SLOT_BITS 16 /* 65,536 slots (2.5 MiB): few collisions among the hot orders */
 #define NSLOTS	  ((size_t)1 << SLOT_BITS)

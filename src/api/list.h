@@ -3,15 +3,15 @@
  * opaque cursors, next/previous links that carry the request's filters, and
  * the {"count", "next", "previous", "results"} envelope.
  */
-#ifndef DROPLINE_API_LIST_H
-#define DROPLINE_API_LIST_H
+#ifndef DROPLINE_API_LIST_H_INTERNAL
+#define DROPLINE_API_LIST_H_INTERNAL
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
-#include "http/request.h"
+#include "api/request.h"
 #include "store/store_list.h"
 
 #define LIST_DEFAULT_LIMIT 50
@@ -40,32 +40,19 @@ void list_cursor_encode(page_direction dir, int64_t id, char out[LIST_CURSOR_MAX
 
 /*
  * list_page_start() reads the limit and cursor parameters of the request.
- * A bad cursor answers 400 (the reply is set) and returns false.
+ * A bad cursor refuses the request (400) and returns false.
  */
-bool list_page_start(struct request *req, struct page_request *page);
+bool list_page_start(struct api_request *req, struct page_request *page);
 
 /*
- * list_time_bounds() fills bounds from the request's name_lt, name_lte,
- * name_gt and name_gte parameters.
+ * list_envelope() writes {"count", "next", "previous", "results"} with the
+ * results already encoded: texts[i] (compact JSON, as json_dumps() writes
+ * them) of the rows whose ids run from first_id to last_id, oldest first;
+ * links to the pages after and before when page->more_after/more_before,
+ * carrying the request's other parameters. Returns the malloc'd text (its
+ * length in *len), or NULL when out of memory. The texts stay the caller's.
  */
-void list_time_bounds(const struct request *req, const char *name,
-		      struct time_bound bounds[BOUND_COUNT]);
-
-/*
- * list_reply() answers 200 with {"count", "next", "previous", "results"}:
- * each record of page->rows shaped by `shape` (NULL on no memory), links to
- * the pages after and before when there are any, carrying the request's
- * other parameters. Frees page->rows.
- */
-void list_reply(struct request *req, struct page *page, json_t *(*shape)(json_t *record));
-
-/*
- * list_reply_texts() answers the same envelope with results already
- * encoded: texts[i] (compact JSON, as json_dumps() writes them) of the rows
- * whose ids run from first_id to last_id, oldest first; page->count and
- * the more_ flags as for list_reply(). The texts stay the caller's.
- */
-void list_reply_texts(struct request *req, const struct page *page, int64_t first_id,
-		      int64_t last_id, char *const *texts, const size_t *lens, size_t n);
+char *list_envelope(const struct api_request *req, const struct page *page, int64_t first_id,
+		    int64_t last_id, char *const *texts, const size_t *lens, size_t n, size_t *len);
 
 #endif

@@ -8,8 +8,8 @@
  * Direct-mapped: each key has one slot, and a new body takes its slot over.
  * The bodies held never add up to more than the budget.
  */
-#ifndef DROPLINE_HTTP_CACHE_H
-#define DROPLINE_HTTP_CACHE_H
+#ifndef DROPLINE_API_CACHE_H_INTERNAL
+#define DROPLINE_API_CACHE_H_INTERNAL
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,22 +6,20 @@
  * transaction with the record of its response, so a crash never leaves an
  * effect whose key has forgotten it. Responses of 500 and above are not kept
  * (and their effects rolled back), so a retry after a failure runs again.
+ * Internal to src/api/.
  */
-#ifndef DROPLINE_HTTP_IDEMPOTENCY_H
-#define DROPLINE_HTTP_IDEMPOTENCY_H
+#ifndef DROPLINE_API_IDEMPOTENCY_H
+#define DROPLINE_API_IDEMPOTENCY_H
 
-#include <stddef.h>
-
-#include "http/request.h"
+#include "api/request.h"
 
 #define IDEMPOTENCY_KEY_MAX 255
 
 /*
- * idempotency_run() runs the route's handler for `req`, under `key` when
- * it is not NULL. `body` is the raw request body. Returns the handler's
- * result (HANDLER_OK when the reply came from a replay or a refusal).
+ * idempotency_run() runs the route's handler for `req` under its
+ * Idempotency-Key, rendering its reply inside the transaction (the reply is
+ * stored with the key), or replays the stored reply, or refuses.
  */
-handler_result idempotency_run(struct request *req, const char *key, const char *body,
-			       size_t body_len);
+void idempotency_run(struct api_request *req);
 
 #endif

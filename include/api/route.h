@@ -7,8 +7,8 @@
  * trailing slash. A path whose segments match some route but none with this
  * method is "method not allowed", with the methods that would match.
  */
-#ifndef DROPLINE_HTTP_ROUTER_H
-#define DROPLINE_HTTP_ROUTER_H
+#ifndef DROPLINE_API_ROUTE_H
+#define DROPLINE_API_ROUTE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,15 +19,12 @@
 /* Enough for every method of the table, comma-separated. */
 #define ROUTE_ALLOW_MAX 64
 
-struct request;
+struct api_request;
 struct query_param;
+struct resource;
 
-typedef enum {
-	HANDLER_OK,    /* a reply was set on the request */
-	HANDLER_FATAL, /* nothing usable: answer 500 and log */
-} handler_result;
-
-typedef handler_result (*handler_fn)(struct request *req);
+/* A handler sets the request's outcome (api/request.h); one that does not answers 500. */
+typedef void (*handler_fn)(struct api_request *req);
 
 struct route {
 	const char *method;  /* "GET", "POST", "PUT" */
@@ -40,6 +37,8 @@ struct route {
 	party_kind party;
 	const struct query_param *query; /* accepted query parameters, may be NULL */
 	int accepts_body;		 /* 1 when the route reads a JSON body */
+	/* The resource the route serves, for the shared handlers (api_get, api_list). */
+	const struct resource *resource;
 };
 
 typedef enum {

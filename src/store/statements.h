@@ -1,8 +1,7 @@
 /*
  * Every SQL statement of the SQLite store, by name. Each connection prepares
  * a statement once, on first use, and reuses it (store_stmt()).
- * Included by src/store/ only; lives under include/ so that the statement
- * list is one place a PostgreSQL port can read.
+ * Private to src/store/: the build gives no other layer its directory.
  */
 #ifndef DROPLINE_STORE_STATEMENTS_H
 #define DROPLINE_STORE_STATEMENTS_H
@@ -17,7 +16,7 @@
 	"ca.id AS carrier_id, ca.name AS carrier_name, "                      \
 	"ca.code AS carrier_code, g.name AS generic_name, "                   \
 	"g.description AS generic_description, g.type AS generic_type, "     \
-	"s.shipped_at, s.is_acknowledged, s.acknowledged_at "                 \
+	"s.shipped_at, s.is_acknowledged, s.acknowledged_at, s.version "      \
 	"FROM shipments s JOIN orders o ON o.id = s.order_id "                \
 	"LEFT JOIN shipping_methods sm ON sm.id = s.shipping_method_id "      \
 	"LEFT JOIN carriers ca ON ca.id = sm.carrier_id "                     \
@@ -28,7 +27,8 @@
 #define SQL_CANCEL_SELECT                                                     \
 	"SELECT k.id, k.order_id, o.purchase_order_number, k.reason_id, "     \
 	"cr.text AS reason, k.canceled_by, k.canceled_at, k.is_acknowledged, " \
-	"k.acknowledged_at FROM cancels k JOIN orders o ON o.id = k.order_id " \
+	"k.acknowledged_at, k.version FROM cancels k "                       \
+	"JOIN orders o ON o.id = k.order_id "                                 \
 	"JOIN cancel_reasons cr ON cr.id = k.reason_id"
 
 #define STORE_STATEMENTS(X)                                                   \
@@ -75,11 +75,12 @@
 	  "code = excluded.code, carrier_id = excluded.carrier_id, "          \
 	  "generic_shipping_method_id = excluded.generic_shipping_method_id") \
 	X(STMT_CONNECTION_UPSERT,                                             \
-	  "INSERT INTO connections "                                          \
-	  "(retailer_id, brand_id, hours_to_acknowledge, hours_to_fulfill) "  \
-	  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (retailer_id, brand_id) DO "   \
+	  "INSERT INTO connections (retailer_id, brand_id, "                  \
+	  "hours_to_acknowledge, hours_to_fulfill, inventory_stale_hours) "   \
+	  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (retailer_id, brand_id) DO " \
 	  "UPDATE SET hours_to_acknowledge = excluded.hours_to_acknowledge, " \
-	  "hours_to_fulfill = excluded.hours_to_fulfill")                     \
+	  "hours_to_fulfill = excluded.hours_to_fulfill, "                    \
+	  "inventory_stale_hours = excluded.inventory_stale_hours")           \
 	X(STMT_CONNECTION_METHODS_CLEAR,                                      \
 	  "DELETE FROM connection_shipping_methods "                          \
 	  "WHERE retailer_id = ?1 AND brand_id = ?2")                         \
@@ -122,7 +123,7 @@
 	  "response_body = excluded.response_body, "                           \
 	  "created_at = excluded.created_at")                                  \
 	X(STMT_FUL_ORDER,                                                      \
-	  "SELECT id, retailer_id, brand_id, purchase_order_number, "          \
+	  "SELECT id, retailer_id, brand_id, "                                 \
 	  "is_acknowledged, coalesce(acknowledged_at, 0), status, "            \
 	  "coalesce(closed_at, 0), coalesce(canceled_at, 0) FROM orders "      \
 	  "WHERE id = ?1 AND (CASE ?2 WHEN 1 THEN retailer_id "                \
@@ -184,6 +185,9 @@
 	  "UPDATE cancels SET is_acknowledged = 1, acknowledged_at = ?4 "      \
 	  "WHERE id = ?3 AND is_acknowledged = 0 AND "                         \
 	  "(CASE ?1 WHEN 1 THEN retailer_id ELSE brand_id END) = ?2")          \
+	X(STMT_CANCEL_MADE_BY,                                                 \
+	  "SELECT canceled_by FROM cancels WHERE id = ?1 AND "                 \
+	  "(CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3")          \
 	X(STMT_CANCEL_LINES_OF,                                                \
 	  "SELECT cl.id, cl.cancel_id, cl.order_line_id, "                     \
 	  "v.id AS variant_id, v.brand_id AS variant_brand_id, "               \
@@ -223,7 +227,8 @@
 	  "AND c.retailer_id = ?1 WHERE v.upc = ?2 "                           \
 	  "ORDER BY connected DESC, v.id LIMIT 2")                             \
 	X(STMT_CONNECTION_GET,                                                 \
-	  "SELECT hours_to_acknowledge, hours_to_fulfill FROM connections "    \
+	  "SELECT hours_to_acknowledge, hours_to_fulfill, "                    \
+	  "inventory_stale_hours FROM connections "                            \
 	  "WHERE retailer_id = ?1 AND brand_id = ?2")                          \
 	X(STMT_SHIPPING_METHOD_FIND,                                           \
 	  "SELECT m.id, EXISTS (SELECT 1 FROM connection_shipping_methods a "  \
@@ -257,6 +262,30 @@
 	  "SELECT o.version, (SELECT generation FROM catalog_generation) "     \
 	  "FROM orders o WHERE o.id = ?1 "                                     \
 	  "AND (CASE ?2 WHEN 1 THEN o.retailer_id ELSE o.brand_id END) = ?3")  \
+	X(STMT_SHIPMENT_STAMP,                                                 \
+	  "SELECT s.version, (SELECT generation FROM catalog_generation) "     \
+	  "FROM shipments s WHERE s.id = ?1 "                                  \
+	  "AND (CASE ?2 WHEN 1 THEN s.retailer_id ELSE s.brand_id END) = ?3")  \
+	X(STMT_CANCEL_STAMP,                                                   \
+	  "SELECT k.version, (SELECT generation FROM catalog_generation) "     \
+	  "FROM cancels k WHERE k.id = ?1 "                                    \
+	  "AND (CASE ?2 WHEN 1 THEN k.retailer_id ELSE k.brand_id END) = ?3")  \
+	X(STMT_CONNECTION_STAMP,                                               \
+	  "SELECT 1, (SELECT generation FROM catalog_generation) "             \
+	  "FROM connections c WHERE c.id = ?1 "                                \
+	  "AND (CASE ?2 WHEN 1 THEN c.retailer_id ELSE c.brand_id END) = ?3")  \
+	X(STMT_CONNECTION_METHODS_OF,                                          \
+	  "SELECT c.id AS connection_id, sm.code, sm.name, "                   \
+	  "ca.code AS carrier_code, ca.name AS carrier_name, "                 \
+	  "g.name AS generic FROM connections c "                              \
+	  "JOIN connection_shipping_methods a ON a.retailer_id = c.retailer_id " \
+	  "AND a.brand_id = c.brand_id "                                       \
+	  "JOIN shipping_methods sm ON sm.id = a.shipping_method_id "          \
+	  "JOIN carriers ca ON ca.id = sm.carrier_id "                         \
+	  "JOIN generic_shipping_methods g "                                   \
+	  "ON g.id = sm.generic_shipping_method_id "                           \
+	  "WHERE c.id IN (SELECT value FROM json_each(?1)) "                   \
+	  "ORDER BY c.id, sm.id")                                              \
 	X(STMT_ORDER_LINES_OF,                                                 \
 	  "SELECT l.id, l.order_id, v.id AS variant_id, "                      \
 	  "v.brand_id AS variant_brand_id, vb.name AS variant_brand_name, "    \

@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "http/router.h"
+#include "api/route.h"
 
 #define ARG_MAX_DIGITS 18
 

@@ -3,8 +3,8 @@
  * call checks a request's parameters against that declaration, reporting
  * every unknown parameter and every bad value at once.
  */
-#ifndef DROPLINE_HTTP_QUERY_H
-#define DROPLINE_HTTP_QUERY_H
+#ifndef DROPLINE_API_QUERY_H
+#define DROPLINE_API_QUERY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 
 typedef enum {
 	QUERY_INTEGER, /* decimal integer within [min, max] */
-	QUERY_BOOLEAN, /* "1" or "0" */
+	QUERY_BOOLEAN, /* "1" or "0", or "true" or "false" (CONTRACT.md section 5) */
 	QUERY_EPOCH,   /* epoch seconds */
 	QUERY_TEXT,    /* any non-empty text up to max_len bytes */
 	QUERY_CHOICE,  /* one of choices[] */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "domain/timeutil.h"
-#include "http/query.h"
+#include "api/query.h"
 
 static const char *const op_suffixes[] = {
 	[QUERY_OP_EQ] = "",    [QUERY_OP_LT] = "_lt",	[QUERY_OP_LTE] = "_lte",
@@ -74,11 +74,15 @@ static bool value_check(const struct query_param *p, const char *key, const char
 		}
 		return true;
 	case QUERY_BOOLEAN:
-		if (strcmp(text, "1") != 0 && strcmp(text, "0") != 0) {
-			field_errors_add(fe, key, "must be 1 or 0");
+		/* 1/0 as the seeds write it, true/false as RevCascade's guides do. */
+		if (strcmp(text, "1") == 0 || strcmp(text, "true") == 0) {
+			v->number = 1;
+		} else if (strcmp(text, "0") == 0 || strcmp(text, "false") == 0) {
+			v->number = 0;
+		} else {
+			field_errors_add(fe, key, "must be 1 or 0 (or true or false)");
 			return false;
 		}
-		v->number = text[0] == '1';
 		return true;
 	case QUERY_EPOCH:
 		if (!time_parse_epoch(text, &v->number)) {

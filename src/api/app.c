@@ -1,0 +1,183 @@
+/*
+ * The application and the way requests run: reads at once, writes in the
+ * committer's batches (group commit), each through the Idempotency-Key
+ * handling. See include/api/api.h and src/api/handler.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "idempotency.h"
+
+struct api *api_new(struct store *s, const struct api_options *opts)
+{
+	struct api *app = calloc(1, sizeof(*app));
+	if (app == NULL)
+		return NULL;
+	app->store = s;
+	size_t cache_bytes = opts && opts->cache_bytes ? opts->cache_bytes : API_CACHE_BYTES;
+	app->cache = reply_cache_new(cache_bytes);
+	app->committer = store_committer_start(s, 0);
+	if (app->cache == NULL || app->committer == NULL) {
+		api_free(app);
+		return NULL;
+	}
+	return app;
+}
+
+void api_stop_writes(struct api *app)
+{
+	store_committer_stop(app->committer);
+}
+
+void api_free(struct api *app)
+{
+	if (app == NULL)
+		return;
+	store_committer_free(app->committer);
+	reply_cache_free(app->cache);
+	free(app);
+}
+
+void api_stats(struct api *app, struct api_stats *out)
+{
+	struct store_committer_stats cs;
+	struct reply_cache_stats rs;
+	store_committer_stats(app->committer, &cs);
+	reply_cache_stats(app->cache, &rs);
+	*out = (struct api_stats){.batches = cs.batches,
+				  .writes = cs.jobs,
+				  .largest_batch = cs.max_batch,
+				  .cache_hits = rs.hits,
+				  .cache_misses = rs.misses};
+}
+
+bool api_is_write(const char *method)
+{
+	return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+	       strcmp(method, "DELETE") == 0;
+}
+
+void api_run_handler(struct api_request *req)
+{
+	/* A write may run again (a lost batch, a busy store): start afresh. */
+	outcome_clear(&req->out);
+	reply_clear(&req->reply);
+	req->route.route->handler(req);
+	if (req->out.kind == OUTCOME_NONE)
+		api_reject(req, REFUSED_INTERNAL, 0);
+}
+
+void api_handle_read(struct api_request *req)
+{
+	api_run_handler(req);
+}
+
+/* The request's whole write: through the Idempotency-Key handling when it has a key. */
+static void run_write(struct api_request *req)
+{
+	if (req->idempotency_key != NULL && req->caller.party != PARTY_NONE)
+		idempotency_run(req);
+	else
+		api_run_handler(req);
+}
+
+/* A request answering 5xx keeps nothing of what it did. */
+static bool write_failed(const struct api_request *req)
+{
+	if (req->reply.status != 0)
+		return req->reply.status >= 500;
+	return req->out.kind == OUTCOME_REFUSAL &&
+	       refusal_entry(req->out.refusal.code)->status >= 500;
+}
+
+/* A write handed to the committer. */
+struct write_job {
+	struct store_job job;
+	struct api_request *req;
+	api_write_done done;
+	void *cls;
+};
+
+static store_status job_run(void *ctx)
+{
+	struct write_job *wj = ctx;
+	run_write(wj->req);
+	return write_failed(wj->req) ? STORE_REJECTED : STORE_OK;
+}
+
+/* A batch that failed kept nothing: whatever the request prepared must not go out. */
+static void settle(struct api_request *req, store_status st)
+{
+	if (st == STORE_OK)
+		return;
+	reply_clear(&req->reply);
+	api_reject_store(req, st);
+}
+
+static void job_done(void *ctx, store_status st)
+{
+	struct write_job *wj = ctx;
+	settle(wj->req, st);
+	wj->done(wj->req, wj->cls);
+}
+
+bool api_write_submit(struct api_request *req, api_write_done done, void *cls)
+{
+	struct write_job *wj = calloc(1, sizeof(*wj));
+	if (wj == NULL)
+		return false;
+	free(req->priv);
+	req->priv = wj; /* freed with the request */
+	wj->job = (struct store_job){.run = job_run, .done = job_done, .ctx = wj};
+	wj->req = req;
+	wj->done = done;
+	wj->cls = cls;
+	return store_committer_submit(req->app->committer, &wj->job);
+}
+
+static store_status inline_tx(store_conn *c, void *ctx)
+{
+	(void)c; /* the handler's own store calls join this transaction */
+	struct api_request *req = ctx;
+	run_write(req);
+	return write_failed(req) ? STORE_REJECTED : STORE_OK;
+}
+
+void api_write_inline(struct api_request *req)
+{
+	store_status st = store_tx(req->app->store, "request", inline_tx, req);
+	/* REJECTED: the request's own 5xx, rolled back; its answer stands. */
+	settle(req, st == STORE_REJECTED ? STORE_OK : st);
+}
+
+bool api_tx(struct api_request *req, const char *name, store_tx_fn fn, void *ctx)
+{
+	store_status st = store_tx(req->app->store, name, fn, ctx);
+	if (st == STORE_OK)
+		return true;
+	if (st != STORE_REJECTED || req->out.kind != OUTCOME_REFUSAL)
+		api_reject_store(req, st == STORE_REJECTED ? STORE_ERROR : st);
+	return false;
+}
+
+bool api_read(struct api_request *req, store_tx_fn fn, void *ctx)
+{
+	store_status st = store_read(req->app->store, fn, ctx);
+	if (st == STORE_OK)
+		return true;
+	if (st != STORE_REJECTED || req->out.kind != OUTCOME_REFUSAL)
+		api_reject_store(req, st == STORE_REJECTED ? STORE_ERROR : st);
+	return false;
+}
+
+bool api_read_body(struct api_request *req, const struct spec *spec, void *out, void *context)
+{
+	field_errors fe;
+	field_errors_init(&fe);
+	bool ok = spec_read(spec, req->body, out, context, &fe);
+	if (!ok)
+		api_reject_fields(req, REFUSED_FIELDS, &fe);
+	field_errors_free(&fe);
+	return ok;
+}

@@ -1,0 +1,123 @@
+/*
+ * What every resource of src/api/ is built from. A handler is
+ *   parse  (api_read_body: the body against its declared spec),
+ *   load, decide, save (api_tx: one transaction whose callback reads the
+ *          state, asks domain/rules.h, and records a refusal where it finds
+ *          one with api_reject*()),
+ *   answer (api_record: the record to show; rendered later, once).
+ * Reads of one record and lists need no handler of their own: a route row
+ * names its resource and api_get or api_list.
+ *
+ * Internal to src/api/.
+ */
+#ifndef DROPLINE_API_HANDLER_H
+#define DROPLINE_API_HANDLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "api/request.h"
+#include "cache.h"
+#include "domain/spec.h"
+#include "domain/validation.h"
+#include "store/store.h"
+#include "store/store_records.h"
+
+struct api {
+	store *store;
+	struct reply_cache *cache;
+	store_committer *committer;
+};
+
+/* A kind of record the API shows: its name in messages, the store's kind, its shape. */
+struct resource {
+	const char *name; /* "order": "no order 7 here" */
+	record_kind kind;
+	json_t *(*represent)(json_t *record); /* NULL on no memory */
+};
+
+extern const struct resource order_resource;
+extern const struct resource shipment_resource;
+extern const struct resource cancel_resource;
+extern const struct resource connection_resource;
+
+/*
+ * Runs the route's handler afresh (a write may run again after a lost
+ * batch); a handler that decided nothing is refused as internal.
+ */
+void api_run_handler(struct api_request *req);
+
+/* The route's party: PARTY_RETAILER on /v1/retailers/..., PARTY_BRAND on /v1/brands/.... */
+party_kind request_party(const struct api_request *req);
+
+/*
+ * api_read_body() reads the request's body against `spec` into `out`
+ * (context goes to the spec's rules hooks). On any problem the request is
+ * refused with all of them (400 validation_failed) and false is returned.
+ * Free `out` with spec_free() either way.
+ */
+bool api_read_body(struct api_request *req, const struct spec *spec, void *out, void *context);
+
+/*
+ * api_tx() runs `fn` in a write transaction (a savepoint of the batch when
+ * the committer runs the request). True when it committed; otherwise the
+ * request is refused: by the callback (STORE_REJECTED, with the refusal it
+ * recorded) or for the store's failure (busy, full, broken).
+ */
+bool api_tx(struct api_request *req, const char *name, store_tx_fn fn, void *ctx);
+
+/* api_read() is api_tx() for a read transaction (one snapshot). */
+bool api_read(struct api_request *req, store_tx_fn fn, void *ctx);
+
+/*
+ * Refusing from a handler or a transaction callback: each makes the
+ * refusal the request's outcome and returns STORE_REJECTED, which a
+ * callback returns as it is.
+ */
+store_status api_reject(struct api_request *req, refusal_code code, int64_t id);
+store_status api_reject_missing(struct api_request *req, const char *kind, int64_t id);
+/* Takes fe's problems as the refusal's fields (a 500 when fe ran out of memory). */
+store_status api_reject_fields(struct api_request *req, refusal_code code, field_errors *fe);
+/* A failed store call: 503 when busy or full, else 500. */
+store_status api_reject_store(struct api_request *req, store_status st);
+
+/* The outcome "show record `id` of `resource`" for the route's party. */
+void api_record(struct api_request *req, unsigned status, const struct resource *resource,
+		int64_t id);
+
+/* The outcome "answer this document" (taken over). */
+void api_json(struct api_request *req, unsigned status, json_t *body);
+
+/* GET .../{resources}/{id}/: one record of the route's resource. */
+void api_get(struct api_request *req);
+
+/* GET .../{resources}/: a page of the route's resource under the query's filters. */
+void api_list(struct api_request *req);
+
+/* ---- the resources (one file each), for the route table ------------------ */
+
+/* Orders (orders.c). */
+extern const struct query_param api_orders_list_query[];
+void api_orders_create(struct api_request *req);
+void api_orders_acknowledge(struct api_request *req);
+
+/* Shipments (shipments.c). */
+extern const struct query_param api_shipments_list_query[];
+void api_shipments_create(struct api_request *req);
+void api_shipments_acknowledge(struct api_request *req);
+
+/* Cancellations (cancels.c), both sides. */
+extern const struct query_param api_cancels_list_query[];
+void api_cancels_create(struct api_request *req);
+void api_cancels_acknowledge(struct api_request *req);
+
+/* Connections (connections.c), both sides. */
+extern const struct query_param api_connections_list_query[];
+
+/* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
+void api_health(struct api_request *req);
+
+#endif
