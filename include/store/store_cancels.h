@@ -32,10 +32,6 @@ store_status store_cancels_insert(store_conn *c, const struct cancel_insert *k, 
 store_status store_cancels_made_by(store_conn *c, party_kind party, int64_t party_id,
 				   int64_t cancel_id, party_kind *by);
 
-/* Marks a cancellation on a party's order acknowledged; *changed tells whether it was not yet. */
-store_status store_cancels_acknowledge(store_conn *c, party_kind party, int64_t party_id,
-				       int64_t cancel_id, int64_t now, bool *changed);
-
 /* Attaches to each order record its cancellations (with lines) as "cancels". */
 store_status store_cancels_attach(store_conn *c, json_t *orders);
 

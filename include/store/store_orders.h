@@ -95,11 +95,4 @@ struct order_insert {
  */
 store_status store_orders_insert(store_conn *c, const struct order_insert *o, int64_t *order_id);
 
-/*
- * store_orders_acknowledge() sets is_acknowledged and acknowledged_at of a
- * brand's order that is not acknowledged yet. *changed tells whether it was.
- */
-store_status store_orders_acknowledge(store_conn *c, int64_t brand_id, int64_t order_id,
-				      int64_t now, bool *changed);
-
 #endif

@@ -96,4 +96,13 @@ store_status store_records_page(store_conn *c, record_kind kind, const struct re
 store_status store_records_fetch(store_conn *c, record_kind kind, party_kind party,
 				 int64_t party_id, const char *ids, json_t **rows);
 
+/*
+ * store_records_acknowledge() marks a party's record acknowledged at `now`
+ * (kinds that have an acknowledgement: orders, shipments, cancellations);
+ * *changed tells whether it was not yet. A record that is not the party's
+ * changes nothing.
+ */
+store_status store_records_acknowledge(store_conn *c, record_kind kind, party_kind party,
+				       int64_t party_id, int64_t id, int64_t now, bool *changed);
+
 #endif

@@ -31,10 +31,6 @@ store_status store_shipments_insert(store_conn *c, const struct shipment_insert 
 store_status store_shipping_methods_by_code(store_conn *c, const char *carrier_code,
 					    const char *code, int64_t *id);
 
-/* Marks a retailer's shipment received; *changed tells whether it was not yet. */
-store_status store_shipments_acknowledge(store_conn *c, int64_t retailer_id, int64_t shipment_id,
-					 int64_t now, bool *changed);
-
 /* Attaches to each order record its shipments (with lines) as "shipments". */
 store_status store_shipments_attach(store_conn *c, json_t *orders);
 

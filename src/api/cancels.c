@@ -181,7 +181,8 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 		return STORE_REJECTED;
 	}
 	bool changed = false;
-	return store_cancels_acknowledge(c, a->party, a->party_id, a->cancel_id, a->now, &changed);
+	return store_records_acknowledge(c, RECORD_CANCEL, a->party, a->party_id, a->cancel_id,
+					 a->now, &changed);
 }
 
 void api_cancels_acknowledge(struct api_request *req)

@@ -496,7 +496,8 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 	if (!changes)
 		return STORE_OK;
 	bool changed = false;
-	return store_orders_acknowledge(c, a->brand_id, a->order_id, a->now, &changed);
+	return store_records_acknowledge(c, RECORD_ORDER, PARTY_BRAND, a->brand_id, a->order_id,
+					 a->now, &changed);
 }
 
 void api_orders_acknowledge(struct api_request *req)

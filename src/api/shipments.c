@@ -148,7 +148,8 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 	if (st != STORE_OK)
 		return st;
 	bool changed = false;
-	return store_shipments_acknowledge(c, a->retailer_id, a->shipment_id, a->now, &changed);
+	return store_records_acknowledge(c, RECORD_SHIPMENT, PARTY_RETAILER, a->retailer_id,
+					 a->shipment_id, a->now, &changed);
 }
 
 void api_shipments_acknowledge(struct api_request *req)

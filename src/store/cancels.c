@@ -41,21 +41,6 @@ store_status store_cancels_made_by(store_conn *c, party_kind party, int64_t part
 	return store_step_one(c, st, made_by_row, by, "cancel made by");
 }
 
-store_status store_cancels_acknowledge(store_conn *c, party_kind party, int64_t party_id,
-				       int64_t cancel_id, int64_t now, bool *changed)
-{
-	sqlite3_stmt *st = store_stmt(c, STMT_CANCEL_ACKNOWLEDGE);
-	if (st == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int(st, 1, party == PARTY_RETAILER ? 1 : 2);
-	sqlite3_bind_int64(st, 2, party_id);
-	sqlite3_bind_int64(st, 3, cancel_id);
-	sqlite3_bind_int64(st, 4, now);
-	store_status res = store_step_done(c, st, "acknowledge cancel");
-	*changed = sqlite3_changes(c->db) > 0;
-	return res;
-}
-
 store_status store_cancels_attach(store_conn *c, json_t *orders)
 {
 	return store_list_attach_nested(c, orders, STMT_CANCELS_OF_ORDERS, "cancels",
@@ -84,6 +69,8 @@ const struct record_table store_cancel_table = {
 	.counts_from = "FROM cancel_counts k",
 	.party_column = {[PARTY_RETAILER] = "k.retailer_id", [PARTY_BRAND] = "k.brand_id"},
 	.stamp_stmt = STMT_CANCEL_STAMP,
+	.acknowledgeable = true,
+	.acknowledge_stmt = STMT_CANCEL_ACKNOWLEDGE,
 	.filters = cancel_filters,
 	.attach = cancel_lines,
 };

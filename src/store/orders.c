@@ -284,20 +284,8 @@ const struct record_table store_order_table = {
 	.counts_from = "FROM order_counts o",
 	.party_column = {[PARTY_RETAILER] = "o.retailer_id", [PARTY_BRAND] = "o.brand_id"},
 	.stamp_stmt = STMT_ORDER_STAMP,
+	.acknowledgeable = true,
+	.acknowledge_stmt = STMT_ORDER_ACKNOWLEDGE,
 	.filters = order_filters,
 	.attach = order_children,
 };
-
-store_status store_orders_acknowledge(store_conn *c, int64_t brand_id, int64_t order_id,
-				      int64_t now, bool *changed)
-{
-	sqlite3_stmt *st = store_stmt(c, STMT_ORDER_ACKNOWLEDGE);
-	if (st == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, brand_id);
-	sqlite3_bind_int64(st, 2, order_id);
-	sqlite3_bind_int64(st, 3, now);
-	store_status res = store_step_done(c, st, "acknowledge order");
-	*changed = sqlite3_changes(c->db) > 0;
-	return res;
-}

@@ -198,3 +198,20 @@ store_status store_records_fetch(store_conn *c, record_kind kind, party_kind par
 		*rows = page.rows;
 	return res;
 }
+
+store_status store_records_acknowledge(store_conn *c, record_kind kind, party_kind party,
+				       int64_t party_id, int64_t id, int64_t now, bool *changed)
+{
+	const struct record_table *t = table_of(kind);
+	*changed = false;
+	if (t == NULL || !t->acknowledgeable)
+		return STORE_ERROR;
+	sqlite3_stmt *st = store_stmt(c, t->acknowledge_stmt);
+	if (st == NULL)
+		return STORE_ERROR;
+	store_bind_scope(st, id, party, party_id);
+	sqlite3_bind_int64(st, 4, now);
+	store_status res = store_step_done(c, st, "acknowledge");
+	*changed = res == STORE_OK && sqlite3_changes(c->db) > 0;
+	return res;
+}

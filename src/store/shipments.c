@@ -38,20 +38,6 @@ store_status store_shipments_insert(store_conn *c, const struct shipment_insert 
 				  "insert shipment line");
 }
 
-store_status store_shipments_acknowledge(store_conn *c, int64_t retailer_id, int64_t shipment_id,
-					 int64_t now, bool *changed)
-{
-	sqlite3_stmt *st = store_stmt(c, STMT_SHIPMENT_ACKNOWLEDGE);
-	if (st == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, retailer_id);
-	sqlite3_bind_int64(st, 2, shipment_id);
-	sqlite3_bind_int64(st, 3, now);
-	store_status res = store_step_done(c, st, "acknowledge shipment");
-	*changed = sqlite3_changes(c->db) > 0;
-	return res;
-}
-
 store_status store_shipments_attach(store_conn *c, json_t *orders)
 {
 	return store_list_attach_nested(c, orders, STMT_SHIPMENTS_OF_ORDERS, "shipments",
@@ -78,6 +64,8 @@ const struct record_table store_shipment_table = {
 	.counts_from = "FROM shipment_counts s",
 	.party_column = {[PARTY_RETAILER] = "s.retailer_id", [PARTY_BRAND] = "s.brand_id"},
 	.stamp_stmt = STMT_SHIPMENT_STAMP,
+	.acknowledgeable = true,
+	.acknowledge_stmt = STMT_SHIPMENT_ACKNOWLEDGE,
 	.filters = shipment_filters,
 	.attach = shipment_lines,
 };

@@ -153,8 +153,9 @@
 	  "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity) " \
 	  "VALUES (?1, ?2, ?3)")                                               \
 	X(STMT_SHIPMENT_ACKNOWLEDGE,                                           \
-	  "UPDATE shipments SET is_acknowledged = 1, acknowledged_at = ?3 "    \
-	  "WHERE id = ?2 AND retailer_id = ?1 AND is_acknowledged = 0")        \
+	  "UPDATE shipments SET is_acknowledged = 1, acknowledged_at = ?4 "    \
+	  "WHERE id = ?1 AND is_acknowledged = 0 AND "                         \
+	  "(CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3")          \
 	X(STMT_SHIPMENT_LINES_OF,                                              \
 	  "SELECT sl.id, sl.shipment_id, sl.order_line_id, "                   \
 	  "v.id AS variant_id, v.brand_id AS variant_brand_id, "               \
@@ -183,8 +184,8 @@
 	  "VALUES (?1, ?2, ?3)")                                               \
 	X(STMT_CANCEL_ACKNOWLEDGE,                                             \
 	  "UPDATE cancels SET is_acknowledged = 1, acknowledged_at = ?4 "      \
-	  "WHERE id = ?3 AND is_acknowledged = 0 AND "                         \
-	  "(CASE ?1 WHEN 1 THEN retailer_id ELSE brand_id END) = ?2")          \
+	  "WHERE id = ?1 AND is_acknowledged = 0 AND "                         \
+	  "(CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3")          \
 	X(STMT_CANCEL_MADE_BY,                                                 \
 	  "SELECT canceled_by FROM cancels WHERE id = ?1 AND "                 \
 	  "(CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3")          \
@@ -253,9 +254,9 @@
 	  "INSERT INTO order_lines (order_id, variant_id, quantity, "          \
 	  "net_price_cents, price_cents) VALUES (?1, ?2, ?3, ?4, ?5)")         \
 	X(STMT_ORDER_ACKNOWLEDGE,                                              \
-	  "UPDATE orders SET is_acknowledged = 1, acknowledged_at = ?3, "      \
-	  "version = version + 1 "                                             \
-	  "WHERE id = ?2 AND brand_id = ?1 AND is_acknowledged = 0")           \
+	  "UPDATE orders SET is_acknowledged = 1, acknowledged_at = ?4, "      \
+	  "version = version + 1 WHERE id = ?1 AND is_acknowledged = 0 AND "   \
+	  "(CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3")          \
 	X(STMT_CATALOG_GENERATION,                                             \
 	  "SELECT generation FROM catalog_generation")                         \
 	X(STMT_ORDER_STAMP,                                                    \
