@@ -1,9 +1,10 @@
 /*
- * GET of one order through the representation cache and ETags: the same
- * state answers the same bytes with the same ETag, If-None-Match answers
- * 304, and every kind of change (acknowledgement, shipment, its
- * acknowledgement, cancellation, catalog import) shows in the next GET of
- * both parties, never a stale copy.
+ * GET through the representation cache and ETags: the same state answers
+ * the same bytes with the same ETag, If-None-Match answers 304, and every
+ * kind of change (acknowledgement, shipment, its acknowledgement,
+ * cancellation, catalog import) shows in the next GET of both parties,
+ * never a stale copy. Orders, shipments, cancellations and list pages of
+ * each alike.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,24 @@ static int64_t send_expect(const char *method, const char *path, const char *key
 	return id;
 }
 
+/* A catalog import of the demo catalog with brand 501 renamed. */
+static void rename_brand_501(const char *name)
+{
+	json_t *catalog = json_loadb(embedded_demo_catalog, embedded_demo_catalog_len, 0, NULL);
+	ck_assert_ptr_nonnull(catalog);
+	json_t *brand = json_array_get(json_object_get(catalog, "brands"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(brand, "id")), 501);
+	json_object_set_new(brand, "name", json_string(name));
+	char *text = json_dumps(catalog, 0);
+	json_decref(catalog);
+	field_errors fe;
+	field_errors_init(&fe);
+	ck_assert_int_eq(catalog_import_text(ts.store, text, strlen(text), &fe, NULL),
+			 CATALOG_IMPORTED);
+	field_errors_free(&fe);
+	free(text);
+}
+
 START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
 {
 	int64_t line;
@@ -251,19 +270,7 @@ START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
 	expect_change(id, &re, &be, has_cancel, "cancellation");
 
 	/* A catalog import renames the brand: names shown in old orders follow. */
-	json_t *catalog = json_loadb(embedded_demo_catalog, embedded_demo_catalog_len, 0, NULL);
-	ck_assert_ptr_nonnull(catalog);
-	json_t *brand = json_array_get(json_object_get(catalog, "brands"), 0);
-	ck_assert_int_eq(json_integer_value(json_object_get(brand, "id")), 501);
-	json_object_set_new(brand, "name", json_string("Marla Cielo Renamed"));
-	char *text = json_dumps(catalog, 0);
-	json_decref(catalog);
-	field_errors fe;
-	field_errors_init(&fe);
-	ck_assert_int_eq(catalog_import_text(ts.store, text, strlen(text), &fe, NULL),
-			 CATALOG_IMPORTED);
-	field_errors_free(&fe);
-	free(text);
+	rename_brand_501("Marla Cielo Renamed");
 	expect_change(id, &re, &be, brand_renamed, "catalog import");
 	free(re);
 	free(be);
@@ -332,6 +339,153 @@ START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
 }
 END_TEST
 
+/* GET path with an optional If-None-Match: the status, and the ETag (caller frees). */
+static long conditional_get(const char *path, const char *key, const char *if_none_match,
+			    char **etag)
+{
+	char header[160];
+	const char *headers[] = {header, NULL};
+	if (if_none_match != NULL)
+		snprintf(header, sizeof(header), "If-None-Match: %s", if_none_match);
+	struct http_call call = {.method = "GET",
+				 .path = path,
+				 .key = key,
+				 .headers = if_none_match ? headers : NULL};
+	struct http_response r;
+	http_do(&ts, &call, &r);
+	long status = r.status;
+	if (status == 304)
+		ck_assert_uint_eq(r.body_len, 0);
+	*etag = http_header(&r, "ETag");
+	http_response_free(&r);
+	return status;
+}
+
+/* The current ETag of path (200 expected); it answers 304 while nothing changes. */
+static char *etag_now(const char *path, const char *key)
+{
+	char *etag = NULL, *again = NULL;
+	ck_assert_int_eq(conditional_get(path, key, NULL, &etag), 200);
+	ck_assert_ptr_nonnull(etag);
+	ck_assert_msg(conditional_get(path, key, etag, &again) == 304, "%s: no 304 for %s", path,
+		      etag);
+	ck_assert_str_eq(again, etag);
+	free(again);
+	return etag;
+}
+
+/* The ETag answers 304 still. */
+static void expect_unchanged(const char *path, const char *key, const char *etag)
+{
+	char *again = NULL;
+	ck_assert_msg(conditional_get(path, key, etag, &again) == 304, "%s changed", path);
+	free(again);
+}
+
+/* After a change, the old ETag answers 200 with another ETag. */
+static void expect_changed(const char *path, const char *key, const char *old)
+{
+	char *etag = NULL;
+	ck_assert_msg(conditional_get(path, key, old, &etag) == 200, "%s: still %s", path, old);
+	ck_assert_ptr_nonnull(etag);
+	ck_assert_str_ne(etag, old);
+	free(etag);
+}
+
+START_TEST(shipments_and_cancellations_have_etags_as_orders_do)
+{
+	int64_t line;
+	int64_t id = create_order("CACHE-S", &line);
+	char body[256], ship_r[96], ship_b[96], cancel_r[96], cancel_b[96], path[128];
+	snprintf(body, sizeof(body),
+		 "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\":"
+		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
+		 (long long)id, (long long)line);
+	int64_t sid = send_expect("POST", B501 "/shipments/", key501, body, 201);
+	snprintf(body, sizeof(body),
+		 "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\":"
+		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
+		 (long long)id, (long long)line);
+	int64_t cid = send_expect("POST", B501 "/cancels/", key501, body, 201);
+	snprintf(ship_r, sizeof(ship_r), R500 "/shipments/%lld/", (long long)sid);
+	snprintf(ship_b, sizeof(ship_b), B501 "/shipments/%lld/", (long long)sid);
+	snprintf(cancel_r, sizeof(cancel_r), R500 "/cancels/%lld/", (long long)cid);
+	snprintf(cancel_b, sizeof(cancel_b), B501 "/cancels/%lld/", (long long)cid);
+
+	char *sr = etag_now(ship_r, key500), *sb = etag_now(ship_b, key501);
+	char *cr = etag_now(cancel_r, key500), *cb = etag_now(cancel_b, key501);
+	/* Another retailer: 404 even though the shipment is cached. */
+	char *none = NULL;
+	snprintf(path, sizeof(path), "/v1/retailers/600/shipments/%lld/", (long long)sid);
+	ck_assert_int_eq(conditional_get(path, key600, sr, &none), 404);
+	free(none);
+
+	/* The retailer acknowledges both: each shows it on both sides. */
+	snprintf(path, sizeof(path), "%sacknowledge/", ship_r);
+	send_expect("PUT", path, key500, NULL, 200);
+	expect_changed(ship_r, key500, sr);
+	expect_changed(ship_b, key501, sb);
+	expect_unchanged(cancel_r, key500, cr);
+	snprintf(path, sizeof(path), "%sacknowledge/", cancel_r);
+	send_expect("PUT", path, key500, NULL, 200);
+	expect_changed(cancel_r, key500, cr);
+	expect_changed(cancel_b, key501, cb);
+	free(sr);
+	free(sb);
+	free(cr);
+	free(cb);
+
+	/* A catalog change (the brand's name is on every line's variant) shows too. */
+	sr = etag_now(ship_r, key500);
+	cr = etag_now(cancel_r, key500);
+	rename_brand_501("Marla Cielo Home");
+	expect_changed(ship_r, key500, sr);
+	expect_changed(cancel_r, key500, cr);
+	free(sr);
+	free(cr);
+}
+END_TEST
+
+START_TEST(list_pages_answer_304_until_a_row_or_the_list_changes)
+{
+	int64_t line;
+	int64_t first = create_order("CACHE-E1", &line);
+	struct {
+		const char *path;
+		const char *key;
+		char *etag;
+	} lists[] = {
+		{R500 "/orders/", key500, NULL},
+		{B501 "/orders/?is_acknowledged=0", key501, NULL},
+		{R500 "/shipments/", key500, NULL},
+		{B501 "/cancels/", key501, NULL},
+		{R500 "/connections/", key500, NULL},
+	};
+	size_t n = sizeof(lists) / sizeof(lists[0]);
+	for (size_t i = 0; i < n; i++)
+		lists[i].etag = etag_now(lists[i].path, lists[i].key);
+	/* A new order: the order lists change; the others do not. */
+	create_order("CACHE-E2", &line);
+	for (size_t i = 0; i < n; i++) {
+		if (i < 2) {
+			expect_changed(lists[i].path, lists[i].key, lists[i].etag);
+			free(lists[i].etag);
+			lists[i].etag = etag_now(lists[i].path, lists[i].key);
+		} else {
+			expect_unchanged(lists[i].path, lists[i].key, lists[i].etag);
+		}
+	}
+	/* A change to a row on the page: the first order acknowledged. */
+	char path[96];
+	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)first);
+	send_expect("PUT", path, key501, NULL, 200);
+	expect_changed(lists[0].path, key500, lists[0].etag);
+	expect_changed(lists[1].path, key501, lists[1].etag);
+	for (size_t i = 0; i < n; i++)
+		free(lists[i].etag);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("caching");
@@ -341,6 +495,8 @@ int main(void)
 	tcase_add_test(tc, another_party_gets_404_even_when_the_order_is_cached);
 	tcase_add_test(tc, every_kind_of_change_shows_in_the_next_get_of_both_parties);
 	tcase_add_test(tc, list_pages_show_the_same_orders_as_get_and_every_change);
+	tcase_add_test(tc, shipments_and_cancellations_have_etags_as_orders_do);
+	tcase_add_test(tc, list_pages_answer_304_until_a_row_or_the_list_changes);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -155,9 +155,9 @@ START_TEST(demo_loads_the_catalog_and_is_idempotent)
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	run_cli(&r, (const char *[]){"demo", "--db", db, NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM retailers"), 2);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM retailers"), 3);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM variants"), 4);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM connections"), 3);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM connections"), 4);
 }
 END_TEST
 
