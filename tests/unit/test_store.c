@@ -187,7 +187,14 @@ START_TEST(demo_catalog_has_the_contract_rows)
 				"AND hours_to_fulfill = 72 AND (retailer_id, brand_id) IN "
 				"(VALUES (500, 501), (600, 501), (500, 502))"),
 			 3);
-	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM connection_shipping_methods"), 9);
+	/* Retailer 700, for trying deadlines: due at once, inventory stale at once. */
+	ck_assert_int_eq(
+		scalar(p, "SELECT count(*) FROM retailers r JOIN connections c ON "
+			  "c.retailer_id = r.id WHERE r.id = 700 AND r.name = 'Late Retailer' "
+			  "AND c.brand_id = 501 AND c.hours_to_acknowledge = 0 AND "
+			  "c.hours_to_fulfill = 0 AND c.inventory_stale_hours = 0"),
+		1);
+	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM connection_shipping_methods"), 12);
 	ck_assert_int_eq(scalar(p, "SELECT count(*) FROM carriers WHERE (name, code) IN "
 				   "(VALUES ('UPS', 'UPSN'), ('FedEx', 'FDEG'))"),
 			 2);
@@ -222,7 +229,7 @@ START_TEST(demo_catalog_twice_is_harmless)
 	ck_assert_int_eq(import(&ts, embedded_demo_catalog, &fe), CATALOG_IMPORTED);
 	field_errors_free(&fe);
 	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM variants"), 4);
-	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM connections"), 3);
+	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM connections"), 4);
 	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM retailer_skus"), 1);
 	ts_stop(&ts);
 }
@@ -272,9 +279,9 @@ START_TEST(catalog_import_of_a_bad_file_changes_nothing_and_names_each_problem)
 	field_errors fe;
 	/* Good rows first, then problems: the good ones must not be kept either. */
 	const char *doc =
-		"{\"retailers\": [{\"id\": 700, \"name\": \"Third Retailer\"}, {\"id\": 0, "
+		"{\"retailers\": [{\"id\": 800, \"name\": \"Fourth Retailer\"}, {\"id\": 0, "
 		"\"name\": \"\"}],"
-		" \"connections\": [{\"retailer_id\": 700, \"brand_id\": 999, "
+		" \"connections\": [{\"retailer_id\": 800, \"brand_id\": 999, "
 		"\"hours_to_acknowledge\": 24,"
 		"   \"hours_to_fulfill\": 72, \"shipping_method_ids\": [1, 42]}],"
 		" \"shipping_methods\": [{\"id\": 9, \"name\": \"X\", \"code\": \"X\", "
@@ -295,7 +302,7 @@ START_TEST(catalog_import_of_a_bad_file_changes_nothing_and_names_each_problem)
 	ck_assert(has_field(&fe, "variants[1].colour"));
 	ck_assert(has_field(&fe, "warehouses"));
 	field_errors_free(&fe);
-	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM retailers WHERE id = 700"), 0);
+	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM retailers WHERE id = 800"), 0);
 	ck_assert_int_eq(scalar(ts.db_path, "SELECT count(*) FROM variants"), 4);
 	ts_stop(&ts);
 }
