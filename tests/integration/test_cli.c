@@ -17,59 +17,15 @@
 
 #include <curl/curl.h>
 
+#include "binary.h"
 #include "harness.h"
 
 static char dir[256], db[320];
 
-struct run {
-	int status; /* exit status, or -1 when killed by a signal */
-	char out[8192];
-	char err[8192];
-};
-
-static void read_all(const char *path, char *buf, size_t cap)
+/* Runs dropline from the test's directory (see bin_run()). */
+static void run_cli(struct bin_run *r, const char *const *args)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
-/* Runs the binary with the given arguments (NULL-terminated), from `dir`. */
-static void run_cli(struct run *r, const char *const *args)
-{
-	const char *bin = getenv("DROPLINE_BIN");
-	ck_assert_msg(bin != NULL, "DROPLINE_BIN is not set");
-	char out_path[400], err_path[400];
-	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char *argv[32];
-		size_t n = 0;
-		argv[n++] = (char *)(uintptr_t)bin;
-		for (; args[n - 1] != NULL && n < 31; n++)
-			argv[n] = (char *)(uintptr_t)args[n - 1];
-		argv[n] = NULL;
-		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (out < 0 || err < 0 || chdir(dir) != 0)
-			_exit(127);
-		dup2(out, 1);
-		dup2(err, 2);
-		unsetenv("DROPLINE_DB");
-		unsetenv("DROPLINE_LISTEN");
-		unsetenv("DROPLINE_THREADS");
-		execv(bin, argv);
-		_exit(127);
-	}
-	int status = 0;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	read_all(out_path, r->out, sizeof(r->out));
-	read_all(err_path, r->err, sizeof(r->err));
+	bin_run(r, dir, NULL, args);
 }
 
 static size_t count_lines(const char *text)
@@ -110,7 +66,7 @@ static void teardown(void)
 
 START_TEST(version_and_help)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"--version", NULL});
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(strncmp(r.out, "dropline ", 9) == 0);
@@ -131,7 +87,7 @@ END_TEST
 
 START_TEST(unknown_command_and_option_exit_2_with_one_line)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"frobnicate", NULL});
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_uint_eq(count_lines(r.err), 1);
@@ -150,7 +106,7 @@ END_TEST
 
 START_TEST(demo_loads_the_catalog_and_is_idempotent)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"demo", NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	run_cli(&r, (const char *[]){"demo", "--db", db, NULL});
@@ -163,7 +119,7 @@ END_TEST
 
 START_TEST(keys_create_list_revoke)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"demo", NULL});
 	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -200,7 +156,7 @@ START_TEST(catalog_import_good_and_bad_files)
 	char good[400], bad[400];
 	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
 	snprintf(bad, sizeof(bad), "%s/catalog_bad.json", data);
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"migrate", NULL});
 	ck_assert_int_eq(r.status, 0);
 	run_cli(&r, (const char *[]){"catalog", "import", good, NULL});
@@ -218,7 +174,7 @@ END_TEST
 
 START_TEST(commands_other_than_migrate_refuse_an_unmigrated_database)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"keys", "list", NULL});
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "dropline migrate"));
@@ -227,7 +183,7 @@ END_TEST
 
 START_TEST(unwritable_database_path_fails_with_one_line)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"serve", "--db", "/nonexistent-dir/x/dropline.db", NULL});
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_uint_eq(count_lines(r.err), 1);
@@ -245,7 +201,7 @@ START_TEST(busy_port_fails_with_one_line)
 	getsockname(fd, (struct sockaddr *)&sa, &len);
 	char listen_addr[64];
 	snprintf(listen_addr, sizeof(listen_addr), "127.0.0.1:%u", ntohs(sa.sin_port));
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"serve", "--listen", listen_addr, NULL});
 	close(fd);
 	ck_assert_int_eq(r.status, 1);
@@ -276,7 +232,7 @@ START_TEST(serve_stops_cleanly_on_sigterm)
 	for (int i = 0; i < 200 && port == 0; i++) {
 		struct timespec ts = {0, 50 * 1000000L};
 		nanosleep(&ts, NULL);
-		read_all(err_path, text, sizeof(text));
+		bin_read_all(err_path, text, sizeof(text));
 		const char *at = strstr(text, "(port ");
 		if (at != NULL)
 			port = (unsigned)strtoul(at + 6, NULL, 10);
@@ -292,7 +248,7 @@ START_TEST(serve_stops_cleanly_on_sigterm)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	read_all(err_path, text, sizeof(text));
+	bin_read_all(err_path, text, sizeof(text));
 	ck_assert_ptr_nonnull(strstr(text, "stopped cleanly"));
 	/* The access log line of the health check is JSON with the request id. */
 	ck_assert_ptr_nonnull(strstr(text, "\"path\":\"/healthz\""));
@@ -303,30 +259,7 @@ END_TEST
 /* Starts `dropline serve` on a free port over `db`; returns its pid and port. */
 static pid_t start_server(const char *err_path, unsigned *port)
 {
-	const char *bin = getenv("DROPLINE_BIN");
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (err < 0 || chdir(dir) != 0)
-			_exit(127);
-		dup2(err, 2);
-		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--threads", "2",
-		      "--rate-limit", "0", (char *)NULL);
-		_exit(127);
-	}
-	char text[8192];
-	*port = 0;
-	for (int i = 0; i < 200 && *port == 0; i++) {
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-		read_all(err_path, text, sizeof(text));
-		const char *at = strstr(text, "(port ");
-		if (at != NULL)
-			*port = (unsigned)strtoul(at + 6, NULL, 10);
-	}
-	ck_assert_msg(*port != 0, "server did not start: %s", text);
-	return pid;
+	return bin_serve(dir, db, err_path, port);
 }
 
 #define LOAD_THREADS 4
@@ -388,7 +321,7 @@ static void *load(void *arg)
 
 START_TEST(sigterm_under_load_answers_in_flight_requests_and_exits_0)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"demo", NULL});
 	ck_assert_int_eq(r.status, 0);
 	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
