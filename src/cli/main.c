@@ -66,7 +66,8 @@ static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
-	"stop accepting, finish the requests in flight and exit 0.\n"
+	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
+	"stop it: it is the reload signal (nothing is reloaded yet; a line is logged).\n"
 	"  --db FILE            database file, created when missing (DROPLINE_DB,\n"
 	"                       default " DEFAULT_DB ")\n"
 	"  --listen ADDR:PORT   address to listen on; PORT from 1 to 65535, or 0 for any\n"
@@ -440,14 +441,46 @@ static store *open_store(const char *path, unsigned readers, enum db_use use)
 	return s;
 }
 
+/*
+ * The reload hook (SIGHUP). Nothing is reloadable yet, so it says so and the
+ * server goes on; TLS certificates will be read again here. SIGHUP must not
+ * stop the server: closing the terminal it was started from sends one.
+ */
+static void serve_reload(void)
+{
+	fprintf(stderr, "dropline: SIGHUP received: nothing to reload, still serving\n");
+}
+
+/* Waits, reloading on SIGHUP, until a stop signal arrives; returns it. */
+static int serve_wait(const sigset_t *handled)
+{
+	for (;;) {
+		int sig = 0;
+		int rc = sigwait(handled, &sig);
+		if (rc != 0) {
+			/* Only an invalid set fails: stop rather than spin. */
+			fail("cannot wait for signals: %s", strerror(rc));
+			return SIGTERM;
+		}
+		if (sig != SIGHUP)
+			return sig;
+		serve_reload();
+	}
+}
+
 static int cmd_serve(const struct cli_options *o)
 {
-	/* Block the stop signals before any thread starts, so that only sigwait() sees them. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+	/*
+	 * Block the signals serve_wait() takes before any thread starts, so that
+	 * only sigwait() sees them.
+	 */
+	sigset_t handled;
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &handled, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		fail("cannot set up signal handling");
 		return EXIT_FAILURE;
 	}
@@ -468,9 +501,7 @@ static int cmd_serve(const struct cli_options *o)
 	}
 	fprintf(stderr, "dropline %s: serving on %s (port %u), database %s, %u threads\n",
 		DROPLINE_VERSION, o->listen, server_port(srv), o->db, o->threads);
-	int sig = 0;
-	if (sigwait(&stop, &sig) != 0)
-		sig = SIGTERM;
+	int sig = serve_wait(&handled);
 	fprintf(stderr, "dropline: %s received, finishing requests in flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, SHUTDOWN_GRACE_MS);

@@ -2,7 +2,8 @@
  * The dropline binary as a user runs it: commands, options, exit statuses,
  * one-line errors, keys, catalog import, and serve with a clean SIGTERM.
  * Every usage form of --help and the README runs as written; commands that
- * need an existing database create none; ports are checked.
+ * need an existing database create none; ports are checked; SIGHUP does not
+ * stop the server.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -630,6 +631,36 @@ START_TEST(sigterm_under_load_answers_in_flight_requests_and_exits_0)
 }
 END_TEST
 
+/*
+ * SIGHUP (a closed terminal, or a reload) does not stop the server: it says
+ * so, answers the next request, and SIGTERM still stops it cleanly.
+ */
+START_TEST(serve_keeps_serving_after_sighup)
+{
+	struct bin_run r;
+	run_cli(&r, (const char *[]){"migrate", NULL});
+	ck_assert_int_eq(r.status, 0);
+	char err_path[400];
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	unsigned port = 0;
+	pid_t pid = start_server(err_path, &port);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	/* The line says the signal was taken; only then is the request meaningful. */
+	char text[8192];
+	ck_assert_msg(bin_wait_for(err_path, "SIGHUP received", text, sizeof(text)),
+		      "no SIGHUP line: %s", text);
+	struct test_server ts = {.port = (uint16_t)port};
+	struct http_response resp;
+	http_get(&ts, "/healthz", NULL, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	http_response_free(&resp);
+	/* -1 had SIGHUP (or SIGTERM) killed it instead of stopping it cleanly. */
+	ck_assert_int_eq(bin_stop(pid), 0);
+	bin_read_all(err_path, text, sizeof(text));
+	ck_assert_ptr_nonnull(strstr(text, "stopped cleanly"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -650,6 +681,7 @@ int main(void)
 	tcase_add_test(tc, busy_port_fails_with_one_line);
 	tcase_add_test(tc, serve_stops_cleanly_on_sigterm);
 	tcase_add_test(tc, sigterm_under_load_answers_in_flight_requests_and_exits_0);
+	tcase_add_test(tc, serve_keeps_serving_after_sighup);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
