@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -22,6 +23,7 @@
 #include "domain/timeutil.h"
 #include "http/server.h"
 #include "store/embedded.h"
+#include "store/store_backup.h"
 #include "store/store_keys.h"
 
 #define EXIT_USAGE		2
@@ -48,6 +50,7 @@ static const char usage_main[] =
 	"  keys revoke ID    revoke an API key at once\n"
 	"  catalog import F  upsert a catalog JSON file\n"
 	"  migrate           apply database migrations\n"
+	"  backup DEST       copy the database consistently, also while it is served\n"
 	"\n"
 	"  dropline COMMAND --help   help on one command\n"
 	"  dropline --version        print the version\n"
@@ -111,6 +114,18 @@ static const char usage_migrate[] =
 	"transaction.\n"
 	"  --db FILE   database file, created when missing (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
+static const char usage_backup[] =
+	"usage: dropline backup [--db FILE] [--force] DEST\n"
+	"\n"
+	"Copies the database to DEST, also while a server writes to it: one\n"
+	"consistent snapshot (SQLite's online backup API), taken without stopping\n"
+	"or blocking the server. The copy is written beside DEST, synced, and only\n"
+	"then renamed to DEST: a crash or Ctrl-C never leaves half a backup there.\n"
+	"To restore: stop the server, copy DEST over the database file, remove the\n"
+	"database's -wal and -shm files, start the server.\n"
+	"  --db FILE   database file, opened read-only (DROPLINE_DB, default " DEFAULT_DB ")\n"
+	"  --force     replace DEST when it exists (otherwise an existing DEST is refused)\n";
+
 /* The options; each command takes a set of them (a bit per option). */
 enum option_id {
 	OPT_DB,
@@ -119,6 +134,7 @@ enum option_id {
 	OPT_RATE_LIMIT,
 	OPT_RETAILER,
 	OPT_BRAND,
+	OPT_FORCE,
 	OPT_COUNT
 };
 
@@ -136,6 +152,7 @@ static const struct option longopts[] = {
 	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
+	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -148,6 +165,7 @@ struct cli_options {
 	int64_t rate_limit;
 	party_kind party;
 	int64_t party_id;
+	bool force;
 	const char *arg; /* the command's one positional argument, when it takes one */
 };
 
@@ -344,6 +362,7 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 		}
 		o->party = id == OPT_RETAILER ? PARTY_RETAILER : PARTY_BRAND;
 	}
+	o->force = p->times[OPT_FORCE] > 0;
 	return 0;
 }
 
@@ -404,6 +423,7 @@ enum db_use {
 	DB_SET_UP, /* create when missing, apply migrations */
 	DB_WRITE,  /* must exist and be migrated; nothing is created */
 	DB_READ,   /* must exist and be migrated; opened read-only */
+	DB_COPY,   /* must exist, any schema this binary can read; opened read-only */
 };
 
 /* Opens the store for `use`; NULL after saying why. */
@@ -430,8 +450,8 @@ static store *open_store(const char *path, unsigned readers, enum db_use use)
 		if (applied > 0)
 			fprintf(stderr, "dropline: applied %d migration%s to %s\n", applied,
 				applied == 1 ? "" : "s", path);
-	} else if (store_schema_version(s, &version) != STORE_OK ||
-		   version != store_latest_version()) {
+	} else if (use != DB_COPY && (store_schema_version(s, &version) != STORE_OK ||
+				      version != store_latest_version())) {
 		fail("database %s is at schema version %d, this dropline needs %d: run 'dropline "
 		     "migrate --db %s' first",
 		     path, version, store_latest_version(), path);
@@ -730,6 +750,64 @@ static int cmd_keys_revoke(const struct cli_options *o)
 	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* The signals that stop a backup: Ctrl-C, kill, and the terminal closing. */
+static const int backup_stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* store_backup()'s keep_going: stop once a stop signal is pending (they are blocked). */
+static bool backup_keep_going(void *ctx, int remaining, int total)
+{
+	(void)ctx;
+	(void)remaining;
+	(void)total;
+	sigset_t pending;
+	if (sigpending(&pending) != 0)
+		return true;
+	for (size_t i = 0; i < sizeof(backup_stop_signals) / sizeof(backup_stop_signals[0]); i++)
+		if (sigismember(&pending, backup_stop_signals[i]) == 1)
+			return false;
+	return true;
+}
+
+static int cmd_backup(const struct cli_options *o)
+{
+	if (*o->arg == '\0') {
+		fail("backup needs DEST, a file name");
+		return EXIT_USAGE;
+	}
+	/*
+	 * A stop signal is held pending until the copy's next step, which then
+	 * removes its temporary file: Ctrl-C leaves nothing behind.
+	 */
+	sigset_t stop;
+	sigemptyset(&stop);
+	for (size_t i = 0; i < sizeof(backup_stop_signals) / sizeof(backup_stop_signals[0]); i++)
+		sigaddset(&stop, backup_stop_signals[i]);
+	if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0) {
+		fail("cannot set up signal handling");
+		return EXIT_FAILURE;
+	}
+	store *s = open_store(o->db, 1, DB_COPY);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	struct store_backup_options bo = {.replace = o->force, .keep_going = backup_keep_going};
+	char err[STORE_ERR_MAX];
+	store_status st = store_backup(s, o->arg, &bo, err);
+	store_close(s);
+	struct stat copy;
+	if (st == STORE_OK && stat(o->arg, &copy) == 0)
+		fprintf(stderr, "dropline: backed up %s to %s (%lld bytes)\n", o->db, o->arg,
+			(long long)copy.st_size);
+	else if (st == STORE_OK)
+		fprintf(stderr, "dropline: backed up %s to %s\n", o->db, o->arg);
+	else if (st == STORE_CONFLICT)
+		fail("%s (give --force to replace it)", err);
+	else if (st == STORE_REJECTED)
+		fail("interrupted: %s was not written", o->arg);
+	else
+		fail("%s", err);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 #define DB_OPTION OPT_BIT(OPT_DB)
 
 static const struct command serve_commands[] = {
@@ -738,6 +816,8 @@ static const struct command serve_commands[] = {
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};
 static const struct command migrate_commands[] = {{NULL, DB_OPTION, NULL, cmd_migrate}};
+static const struct command backup_commands[] = {
+	{NULL, DB_OPTION | OPT_BIT(OPT_FORCE), "DEST", cmd_backup}};
 static const struct command keys_commands[] = {
 	{"create", DB_OPTION | OPT_BIT(OPT_RETAILER) | OPT_BIT(OPT_BRAND), NULL, cmd_keys_create},
 	{"list", DB_OPTION, NULL, cmd_keys_list},
@@ -757,6 +837,7 @@ static const struct command_group groups[] = {
 	GROUP("keys", "create, list or revoke", usage_keys, keys_commands),
 	GROUP("catalog", "import", usage_catalog, catalog_commands),
 	GROUP("migrate", NULL, usage_migrate, migrate_commands),
+	GROUP("backup", NULL, usage_backup, backup_commands),
 };
 
 /* Runs one command line; argv[0] is the command's first word. */

@@ -83,7 +83,8 @@ START_TEST(version_and_help)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "serve"));
 	ck_assert_ptr_nonnull(strstr(r.out, "catalog import"));
-	static const char *const commands[] = {"serve", "demo", "keys", "catalog", "migrate"};
+	static const char *const commands[] = {"serve",	  "demo",    "keys",
+					       "catalog", "migrate", "backup"};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		run_cli(&r, (const char *[]){commands[i], "--help", NULL});
 		ck_assert_msg(r.status == 0, "%s --help: %d", commands[i], r.status);
@@ -234,14 +235,16 @@ START_TEST(commands_that_need_a_database_create_none)
 {
 	const char *data = getenv("DROPLINE_TEST_DATA");
 	ck_assert_ptr_nonnull(data);
-	char good[400], missing[400], expected[600];
+	char good[400], missing[400], copy[400], expected[600];
 	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
 	snprintf(missing, sizeof(missing), "%s/typo.db", dir);
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
 	const char *const *forms[] = {
 		(const char *[]){"keys", "list", "--db", missing, NULL},
 		(const char *[]){"keys", "create", "--retailer", "500", "--db", missing, NULL},
 		(const char *[]){"keys", "revoke", "1", "--db", missing, NULL},
 		(const char *[]){"catalog", "import", good, "--db", missing, NULL},
+		(const char *[]){"backup", "--db", missing, copy, NULL},
 	};
 	snprintf(expected, sizeof(expected), "dropline: no database at %s\n", missing);
 	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
@@ -257,6 +260,7 @@ START_TEST(commands_that_need_a_database_create_none)
 			ck_assert_msg(!file_exists(path), "%s %s made %s", forms[i][0], forms[i][1],
 				      path);
 		}
+		ck_assert(!file_exists(copy));
 	}
 	/* The default database, and a directory that does not exist, alike. */
 	run_cli(&r, (const char *[]){"keys", "list", NULL});
@@ -335,8 +339,9 @@ START_TEST(every_usage_form_works_as_written)
 {
 	const char *data = getenv("DROPLINE_TEST_DATA");
 	ck_assert_ptr_nonnull(data);
-	char good[400];
+	char good[400], dest[400];
 	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
+	snprintf(dest, sizeof(dest), "%s/backup.db", dir);
 	struct bin_run r;
 #define EXPECT_OK(...)                                                                             \
 	do {                                                                                       \
@@ -362,12 +367,18 @@ START_TEST(every_usage_form_works_as_written)
 	/* dropline catalog import FILE.json [--db FILE] */
 	EXPECT_OK("catalog", "import", good, "--db", db);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM retailer_skus WHERE sku = 'R7-STOOL'"), 1);
+	/* dropline backup --db FILE DEST (CONTRACT.md 19); dropline backup [--db FILE] [--force]
+	 * DEST */
+	EXPECT_OK("backup", "--db", db, dest);
+	ck_assert(file_exists(dest));
+	EXPECT_OK("backup", "--db", db, "--force", dest);
 	/* dropline serve [--db FILE] [--listen ...] [--threads N] [--rate-limit N]: start_server().
 	 */
 
 	/* Options before and between the arguments. */
 	EXPECT_OK("keys", "--db", db, "revoke", "2");
 	EXPECT_OK("catalog", "--db", db, "import", good);
+	EXPECT_OK("backup", dest, "--force", "--db", db);
 	/* POSIXLY_CORRECT does not bring back stopping at the first argument. */
 	run_cli_env(&r, (const char *[]){"POSIXLY_CORRECT=1", NULL},
 		    (const char *[]){"keys", "revoke", "2", "--db", db, NULL});
