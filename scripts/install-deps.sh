@@ -3,8 +3,9 @@
 # is not there yet. Runs apt-get through sudo when not root.
 set -euo pipefail
 
+# scdoc builds the man page dropline(1).
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl)
+	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl scdoc)
 
 missing=()
 for p in "${packages[@]}"; do

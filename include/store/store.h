@@ -45,20 +45,37 @@ typedef enum {
 	STORE_FULL,	 /* the disk (or the configured size cap) is full: nothing written */
 } store_status;
 
+/*
+ * What store_open() may do to the file at its path. Only the commands that
+ * set a database up (serve, demo, migrate) create one: the others must not
+ * leave an empty file behind a mistyped path.
+ */
+typedef enum {
+	STORE_OPEN_CREATE = 0, /* read-write; a missing file is created */
+	STORE_OPEN_EXISTING,   /* read-write; a missing file is STORE_NOT_FOUND */
+	STORE_OPEN_READ_ONLY,  /* read only: the database is not written (store_tx() fails);
+				  a missing file is STORE_NOT_FOUND. SQLite may leave the
+				  -wal and -shm files it needs to read a WAL database. */
+} store_open_mode;
+
 struct store_options {
 	unsigned readers;	  /* read connections to keep (>= 1) */
 	unsigned busy_timeout_ms; /* how long a locked database is waited for */
 	uint64_t max_bytes;	  /* cap on the database file's size, 0 for none */
+	store_open_mode mode;	  /* 0: STORE_OPEN_CREATE */
 };
 
 /* Longest message store_open() and store_migrate() write into err. */
 #define STORE_ERR_MAX 512
 
 /*
- * store_open() opens (creating when missing) the database at `path`, sets
- * WAL mode, synchronous=FULL, foreign keys and the busy timeout, and refuses a
+ * store_open() opens the database at `path` as opts->mode says, sets WAL
+ * mode (not in STORE_OPEN_READ_ONLY, which reads the file in the mode it
+ * has), synchronous=FULL, foreign keys and the busy timeout, and refuses a
  * database whose schema is newer than this binary's migrations.
- * On failure returns non-OK, leaves *out NULL and writes one line into err.
+ * On failure returns non-OK, leaves *out NULL and writes one line into err:
+ * STORE_NOT_FOUND with "no database at PATH" when the mode needs an
+ * existing file and there is none.
  * The caller owns the store and frees it with store_close().
  */
 store_status store_open(const char *path, const struct store_options *opts, store **out,

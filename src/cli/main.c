@@ -1,7 +1,7 @@
 /*
- * The dropline command line (CONTRACT.md section 9). Exit status: 0 done,
- * 1 the work failed (one line on stderr says why), 2 the command line was
- * wrong.
+ * The dropline command line (CONTRACT.md sections 9 and 19). Exit status:
+ * 0 done, 1 the work failed (one line on stderr says why), 2 the command
+ * line was wrong.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -22,19 +23,22 @@
 #include "domain/timeutil.h"
 #include "http/server.h"
 #include "store/embedded.h"
+#include "store/store_backup.h"
 #include "store/store_keys.h"
 
 #define EXIT_USAGE		2
 #define DEFAULT_DB		"./dropline.db"
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
+#define DEFAULT_THREADS		2
 #define MAX_THREADS		256
 #define SHUTDOWN_GRACE_MS	10000
 #define DEFAULT_RATE_LIMIT	100
 #define DEFAULT_RATE_LIMIT_TEXT "100"
 #define MAX_RATE_LIMIT		1000000
+#define MAX_PORT		65535
 
 static const char usage_main[] =
-	"usage: dropline COMMAND [OPTIONS]\n"
+	"usage: dropline COMMAND [OPTIONS] [ARGUMENTS]\n"
 	"\n"
 	"Dropline: a purchase-order exchange for dropship commerce.\n"
 	"\n"
@@ -46,24 +50,32 @@ static const char usage_main[] =
 	"  keys revoke ID    revoke an API key at once\n"
 	"  catalog import F  upsert a catalog JSON file\n"
 	"  migrate           apply database migrations\n"
+	"  backup DEST       copy the database consistently, also while it is served\n"
 	"\n"
 	"  dropline COMMAND --help   help on one command\n"
 	"  dropline --version        print the version\n"
+	"\n"
+	"Options may come before or after the arguments; '--' ends the options.\n"
+	"Only serve, demo and migrate create a missing database.\n"
 	"\n"
 	"environment: DROPLINE_DB (default " DEFAULT_DB
 	"), DROPLINE_LISTEN (default " DEFAULT_LISTEN "),\n"
 	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT "
 	"(default " DEFAULT_RATE_LIMIT_TEXT ");\n"
-	"             options given on the command line win.\n";
+	"             options given on the command line win.\n"
+	"exit status: 0 done, 1 the work failed, 2 the command line was wrong.\n";
 
 static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
-	"stop accepting, finish the requests in flight and exit 0.\n"
-	"  --db FILE            database file (DROPLINE_DB, default " DEFAULT_DB ")\n"
-	"  --listen ADDR:PORT   address to listen on (DROPLINE_LISTEN, default " DEFAULT_LISTEN
-	")\n"
+	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
+	"stop it: it is the reload signal (nothing is reloaded yet; a line is logged).\n"
+	"  --db FILE            database file, created when missing (DROPLINE_DB,\n"
+	"                       default " DEFAULT_DB ")\n"
+	"  --listen ADDR:PORT   address to listen on; PORT from 1 to 65535, or 0 for any\n"
+	"                       free port, shown in the start line (DROPLINE_LISTEN,\n"
+	"                       default " DEFAULT_LISTEN ")\n"
 	"  --threads N          worker threads, 1-256 (DROPLINE_THREADS, default 2)\n"
 	"  --rate-limit N       requests a second per API key, bursts of 2 s worth; 0 for no\n"
 	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n";
@@ -74,7 +86,7 @@ static const char usage_demo[] =
 	"Applies migrations and loads the demo catalog: retailers 500 and 600,\n"
 	"brands 501 and 502, their connections, carriers, shipping methods and\n"
 	"variants. Running it again changes nothing.\n"
-	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
+	"  --db FILE   database file, created when missing (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
 static const char usage_keys[] =
 	"usage: dropline keys create (--retailer ID | --brand ID) [--db FILE]\n"
@@ -82,7 +94,8 @@ static const char usage_keys[] =
 	"       dropline keys revoke KEY_ID [--db FILE]\n"
 	"\n"
 	"create prints only the new key on stdout; it is shown once and only its\n"
-	"hash is stored. A key works under its party's path prefix only.\n"
+	"hash is stored. A key works under its party's path prefix only. list\n"
+	"opens the database read-only. The database must exist and be migrated.\n"
 	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
 static const char usage_catalog[] =
@@ -91,7 +104,7 @@ static const char usage_catalog[] =
 	"Upserts retailers, brands, carriers, shipping methods, connections and\n"
 	"variants (with retailer SKUs) in one transaction. A file with any problem\n"
 	"changes nothing; each problem is printed with its path in the file.\n"
-	"The format is in docs/catalog.md.\n"
+	"The format is in docs/catalog.md. The database must exist and be migrated.\n"
 	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
 static const char usage_migrate[] =
@@ -99,8 +112,52 @@ static const char usage_migrate[] =
 	"\n"
 	"Applies the migrations the database has not seen, each in its own\n"
 	"transaction.\n"
-	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
+	"  --db FILE   database file, created when missing (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
+static const char usage_backup[] =
+	"usage: dropline backup [--db FILE] [--force] DEST\n"
+	"\n"
+	"Copies the database to DEST, also while a server writes to it: one\n"
+	"consistent snapshot (SQLite's online backup API), taken without stopping\n"
+	"or blocking the server. The copy is written beside DEST, synced, and only\n"
+	"then renamed to DEST: a crash or Ctrl-C never leaves half a backup there.\n"
+	"To restore: stop the server, copy DEST over the database file, remove the\n"
+	"database's -wal and -shm files, start the server.\n"
+	"  --db FILE   database file, opened read-only (DROPLINE_DB, default " DEFAULT_DB ")\n"
+	"  --force     replace DEST when it exists (otherwise an existing DEST is refused)\n";
+
+/* The options; each command takes a set of them (a bit per option). */
+enum option_id {
+	OPT_DB,
+	OPT_LISTEN,
+	OPT_THREADS,
+	OPT_RATE_LIMIT,
+	OPT_RETAILER,
+	OPT_BRAND,
+	OPT_FORCE,
+	OPT_COUNT
+};
+
+#define OPT_BIT(id) (1u << (id))
+
+/* getopt_long values: far from the characters it returns itself. */
+#define OPT_VALUE_BASE 256
+#define OPT_HELP       (OPT_VALUE_BASE + OPT_COUNT)
+
+/* In option_id order, so that longopts[id].name names option id. */
+static const struct option longopts[] = {
+	{"db", required_argument, NULL, OPT_VALUE_BASE + OPT_DB},
+	{"listen", required_argument, NULL, OPT_VALUE_BASE + OPT_LISTEN},
+	{"threads", required_argument, NULL, OPT_VALUE_BASE + OPT_THREADS},
+	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
+	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
+	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
+	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* What a command runs with: every setting resolved (line, environment, default). */
 struct cli_options {
 	const char *db;
 	const char *listen;
@@ -108,6 +165,33 @@ struct cli_options {
 	int64_t rate_limit;
 	party_kind party;
 	int64_t party_id;
+	bool force;
+	const char *arg; /* the command's one positional argument, when it takes one */
+};
+
+/* One command: "serve", or "keys create" (a group's word, then its own). */
+struct command {
+	const char *name;     /* the second word; NULL when the group has one form */
+	unsigned options;     /* OPT_BIT()s it takes */
+	const char *arg_name; /* its one positional argument ("KEY_ID"), NULL for none */
+	int (*run)(const struct cli_options *o);
+};
+
+struct command_group {
+	const char *name;
+	const char *choices; /* its commands' names for messages, NULL when it has one form */
+	const char *usage;
+	const struct command *commands;
+	size_t count;
+};
+
+/* The command line as typed, before the command is known. */
+struct parsed_line {
+	const char *value[OPT_COUNT]; /* last value of each option (NULL: not given) */
+	unsigned times[OPT_COUNT];    /* how often each option was given */
+	const char **words;	      /* positional arguments, in order (owned array) */
+	size_t nwords;
+	bool help;
 };
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -142,8 +226,6 @@ static bool parse_threads(const char *text, unsigned *out)
 	return true;
 }
 
-enum { OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_RATE_LIMIT, OPT_RETAILER, OPT_BRAND, OPT_HELP };
-
 /* Reads a whole number from 0 to MAX_RATE_LIMIT. */
 static bool parse_rate(const char *text, int64_t *out)
 {
@@ -155,103 +237,210 @@ static bool parse_rate(const char *text, int64_t *out)
 }
 
 /*
- * Parses the options of a command. `allowed` lists the OPT_* it takes.
- * Positional arguments are left in argv[optind..]. Returns 0 to go on, or an
- * exit status (help printed: 0; bad option: 2).
+ * Checks "ADDR:PORT" as far as the command line can: an address before the
+ * last colon (the server resolves it), and a port of digits from 0 to
+ * 65535. 0 asks the kernel for a free port, which the start line shows: the
+ * tests that run the binary need it to never collide on a fixed port.
  */
-static int parse_options(int argc, char **argv, const int *allowed, const char *usage,
-			 struct cli_options *o)
+static bool listen_address_ok(const char *text)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, OPT_DB},
-		{"listen", required_argument, NULL, OPT_LISTEN},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
-		{"retailer", required_argument, NULL, OPT_RETAILER},
-		{"brand", required_argument, NULL, OPT_BRAND},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *env;
-	o->db = (env = getenv("DROPLINE_DB")) && *env ? env : DEFAULT_DB;
-	o->listen = (env = getenv("DROPLINE_LISTEN")) && *env ? env : DEFAULT_LISTEN;
-	o->threads = 2;
-	if ((env = getenv("DROPLINE_THREADS")) && *env && !parse_threads(env, &o->threads)) {
-		fail("DROPLINE_THREADS must be a number from 1 to %d, not '%s'", MAX_THREADS, env);
-		return EXIT_USAGE;
-	}
-	o->rate_limit = DEFAULT_RATE_LIMIT;
-	if ((env = getenv("DROPLINE_RATE_LIMIT")) && *env && !parse_rate(env, &o->rate_limit)) {
-		fail("DROPLINE_RATE_LIMIT must be a number from 0 to %d, not '%s'", MAX_RATE_LIMIT,
-		     env);
-		return EXIT_USAGE;
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL || colon == text)
+		return false;
+	const char *port = colon + 1;
+	size_t digits = strspn(port, "0123456789");
+	if (digits == 0 || digits > 5 || port[digits] != '\0')
+		return false;
+	return strtoul(port, NULL, 10) <= MAX_PORT;
+}
+
+/*
+ * Reads the options and the positional arguments of a command line whose
+ * argv[0] is the command's first word. Options and arguments may be mixed;
+ * "--" ends the options. Returns 0, or EXIT_USAGE after saying why.
+ */
+static int parse_line(int argc, char **argv, struct parsed_line *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->words = calloc((size_t)argc, sizeof(*p->words));
+	if (p->words == NULL) {
+		fail("out of memory");
+		return EXIT_FAILURE;
 	}
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (ch == 'h' || ch == OPT_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		bool ok = false;
-		for (const int *a = allowed; *a; a++)
-			ok = ok || *a == ch;
-		if (ch == '?' || ch == ':' || !ok) {
-			const char *bad = argv[optind - 1];
-			if (ch == '?' && optopt != 0)
-				fail("option '%s' needs a value (see --help)", bad);
-			else
-				fail("unknown option '%s' (see --help)", bad);
+	/*
+	 * "-" returns each positional argument in place (as option 1) instead
+	 * of stopping at the first, whatever POSIXLY_CORRECT says; ":" tells a
+	 * missing value from an unknown option.
+	 */
+	while ((ch = getopt_long(argc, argv, "-:h", longopts, NULL)) != -1) {
+		if (ch == 1) {
+			p->words[p->nwords++] = optarg;
+		} else if (ch == 'h' || ch == OPT_HELP) {
+			p->help = true;
+		} else if (ch >= OPT_VALUE_BASE && ch < OPT_VALUE_BASE + OPT_COUNT) {
+			int id = ch - OPT_VALUE_BASE;
+			p->value[id] = optarg != NULL ? optarg : "";
+			p->times[id]++;
+		} else if (ch == ':') {
+			fail("option '%s' needs a value (see --help)", argv[optind - 1]);
+			return EXIT_USAGE;
+		} else if (optopt != 0 && optopt < OPT_VALUE_BASE) {
+			fail("unknown option '-%c' (see --help)", optopt);
+			return EXIT_USAGE;
+		} else {
+			fail("unknown option '%s' (see --help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
-		switch (ch) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_LISTEN: o->listen = optarg; break;
-		case OPT_THREADS:
-			if (!parse_threads(optarg, &o->threads)) {
-				fail("--threads must be a number from 1 to %d, not '%s'",
-				     MAX_THREADS, optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_RATE_LIMIT:
-			if (!parse_rate(optarg, &o->rate_limit)) {
-				fail("--rate-limit must be a number from 0 to %d, not '%s'",
-				     MAX_RATE_LIMIT, optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_RETAILER:
-		case OPT_BRAND:
-			if (o->party != PARTY_NONE) {
-				fail("give one of --retailer and --brand, once");
-				return EXIT_USAGE;
-			}
-			if (!parse_id(optarg, &o->party_id)) {
-				fail("--%s needs a positive id, not '%s'",
-				     ch == OPT_RETAILER ? "retailer" : "brand", optarg);
-				return EXIT_USAGE;
-			}
-			o->party = ch == OPT_RETAILER ? PARTY_RETAILER : PARTY_BRAND;
-			break;
-		}
 	}
+	/* After "--": all positional. */
+	for (; optind < argc; optind++)
+		p->words[p->nwords++] = argv[optind];
 	return 0;
 }
 
-/* Opens the store; `migrate` applies migrations, otherwise the schema must be current. */
-static store *open_store(const char *path, unsigned readers, bool migrate)
+/* The value of a setting: the command line's, else the environment's, else NULL. */
+static const char *setting(const struct parsed_line *p, enum option_id id, const char *env_name)
+{
+	if (p->value[id] != NULL)
+		return p->value[id];
+	const char *env = env_name ? getenv(env_name) : NULL;
+	return env != NULL && *env != '\0' ? env : NULL;
+}
+
+/*
+ * Fills in the settings `cmd` takes from the line, the environment and the
+ * defaults, and checks them. Returns 0, or EXIT_USAGE after saying why.
+ */
+static int resolve_settings(const struct command *cmd, const struct parsed_line *p,
+			    struct cli_options *o)
+{
+	const char *v;
+	o->db = (v = setting(p, OPT_DB, "DROPLINE_DB")) ? v : DEFAULT_DB;
+	if (*o->db == '\0') {
+		/* SQLite would open a private temporary database, lost at exit. */
+		fail("--db needs a file name");
+		return EXIT_USAGE;
+	}
+	if (cmd->options & OPT_BIT(OPT_LISTEN)) {
+		o->listen = (v = setting(p, OPT_LISTEN, "DROPLINE_LISTEN")) ? v : DEFAULT_LISTEN;
+		if (!listen_address_ok(o->listen)) {
+			fail("%s must be ADDR:PORT with a port from 1 to %d (or 0 for any free "
+			     "port), not '%s'",
+			     p->value[OPT_LISTEN] ? "--listen" : "DROPLINE_LISTEN", MAX_PORT,
+			     o->listen);
+			return EXIT_USAGE;
+		}
+	}
+	o->threads = DEFAULT_THREADS;
+	if ((cmd->options & OPT_BIT(OPT_THREADS)) &&
+	    (v = setting(p, OPT_THREADS, "DROPLINE_THREADS")) && !parse_threads(v, &o->threads)) {
+		fail("%s must be a number from 1 to %d, not '%s'",
+		     p->value[OPT_THREADS] ? "--threads" : "DROPLINE_THREADS", MAX_THREADS, v);
+		return EXIT_USAGE;
+	}
+	o->rate_limit = DEFAULT_RATE_LIMIT;
+	if ((cmd->options & OPT_BIT(OPT_RATE_LIMIT)) &&
+	    (v = setting(p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT")) &&
+	    !parse_rate(v, &o->rate_limit)) {
+		fail("%s must be a number from 0 to %d, not '%s'",
+		     p->value[OPT_RATE_LIMIT] ? "--rate-limit" : "DROPLINE_RATE_LIMIT",
+		     MAX_RATE_LIMIT, v);
+		return EXIT_USAGE;
+	}
+	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
+		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
+			fail("keys create needs one of --retailer ID and --brand ID, once");
+			return EXIT_USAGE;
+		}
+		enum option_id id = p->times[OPT_RETAILER] ? OPT_RETAILER : OPT_BRAND;
+		if (!parse_id(p->value[id], &o->party_id)) {
+			fail("--%s needs a positive id, not '%s'", longopts[id].name, p->value[id]);
+			return EXIT_USAGE;
+		}
+		o->party = id == OPT_RETAILER ? PARTY_RETAILER : PARTY_BRAND;
+	}
+	o->force = p->times[OPT_FORCE] > 0;
+	return 0;
+}
+
+/*
+ * Finds the command a parsed line names within its group, checks that it
+ * takes the options given and the right number of arguments, and resolves
+ * its settings. Returns 0, or EXIT_USAGE after saying why.
+ */
+static int resolve_command(const struct command_group *g, const struct parsed_line *p,
+			   const struct command **out, struct cli_options *o)
+{
+	const struct command *cmd = &g->commands[0];
+	size_t first_arg = 0;
+	char full_name[64];
+	if (cmd->name != NULL) {
+		if (p->nwords == 0) {
+			fail("%s needs a command: %s (see dropline %s --help)", g->name, g->choices,
+			     g->name);
+			return EXIT_USAGE;
+		}
+		cmd = NULL;
+		for (size_t i = 0; i < g->count && cmd == NULL; i++)
+			if (strcmp(p->words[0], g->commands[i].name) == 0)
+				cmd = &g->commands[i];
+		if (cmd == NULL) {
+			fail("unknown %s command '%s' (see dropline %s --help)", g->name,
+			     p->words[0], g->name);
+			return EXIT_USAGE;
+		}
+		first_arg = 1;
+		snprintf(full_name, sizeof(full_name), "%s %s", g->name, cmd->name);
+	} else {
+		snprintf(full_name, sizeof(full_name), "%s", g->name);
+	}
+	for (int id = 0; id < OPT_COUNT; id++) {
+		if (p->times[id] > 0 && !(cmd->options & OPT_BIT(id))) {
+			fail("%s takes no option '--%s' (see --help)", full_name,
+			     longopts[id].name);
+			return EXIT_USAGE;
+		}
+	}
+	size_t want = cmd->arg_name != NULL ? 1 : 0, have = p->nwords - first_arg;
+	if (have > want) {
+		fail("unexpected argument '%s' (see --help)", p->words[first_arg + want]);
+		return EXIT_USAGE;
+	}
+	if (have < want) {
+		fail("%s needs %s (see --help)", full_name, cmd->arg_name);
+		return EXIT_USAGE;
+	}
+	o->arg = want ? p->words[first_arg] : NULL;
+	*out = cmd;
+	return resolve_settings(cmd, p, o);
+}
+
+/* How a command uses the database, which decides how it is opened. */
+enum db_use {
+	DB_SET_UP, /* create when missing, apply migrations */
+	DB_WRITE,  /* must exist and be migrated; nothing is created */
+	DB_READ,   /* must exist and be migrated; opened read-only */
+	DB_COPY,   /* must exist, any schema this binary can read; opened read-only */
+};
+
+/* Opens the store for `use`; NULL after saying why. */
+static store *open_store(const char *path, unsigned readers, enum db_use use)
 {
 	char err[STORE_ERR_MAX];
 	store *s = NULL;
 	struct store_options so = {.readers = readers, .busy_timeout_ms = 5000};
+	so.mode = use == DB_SET_UP  ? STORE_OPEN_CREATE
+		  : use == DB_WRITE ? STORE_OPEN_EXISTING
+				    : STORE_OPEN_READ_ONLY;
 	if (store_open(path, &so, &s, err) != STORE_OK) {
 		fail("%s", err);
 		return NULL;
 	}
 	int version = 0;
-	if (migrate) {
+	if (use == DB_SET_UP) {
 		int applied = 0;
 		if (store_migrate(s, &applied, err) != STORE_OK) {
 			fail("%s", err);
@@ -261,8 +450,8 @@ static store *open_store(const char *path, unsigned readers, bool migrate)
 		if (applied > 0)
 			fprintf(stderr, "dropline: applied %d migration%s to %s\n", applied,
 				applied == 1 ? "" : "s", path);
-	} else if (store_schema_version(s, &version) != STORE_OK ||
-		   version != store_latest_version()) {
+	} else if (use != DB_COPY && (store_schema_version(s, &version) != STORE_OK ||
+				      version != store_latest_version())) {
 		fail("database %s is at schema version %d, this dropline needs %d: run 'dropline "
 		     "migrate --db %s' first",
 		     path, version, store_latest_version(), path);
@@ -272,43 +461,57 @@ static store *open_store(const char *path, unsigned readers, bool migrate)
 	return s;
 }
 
-/* The positional arguments left after the options must be exactly `want`. */
-static bool positional(int argc, char **argv, int want, const char *usage)
+/*
+ * The reload hook (SIGHUP). Nothing is reloadable yet, so it says so and the
+ * server goes on; TLS certificates will be read again here. SIGHUP must not
+ * stop the server: closing the terminal it was started from sends one.
+ */
+static void serve_reload(void)
 {
-	if (argc - optind == want)
-		return true;
-	if (argc - optind > want)
-		fail("unexpected argument '%s' (see --help)", argv[optind + want]);
-	else
-		fputs(usage, stderr);
-	return false;
+	fprintf(stderr, "dropline: SIGHUP received: nothing to reload, still serving\n");
 }
 
-static int cmd_serve(int argc, char **argv)
+/* Waits, reloading on SIGHUP, until a stop signal arrives; returns it. */
+static int serve_wait(const sigset_t *handled)
 {
-	static const int allowed[] = {OPT_DB, OPT_LISTEN, OPT_THREADS, OPT_RATE_LIMIT, 0};
-	struct cli_options o = {0};
-	int rc = parse_options(argc, argv, allowed, usage_serve, &o);
-	if (rc != 0)
-		return rc < 0 ? 0 : rc;
-	if (!positional(argc, argv, 0, usage_serve))
-		return EXIT_USAGE;
+	for (;;) {
+		int sig = 0;
+		int rc = sigwait(handled, &sig);
+		if (rc != 0) {
+			/* Only an invalid set fails: stop rather than spin. */
+			fail("cannot wait for signals: %s", strerror(rc));
+			return SIGTERM;
+		}
+		if (sig != SIGHUP)
+			return sig;
+		serve_reload();
+	}
+}
 
-	/* Block the stop signals before any thread starts, so that only sigwait() sees them. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+static int cmd_serve(const struct cli_options *o)
+{
+	/*
+	 * Block the signals serve_wait() takes before any thread starts, so that
+	 * only sigwait() sees them.
+	 */
+	sigset_t handled;
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &handled, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		fail("cannot set up signal handling");
+		return EXIT_FAILURE;
+	}
 
-	store *s = open_store(o.db, o.threads, true);
+	store *s = open_store(o->db, o->threads, DB_SET_UP);
 	if (s == NULL)
 		return EXIT_FAILURE;
-	struct server_options so = {.listen = o.listen,
-				    .threads = o.threads,
+	struct server_options so = {.listen = o->listen,
+				    .threads = o->threads,
 				    .access_log = stderr,
-				    .rate_limit = (double)o.rate_limit};
+				    .rate_limit = (double)o->rate_limit};
 	char err[SERVER_ERR_MAX];
 	struct api *app = api_new(s, NULL);
 	struct server *srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
@@ -319,9 +522,8 @@ static int cmd_serve(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	fprintf(stderr, "dropline %s: serving on %s (port %u), database %s, %u threads\n",
-		DROPLINE_VERSION, o.listen, server_port(srv), o.db, o.threads);
-	int sig = 0;
-	sigwait(&stop, &sig);
+		DROPLINE_VERSION, o->listen, server_port(srv), o->db, o->threads);
+	int sig = serve_wait(&handled);
 	fprintf(stderr, "dropline: %s received, finishing requests in flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, SHUTDOWN_GRACE_MS);
@@ -369,40 +571,31 @@ static int import_catalog(store *s, const char *source, const char *text, size_t
 	return res == CATALOG_IMPORTED ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-static int cmd_demo(int argc, char **argv)
+static int cmd_demo(const struct cli_options *o)
 {
-	static const int allowed[] = {OPT_DB, 0};
-	struct cli_options o = {0};
-	int rc = parse_options(argc, argv, allowed, usage_demo, &o);
-	if (rc != 0)
-		return rc < 0 ? 0 : rc;
-	if (!positional(argc, argv, 0, usage_demo))
-		return EXIT_USAGE;
-	store *s = open_store(o.db, 1, true);
+	store *s = open_store(o->db, 1, DB_SET_UP);
 	if (s == NULL)
 		return EXIT_FAILURE;
-	rc = import_catalog(s, "demo catalog", embedded_demo_catalog, embedded_demo_catalog_len);
+	int rc =
+		import_catalog(s, "demo catalog", embedded_demo_catalog, embedded_demo_catalog_len);
 	store_close(s);
 	return rc;
 }
 
-static int cmd_migrate(int argc, char **argv)
+static int cmd_migrate(const struct cli_options *o)
 {
-	static const int allowed[] = {OPT_DB, 0};
-	struct cli_options o = {0};
-	int rc = parse_options(argc, argv, allowed, usage_migrate, &o);
-	if (rc != 0)
-		return rc < 0 ? 0 : rc;
-	if (!positional(argc, argv, 0, usage_migrate))
-		return EXIT_USAGE;
-	store *s = open_store(o.db, 1, true);
+	store *s = open_store(o->db, 1, DB_SET_UP);
 	if (s == NULL)
 		return EXIT_FAILURE;
 	int version = 0;
-	store_schema_version(s, &version);
-	fprintf(stderr, "dropline: %s is at schema version %d\n", o.db, version);
+	store_status st = store_schema_version(s, &version);
+	if (st == STORE_OK)
+		fprintf(stderr, "dropline: %s is at schema version %d\n", o->db, version);
+	else
+		fail("cannot read the schema version of %s: the store %s", o->db,
+		     store_status_text(st));
 	store_close(s);
-	return EXIT_SUCCESS;
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* Reads a whole file; NULL with errno set on failure. Caller frees. */
@@ -442,44 +635,25 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int cmd_catalog(int argc, char **argv)
+static int cmd_catalog_import(const struct cli_options *o)
 {
-	static const int allowed[] = {OPT_DB, 0};
-	struct cli_options o = {0};
-	if (argc < 2 || strcmp(argv[1], "import") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			fputs(usage_catalog, stdout);
-			return EXIT_SUCCESS;
-		}
-		fputs(usage_catalog, stderr);
-		return EXIT_USAGE;
-	}
-	int rc = parse_options(argc - 1, argv + 1, allowed, usage_catalog, &o);
-	if (rc != 0)
-		return rc < 0 ? 0 : rc;
-	if (!positional(argc - 1, argv + 1, 1, usage_catalog))
-		return EXIT_USAGE;
-	const char *file = argv[1 + optind];
+	const char *file = o->arg;
 	size_t len = 0;
 	char *text = read_file(file, &len);
 	if (text == NULL) {
 		fail("cannot read %s: %s", file, strerror(errno));
 		return EXIT_FAILURE;
 	}
-	store *s = open_store(o.db, 1, false);
+	store *s = open_store(o->db, 1, DB_WRITE);
 	if (s == NULL) {
 		free(text);
 		return EXIT_FAILURE;
 	}
-	rc = import_catalog(s, file, text, len);
+	int rc = import_catalog(s, file, text, len);
 	store_close(s);
 	free(text);
 	return rc;
 }
-
-struct key_create {
-	struct key_record rec;
-};
 
 static store_status key_insert_tx(store_conn *c, void *ctx)
 {
@@ -514,106 +688,189 @@ static store_status key_revoke_tx(store_conn *c, void *ctx)
 	return store_keys_revoke(c, r->id, r->now);
 }
 
-static int cmd_keys(int argc, char **argv)
+static int cmd_keys_create(const struct cli_options *o)
 {
-	static const int allowed_create[] = {OPT_DB, OPT_RETAILER, OPT_BRAND, 0};
-	static const int allowed_other[] = {OPT_DB, 0};
-	struct cli_options o = {0};
-	if (argc < 2) {
-		fputs(usage_keys, stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(usage_keys, stdout);
-		return EXIT_SUCCESS;
-	}
-	bool create = strcmp(sub, "create") == 0, list = strcmp(sub, "list") == 0,
-	     revoke = strcmp(sub, "revoke") == 0;
-	if (!create && !list && !revoke) {
-		fail("unknown keys command '%s' (create, list or revoke)", sub);
-		return EXIT_USAGE;
-	}
-	int rc = parse_options(argc - 1, argv + 1, create ? allowed_create : allowed_other,
-			       usage_keys, &o);
-	if (rc != 0)
-		return rc < 0 ? 0 : rc;
-	if (!positional(argc - 1, argv + 1, revoke ? 1 : 0, usage_keys))
-		return EXIT_USAGE;
-	int64_t revoke_id = 0;
-	if (revoke && !parse_id(argv[1 + optind], &revoke_id)) {
-		fail("KEY_ID must be a positive number, not '%s'", argv[1 + optind]);
-		return EXIT_USAGE;
-	}
-	if (create && o.party == PARTY_NONE) {
-		fail("keys create needs --retailer ID or --brand ID");
-		return EXIT_USAGE;
-	}
-	store *s = open_store(o.db, 1, false);
+	store *s = open_store(o->db, 1, DB_WRITE);
 	if (s == NULL)
 		return EXIT_FAILURE;
-	store_status st;
-	rc = EXIT_SUCCESS;
-	if (create) {
-		uint8_t secret[APIKEY_SECRET_BYTES];
-		struct key_record rec = {
-			.party = o.party, .party_id = o.party_id, .created_at = time_now()};
-		apikey_new_secret(secret);
-		apikey_hash(secret, rec.hash);
-		st = store_tx(s, "create key", key_insert_tx, &rec);
-		if (st == STORE_OK) {
-			char text[APIKEY_TEXT_MAX];
-			apikey_format(rec.id, secret, text);
-			printf("%s\n", text);
-			fprintf(stderr,
-				"dropline: key %" PRId64 " for %s %" PRId64
-				" (shown once; only its hash is stored)\n",
-				rec.id, party_kind_name(o.party), o.party_id);
-		} else if (st == STORE_NOT_FOUND) {
-			fail("there is no %s %" PRId64
-			     " (load a catalog first, e.g. dropline demo)",
-			     party_kind_name(o.party), o.party_id);
-		} else {
-			fail("cannot create the key: the store %s", store_status_text(st));
-		}
-		sodium_memzero(secret, sizeof(secret));
-	} else if (list) {
-		printf("%-8s %-8s %-10s %-20s %s\n", "ID", "PARTY", "PARTY_ID", "CREATED",
-		       "REVOKED");
-		st = store_read(s, key_list_read, NULL);
-		if (st != STORE_OK)
-			fail("cannot list keys: the store %s", store_status_text(st));
+	uint8_t secret[APIKEY_SECRET_BYTES];
+	struct key_record rec = {
+		.party = o->party, .party_id = o->party_id, .created_at = time_now()};
+	apikey_new_secret(secret);
+	apikey_hash(secret, rec.hash);
+	store_status st = store_tx(s, "create key", key_insert_tx, &rec);
+	if (st == STORE_OK) {
+		char text[APIKEY_TEXT_MAX];
+		apikey_format(rec.id, secret, text);
+		printf("%s\n", text);
+		sodium_memzero(text, sizeof(text));
+		fprintf(stderr,
+			"dropline: key %" PRId64 " for %s %" PRId64
+			" (shown once; only its hash is stored)\n",
+			rec.id, party_kind_name(o->party), o->party_id);
+	} else if (st == STORE_NOT_FOUND) {
+		fail("there is no %s %" PRId64 " (load a catalog first, e.g. dropline demo)",
+		     party_kind_name(o->party), o->party_id);
 	} else {
-		struct key_revoke r = {.id = revoke_id, .now = time_now()};
-		st = store_tx(s, "revoke key", key_revoke_tx, &r);
-		if (st == STORE_OK)
-			fprintf(stderr, "dropline: key %" PRId64 " revoked\n", revoke_id);
-		else if (st == STORE_NOT_FOUND)
-			fail("there is no key %" PRId64, revoke_id);
-		else
-			fail("cannot revoke the key: the store %s", store_status_text(st));
+		fail("cannot create the key: the store %s", store_status_text(st));
 	}
-	if (st != STORE_OK)
-		rc = EXIT_FAILURE;
+	sodium_memzero(secret, sizeof(secret));
 	store_close(s);
-	return rc;
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* Runs one command; argv[0] is the command's name. */
+static int cmd_keys_list(const struct cli_options *o)
+{
+	store *s = open_store(o->db, 1, DB_READ);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	printf("%-8s %-8s %-10s %-20s %s\n", "ID", "PARTY", "PARTY_ID", "CREATED", "REVOKED");
+	store_status st = store_read(s, key_list_read, NULL);
+	if (st != STORE_OK)
+		fail("cannot list keys: the store %s", store_status_text(st));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_keys_revoke(const struct cli_options *o)
+{
+	struct key_revoke r = {.now = time_now()};
+	if (!parse_id(o->arg, &r.id)) {
+		fail("KEY_ID must be a positive number, not '%s'", o->arg);
+		return EXIT_USAGE;
+	}
+	store *s = open_store(o->db, 1, DB_WRITE);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	store_status st = store_tx(s, "revoke key", key_revoke_tx, &r);
+	if (st == STORE_OK)
+		fprintf(stderr, "dropline: key %" PRId64 " revoked\n", r.id);
+	else if (st == STORE_NOT_FOUND)
+		fail("there is no key %" PRId64, r.id);
+	else
+		fail("cannot revoke the key: the store %s", store_status_text(st));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* The signals that stop a backup: Ctrl-C, kill, and the terminal closing. */
+static const int backup_stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* store_backup()'s keep_going: stop once a stop signal is pending (they are blocked). */
+static bool backup_keep_going(void *ctx, int remaining, int total)
+{
+	(void)ctx;
+	(void)remaining;
+	(void)total;
+	sigset_t pending;
+	if (sigpending(&pending) != 0)
+		return true;
+	for (size_t i = 0; i < sizeof(backup_stop_signals) / sizeof(backup_stop_signals[0]); i++)
+		if (sigismember(&pending, backup_stop_signals[i]) == 1)
+			return false;
+	return true;
+}
+
+static int cmd_backup(const struct cli_options *o)
+{
+	if (*o->arg == '\0') {
+		fail("backup needs DEST, a file name");
+		return EXIT_USAGE;
+	}
+	/*
+	 * A stop signal is held pending until the copy's next step, which then
+	 * removes its temporary file: Ctrl-C leaves nothing behind.
+	 */
+	sigset_t stop;
+	sigemptyset(&stop);
+	for (size_t i = 0; i < sizeof(backup_stop_signals) / sizeof(backup_stop_signals[0]); i++)
+		sigaddset(&stop, backup_stop_signals[i]);
+	if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0) {
+		fail("cannot set up signal handling");
+		return EXIT_FAILURE;
+	}
+	store *s = open_store(o->db, 1, DB_COPY);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	struct store_backup_options bo = {.replace = o->force, .keep_going = backup_keep_going};
+	char err[STORE_ERR_MAX];
+	store_status st = store_backup(s, o->arg, &bo, err);
+	store_close(s);
+	struct stat copy;
+	if (st == STORE_OK && stat(o->arg, &copy) == 0)
+		fprintf(stderr, "dropline: backed up %s to %s (%lld bytes)\n", o->db, o->arg,
+			(long long)copy.st_size);
+	else if (st == STORE_OK)
+		fprintf(stderr, "dropline: backed up %s to %s\n", o->db, o->arg);
+	else if (st == STORE_CONFLICT)
+		fail("%s (give --force to replace it)", err);
+	else if (st == STORE_REJECTED)
+		fail("interrupted: %s was not written", o->arg);
+	else
+		fail("%s", err);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#define DB_OPTION OPT_BIT(OPT_DB)
+
+static const struct command serve_commands[] = {
+	{NULL, DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT),
+	 NULL, cmd_serve},
+};
+static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};
+static const struct command migrate_commands[] = {{NULL, DB_OPTION, NULL, cmd_migrate}};
+static const struct command backup_commands[] = {
+	{NULL, DB_OPTION | OPT_BIT(OPT_FORCE), "DEST", cmd_backup}};
+static const struct command keys_commands[] = {
+	{"create", DB_OPTION | OPT_BIT(OPT_RETAILER) | OPT_BIT(OPT_BRAND), NULL, cmd_keys_create},
+	{"list", DB_OPTION, NULL, cmd_keys_list},
+	{"revoke", DB_OPTION, "KEY_ID", cmd_keys_revoke},
+};
+static const struct command catalog_commands[] = {
+	{"import", DB_OPTION, "FILE.json", cmd_catalog_import}};
+
+#define GROUP(name, choices, usage, list)                                                          \
+	{                                                                                          \
+		name, choices, usage, list, sizeof(list) / sizeof((list)[0])                       \
+	}
+
+static const struct command_group groups[] = {
+	GROUP("serve", NULL, usage_serve, serve_commands),
+	GROUP("demo", NULL, usage_demo, demo_commands),
+	GROUP("keys", "create, list or revoke", usage_keys, keys_commands),
+	GROUP("catalog", "import", usage_catalog, catalog_commands),
+	GROUP("migrate", NULL, usage_migrate, migrate_commands),
+	GROUP("backup", NULL, usage_backup, backup_commands),
+};
+
+/* Runs one command line; argv[0] is the command's first word. */
 static int run_command(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int argc, char **argv);
-	} commands[] = {
-		{"serve", cmd_serve},	  {"demo", cmd_demo},	    {"keys", cmd_keys},
-		{"catalog", cmd_catalog}, {"migrate", cmd_migrate},
-	};
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].run(argc, argv);
-	fail("unknown command '%s' (see dropline --help)", argv[0]);
-	return EXIT_USAGE;
+	const struct command_group *g = NULL;
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && g == NULL; i++)
+		if (strcmp(argv[0], groups[i].name) == 0)
+			g = &groups[i];
+	if (g == NULL) {
+		fail("unknown command '%s' (see dropline --help)", argv[0]);
+		return EXIT_USAGE;
+	}
+	struct parsed_line line;
+	int rc = parse_line(argc, argv, &line);
+	const struct command *cmd = NULL;
+	struct cli_options o = {0};
+	if (rc != 0)
+		goto out;
+	if (line.help) {
+		fputs(g->usage, stdout);
+		goto out;
+	}
+	rc = resolve_command(g, &line, &cmd, &o);
+	if (rc != 0)
+		goto out;
+	rc = cmd->run(&o);
+out:
+	free(line.words);
+	return rc;
 }
 
 int main(int argc, char **argv)

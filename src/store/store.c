@@ -256,20 +256,32 @@ store_status store_set_max_bytes(store *s, uint64_t max_bytes)
 /*
  * Opens one connection with the pragmas every connection needs. synchronous
  * is FULL: in WAL mode NORMAL can lose the last transactions on power loss,
- * and a 201 must mean the order is on disk.
+ * and a 201 must mean the order is on disk. In STORE_OPEN_READ_ONLY the
+ * "writer" too is opened as a reader: setting the journal mode would write.
  */
-static store_status conn_open(store *s, store_conn *c, bool writer, char err[STORE_ERR_MAX])
+static store_status conn_open(store *s, store_conn *c, bool writer, store_open_mode open_mode,
+			      char err[STORE_ERR_MAX])
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (writer)
+	if (writer && open_mode == STORE_OPEN_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
+	if (open_mode == STORE_OPEN_READ_ONLY) {
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+		writer = false;
+	}
 	memset(c, 0, sizeof(*c));
 	int rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, STORE_ERR_MAX, "cannot open database %s: %s", s->path,
-			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		/* SQLite says "unable to open database file"; name the common cause. */
+		bool missing = !(flags & SQLITE_OPEN_CREATE) && access(s->path, F_OK) != 0 &&
+			       errno == ENOENT;
+		if (missing)
+			snprintf(err, STORE_ERR_MAX, "no database at %s", s->path);
+		else
+			snprintf(err, STORE_ERR_MAX, "cannot open database %s: %s", s->path,
+				 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
 		conn_close(c);
-		return STORE_ERROR;
+		return missing ? STORE_NOT_FOUND : STORE_ERROR;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, (int)s->busy_timeout_ms);
@@ -331,8 +343,22 @@ static store_status read_schema_version(store_conn *c, int *version)
 {
 	sqlite3_stmt *st = NULL;
 	*version = 0;
-	int rc = sqlite3_prepare_v2(
-		c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st, NULL);
+	/*
+	 * Only STORE_OPEN_CREATE makes the table; a database opened otherwise
+	 * may not have it yet (never migrated): version 0.
+	 */
+	int rc = sqlite3_prepare_v2(c->db,
+				    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = "
+				    "'schema_migrations'",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW)
+		return store_status_of(c, rc, "read schema version");
+	rc = sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
@@ -382,10 +408,12 @@ store_status store_open(const char *path, const struct store_options *opts, stor
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_cond_init(&s->readers_free, NULL);
 
-	store_status st = conn_open(s, &s->writer, true, err);
+	store_open_mode mode = opts ? opts->mode : STORE_OPEN_CREATE;
+	store_status st = conn_open(s, &s->writer, true, mode, err);
 	if (st != STORE_OK)
 		goto fail;
-	st = ensure_migrations_table(&s->writer);
+	/* The other modes must not change a database that was never migrated. */
+	st = mode == STORE_OPEN_CREATE ? ensure_migrations_table(&s->writer) : STORE_OK;
 	if (st != STORE_OK) {
 		snprintf(err, STORE_ERR_MAX, "cannot write database %s: %s", path,
 			 sqlite3_errmsg(s->writer.db));
@@ -413,7 +441,7 @@ store_status store_open(const char *path, const struct store_options *opts, stor
 		goto fail;
 	}
 	for (unsigned i = 0; i < s->nreaders; i++) {
-		st = conn_open(s, &s->readers[i], false, err);
+		st = conn_open(s, &s->readers[i], false, mode, err);
 		if (st != STORE_OK)
 			goto fail;
 	}

@@ -1,6 +1,9 @@
 /*
  * The dropline binary as a user runs it: commands, options, exit statuses,
  * one-line errors, keys, catalog import, and serve with a clean SIGTERM.
+ * Every usage form of --help and the README runs as written; commands that
+ * need an existing database create none; ports are checked; SIGHUP does not
+ * stop the server.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,59 +21,20 @@
 
 #include <curl/curl.h>
 
+#include "binary.h"
 #include "harness.h"
 
 static char dir[256], db[320];
 
-struct run {
-	int status; /* exit status, or -1 when killed by a signal */
-	char out[8192];
-	char err[8192];
-};
-
-static void read_all(const char *path, char *buf, size_t cap)
+/* Runs dropline from the test's directory with `env` set (see bin_run()). */
+static void run_cli_env(struct bin_run *r, const char *const *env, const char *const *args)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
+	bin_run(r, dir, env, args);
 }
 
-/* Runs the binary with the given arguments (NULL-terminated), from `dir`. */
-static void run_cli(struct run *r, const char *const *args)
+static void run_cli(struct bin_run *r, const char *const *args)
 {
-	const char *bin = getenv("DROPLINE_BIN");
-	ck_assert_msg(bin != NULL, "DROPLINE_BIN is not set");
-	char out_path[400], err_path[400];
-	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char *argv[32];
-		size_t n = 0;
-		argv[n++] = (char *)(uintptr_t)bin;
-		for (; args[n - 1] != NULL && n < 31; n++)
-			argv[n] = (char *)(uintptr_t)args[n - 1];
-		argv[n] = NULL;
-		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (out < 0 || err < 0 || chdir(dir) != 0)
-			_exit(127);
-		dup2(out, 1);
-		dup2(err, 2);
-		unsetenv("DROPLINE_DB");
-		unsetenv("DROPLINE_LISTEN");
-		unsetenv("DROPLINE_THREADS");
-		execv(bin, argv);
-		_exit(127);
-	}
-	int status = 0;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	read_all(out_path, r->out, sizeof(r->out));
-	read_all(err_path, r->err, sizeof(r->err));
+	run_cli_env(r, NULL, args);
 }
 
 static size_t count_lines(const char *text)
@@ -110,7 +75,7 @@ static void teardown(void)
 
 START_TEST(version_and_help)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"--version", NULL});
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(strncmp(r.out, "dropline ", 9) == 0);
@@ -118,8 +83,9 @@ START_TEST(version_and_help)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "serve"));
 	ck_assert_ptr_nonnull(strstr(r.out, "catalog import"));
-	static const char *const commands[] = {"serve", "demo", "keys", "catalog", "migrate"};
-	for (size_t i = 0; i < 5; i++) {
+	static const char *const commands[] = {"serve",	  "demo",    "keys",
+					       "catalog", "migrate", "backup"};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		run_cli(&r, (const char *[]){commands[i], "--help", NULL});
 		ck_assert_msg(r.status == 0, "%s --help: %d", commands[i], r.status);
 		ck_assert_msg(strstr(r.out, "usage: dropline") != NULL, "%s", r.out);
@@ -131,7 +97,7 @@ END_TEST
 
 START_TEST(unknown_command_and_option_exit_2_with_one_line)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"frobnicate", NULL});
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_uint_eq(count_lines(r.err), 1);
@@ -150,7 +116,7 @@ END_TEST
 
 START_TEST(demo_loads_the_catalog_and_is_idempotent)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"demo", NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	run_cli(&r, (const char *[]){"demo", "--db", db, NULL});
@@ -163,7 +129,7 @@ END_TEST
 
 START_TEST(keys_create_list_revoke)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"demo", NULL});
 	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -200,7 +166,7 @@ START_TEST(catalog_import_good_and_bad_files)
 	char good[400], bad[400];
 	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
 	snprintf(bad, sizeof(bad), "%s/catalog_bad.json", data);
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"migrate", NULL});
 	ck_assert_int_eq(r.status, 0);
 	run_cli(&r, (const char *[]){"catalog", "import", good, NULL});
@@ -216,18 +182,270 @@ START_TEST(catalog_import_good_and_bad_files)
 }
 END_TEST
 
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* The whole content of a file; caller frees. */
+static char *file_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	ck_assert_int_ge(size, 0);
+	ck_assert_int_eq(fseek(f, 0, SEEK_SET), 0);
+	char *buf = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	*len = (size_t)size;
+	return buf;
+}
+
 START_TEST(commands_other_than_migrate_refuse_an_unmigrated_database)
 {
-	struct run r;
+	/* An empty file, as older versions left behind a mistyped --db. */
+	FILE *f = fopen(db, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"keys", "list", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "dropline migrate"));
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	/* keys list opened it read-only: still empty. */
+	size_t len = 0;
+	free(file_bytes(db, &len));
+	ck_assert_uint_eq(len, 0);
+	run_cli(&r, (const char *[]){"keys", "revoke", "1", NULL});
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "dropline migrate"));
 }
 END_TEST
 
+/*
+ * Every command that needs an existing database, given a path where there is
+ * none: one line, exit 1, and no file made (a mistyped --db used to leave an
+ * empty database behind and then advise 'migrate').
+ */
+START_TEST(commands_that_need_a_database_create_none)
+{
+	const char *data = getenv("DROPLINE_TEST_DATA");
+	ck_assert_ptr_nonnull(data);
+	char good[400], missing[400], copy[400], expected[600];
+	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
+	snprintf(missing, sizeof(missing), "%s/typo.db", dir);
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	const char *const *forms[] = {
+		(const char *[]){"keys", "list", "--db", missing, NULL},
+		(const char *[]){"keys", "create", "--retailer", "500", "--db", missing, NULL},
+		(const char *[]){"keys", "revoke", "1", "--db", missing, NULL},
+		(const char *[]){"catalog", "import", good, "--db", missing, NULL},
+		(const char *[]){"backup", "--db", missing, copy, NULL},
+	};
+	snprintf(expected, sizeof(expected), "dropline: no database at %s\n", missing);
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	struct bin_run r;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		run_cli(&r, forms[i]);
+		ck_assert_msg(r.status == 1, "%s %s: exit %d", forms[i][0], forms[i][1], r.status);
+		ck_assert_str_eq(r.err, expected);
+		ck_assert_str_eq(r.out, "");
+		for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+			char path[420];
+			snprintf(path, sizeof(path), "%s%s", missing, suffixes[k]);
+			ck_assert_msg(!file_exists(path), "%s %s made %s", forms[i][0], forms[i][1],
+				      path);
+		}
+		ck_assert(!file_exists(copy));
+	}
+	/* The default database, and a directory that does not exist, alike. */
+	run_cli(&r, (const char *[]){"keys", "list", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "dropline: no database at ./dropline.db\n");
+	ck_assert(!file_exists(db));
+	run_cli(&r, (const char *[]){"keys", "create", "--brand", "501", "--db",
+				     "/nonexistent-dir/x.db", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "dropline: no database at /nonexistent-dir/x.db\n");
+}
+END_TEST
+
+/* journal_mode of a database file, read without changing it. */
+static void journal_mode(const char *path, char *out, size_t cap)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	ck_assert_int_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+/*
+ * keys list opens the database read-only: a database in rollback-journal
+ * mode (which any read-write open by dropline turns into WAL) is left byte
+ * for byte as it was, and no -wal or -shm appears.
+ */
+START_TEST(keys_list_reads_without_writing)
+{
+	struct bin_run r;
+	run_cli(&r, (const char *[]){"demo", NULL});
+	ck_assert_int_eq(r.status, 0);
+	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
+	ck_assert_int_eq(r.status, 0);
+	sqlite3 *h = NULL;
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(h), SQLITE_OK);
+	char mode[16], wal[400], shm[400];
+	journal_mode(db, mode, sizeof(mode));
+	ck_assert_str_eq(mode, "delete");
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	snprintf(shm, sizeof(shm), "%s-shm", db);
+	size_t before_len = 0, after_len = 0;
+	char *before = file_bytes(db, &before_len);
+
+	run_cli(&r, (const char *[]){"keys", "list", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "retailer 500"));
+	char *after = file_bytes(db, &after_len);
+	ck_assert(before_len == after_len && memcmp(before, after, before_len) == 0);
+	ck_assert(!file_exists(wal) && !file_exists(shm));
+	free(after);
+
+	/* The comparison sees a write: keys create changes the file. */
+	run_cli(&r, (const char *[]){"keys", "create", "--brand", "501", NULL});
+	ck_assert_int_eq(r.status, 0);
+	after = file_bytes(db, &after_len);
+	ck_assert(before_len != after_len || memcmp(before, after, before_len) != 0);
+	free(after);
+	free(before);
+}
+END_TEST
+
+/*
+ * Each usage form of --help and the README as written: options after the
+ * arguments. Then options before and between, under POSIXLY_CORRECT too,
+ * and "--" ending them.
+ */
+START_TEST(every_usage_form_works_as_written)
+{
+	const char *data = getenv("DROPLINE_TEST_DATA");
+	ck_assert_ptr_nonnull(data);
+	char good[400], dest[400];
+	snprintf(good, sizeof(good), "%s/catalog_good.json", data);
+	snprintf(dest, sizeof(dest), "%s/backup.db", dir);
+	struct bin_run r;
+#define EXPECT_OK(...)                                                                             \
+	do {                                                                                       \
+		run_cli(&r, (const char *[]){__VA_ARGS__, NULL});                                  \
+		ck_assert_msg(r.status == 0, "%s: exit %d: %s", #__VA_ARGS__, r.status, r.err);    \
+	} while (0)
+	/* dropline migrate [--db FILE] */
+	EXPECT_OK("migrate", "--db", db);
+	/* dropline demo [--db FILE] */
+	EXPECT_OK("demo", "--db", db);
+	/* dropline keys create (--retailer ID | --brand ID) [--db FILE] */
+	EXPECT_OK("keys", "create", "--retailer", "500", "--db", db);
+	ck_assert(strncmp(r.out, "dl_1_", 5) == 0);
+	EXPECT_OK("keys", "create", "--brand", "501", "--db", db);
+	ck_assert(strncmp(r.out, "dl_2_", 5) == 0);
+	/* dropline keys list [--db FILE] */
+	EXPECT_OK("keys", "list", "--db", db);
+	ck_assert_uint_eq(count_lines(r.out), 3);
+	/* dropline keys revoke KEY_ID [--db FILE] */
+	EXPECT_OK("keys", "revoke", "1", "--db", db);
+	ck_assert_int_eq(
+		scalar("SELECT count(*) FROM api_keys WHERE id = 1 AND revoked_at IS NOT NULL"), 1);
+	/* dropline catalog import FILE.json [--db FILE] */
+	EXPECT_OK("catalog", "import", good, "--db", db);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM retailer_skus WHERE sku = 'R7-STOOL'"), 1);
+	/* dropline backup --db FILE DEST (CONTRACT.md 19); dropline backup [--db FILE] [--force]
+	 * DEST */
+	EXPECT_OK("backup", "--db", db, dest);
+	ck_assert(file_exists(dest));
+	EXPECT_OK("backup", "--db", db, "--force", dest);
+	/* dropline serve [--db FILE] [--listen ...] [--threads N] [--rate-limit N]: start_server().
+	 */
+
+	/* Options before and between the arguments. */
+	EXPECT_OK("keys", "--db", db, "revoke", "2");
+	EXPECT_OK("catalog", "--db", db, "import", good);
+	EXPECT_OK("backup", dest, "--force", "--db", db);
+	/* POSIXLY_CORRECT does not bring back stopping at the first argument. */
+	run_cli_env(&r, (const char *[]){"POSIXLY_CORRECT=1", NULL},
+		    (const char *[]){"keys", "revoke", "2", "--db", db, NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	/* The environment supplies what the line does not give. */
+	char env_db[420];
+	snprintf(env_db, sizeof(env_db), "DROPLINE_DB=%s", db);
+	run_cli_env(&r, (const char *[]){env_db, NULL}, (const char *[]){"keys", "list", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(count_lines(r.out), 3);
+	/* "--" ends the options: after it, "--db" is an argument. */
+	run_cli(&r, (const char *[]){"keys", "revoke", "--", "1", "--db", db, NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.err, "dropline: unexpected argument '--db' (see --help)\n");
+	/* ... and lets a file name start with '-'. */
+	char odd[400];
+	snprintf(odd, sizeof(odd), "%s/-catalog.json", dir);
+	size_t len = 0;
+	char *text = file_bytes(good, &len);
+	FILE *f = fopen(odd, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+	free(text);
+	EXPECT_OK("catalog", "import", "--db", db, "--", "-catalog.json");
+	/* An option the command does not take is named, whatever its place. */
+	run_cli(&r, (const char *[]){"keys", "list", "--retailer", "500", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.err, "dropline: keys list takes no option '--retailer' (see --help)\n");
+#undef EXPECT_OK
+}
+END_TEST
+
+/*
+ * --listen takes ports 1-65535, and 0 for any free one (the tests that run
+ * the binary use it); anything else is refused before the database is
+ * touched, from the line or the environment.
+ */
+START_TEST(listen_port_outside_0_65535_is_refused)
+{
+	static const char *const bad[] = {"127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:-1",
+					  "127.0.0.1:http",  "127.0.0.1:",	"127.0.0.1",
+					  ":8080",	     "127.0.0.1:8080x"};
+	struct bin_run r;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_cli(&r, (const char *[]){"serve", "--listen", bad[i], NULL});
+		ck_assert_msg(r.status == 2, "%s: exit %d", bad[i], r.status);
+		ck_assert_uint_eq(count_lines(r.err), 1);
+		ck_assert_ptr_nonnull(strstr(r.err, "--listen must be ADDR:PORT"));
+		ck_assert_ptr_nonnull(strstr(r.err, "65535"));
+		ck_assert_ptr_nonnull(strstr(r.err, bad[i]));
+	}
+	run_cli_env(&r, (const char *[]){"DROPLINE_LISTEN=127.0.0.1:99999", NULL},
+		    (const char *[]){"serve", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "DROPLINE_LISTEN must be ADDR:PORT"));
+	ck_assert(!file_exists(db));
+	/* The variable matters to serve only: other commands ignore it. */
+	run_cli_env(&r, (const char *[]){"DROPLINE_LISTEN=127.0.0.1:99999", NULL},
+		    (const char *[]){"migrate", NULL});
+	ck_assert_int_eq(r.status, 0);
+}
+END_TEST
+
 START_TEST(unwritable_database_path_fails_with_one_line)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"serve", "--db", "/nonexistent-dir/x/dropline.db", NULL});
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_uint_eq(count_lines(r.err), 1);
@@ -245,7 +463,7 @@ START_TEST(busy_port_fails_with_one_line)
 	getsockname(fd, (struct sockaddr *)&sa, &len);
 	char listen_addr[64];
 	snprintf(listen_addr, sizeof(listen_addr), "127.0.0.1:%u", ntohs(sa.sin_port));
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"serve", "--listen", listen_addr, NULL});
 	close(fd);
 	ck_assert_int_eq(r.status, 1);
@@ -276,7 +494,7 @@ START_TEST(serve_stops_cleanly_on_sigterm)
 	for (int i = 0; i < 200 && port == 0; i++) {
 		struct timespec ts = {0, 50 * 1000000L};
 		nanosleep(&ts, NULL);
-		read_all(err_path, text, sizeof(text));
+		bin_read_all(err_path, text, sizeof(text));
 		const char *at = strstr(text, "(port ");
 		if (at != NULL)
 			port = (unsigned)strtoul(at + 6, NULL, 10);
@@ -292,7 +510,7 @@ START_TEST(serve_stops_cleanly_on_sigterm)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	read_all(err_path, text, sizeof(text));
+	bin_read_all(err_path, text, sizeof(text));
 	ck_assert_ptr_nonnull(strstr(text, "stopped cleanly"));
 	/* The access log line of the health check is JSON with the request id. */
 	ck_assert_ptr_nonnull(strstr(text, "\"path\":\"/healthz\""));
@@ -303,30 +521,7 @@ END_TEST
 /* Starts `dropline serve` on a free port over `db`; returns its pid and port. */
 static pid_t start_server(const char *err_path, unsigned *port)
 {
-	const char *bin = getenv("DROPLINE_BIN");
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (err < 0 || chdir(dir) != 0)
-			_exit(127);
-		dup2(err, 2);
-		execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--threads", "2",
-		      "--rate-limit", "0", (char *)NULL);
-		_exit(127);
-	}
-	char text[8192];
-	*port = 0;
-	for (int i = 0; i < 200 && *port == 0; i++) {
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-		read_all(err_path, text, sizeof(text));
-		const char *at = strstr(text, "(port ");
-		if (at != NULL)
-			*port = (unsigned)strtoul(at + 6, NULL, 10);
-	}
-	ck_assert_msg(*port != 0, "server did not start: %s", text);
-	return pid;
+	return bin_serve(dir, db, err_path, port);
 }
 
 #define LOAD_THREADS 4
@@ -388,7 +583,7 @@ static void *load(void *arg)
 
 START_TEST(sigterm_under_load_answers_in_flight_requests_and_exits_0)
 {
-	struct run r;
+	struct bin_run r;
 	run_cli(&r, (const char *[]){"demo", NULL});
 	ck_assert_int_eq(r.status, 0);
 	run_cli(&r, (const char *[]){"keys", "create", "--retailer", "500", NULL});
@@ -447,6 +642,36 @@ START_TEST(sigterm_under_load_answers_in_flight_requests_and_exits_0)
 }
 END_TEST
 
+/*
+ * SIGHUP (a closed terminal, or a reload) does not stop the server: it says
+ * so, answers the next request, and SIGTERM still stops it cleanly.
+ */
+START_TEST(serve_keeps_serving_after_sighup)
+{
+	struct bin_run r;
+	run_cli(&r, (const char *[]){"migrate", NULL});
+	ck_assert_int_eq(r.status, 0);
+	char err_path[400];
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	unsigned port = 0;
+	pid_t pid = start_server(err_path, &port);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	/* The line says the signal was taken; only then is the request meaningful. */
+	char text[8192];
+	ck_assert_msg(bin_wait_for(err_path, "SIGHUP received", text, sizeof(text)),
+		      "no SIGHUP line: %s", text);
+	struct test_server ts = {.port = (uint16_t)port};
+	struct http_response resp;
+	http_get(&ts, "/healthz", NULL, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	http_response_free(&resp);
+	/* -1 had SIGHUP (or SIGTERM) killed it instead of stopping it cleanly. */
+	ck_assert_int_eq(bin_stop(pid), 0);
+	bin_read_all(err_path, text, sizeof(text));
+	ck_assert_ptr_nonnull(strstr(text, "stopped cleanly"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -459,10 +684,15 @@ int main(void)
 	tcase_add_test(tc, keys_create_list_revoke);
 	tcase_add_test(tc, catalog_import_good_and_bad_files);
 	tcase_add_test(tc, commands_other_than_migrate_refuse_an_unmigrated_database);
+	tcase_add_test(tc, commands_that_need_a_database_create_none);
+	tcase_add_test(tc, keys_list_reads_without_writing);
+	tcase_add_test(tc, every_usage_form_works_as_written);
+	tcase_add_test(tc, listen_port_outside_0_65535_is_refused);
 	tcase_add_test(tc, unwritable_database_path_fails_with_one_line);
 	tcase_add_test(tc, busy_port_fails_with_one_line);
 	tcase_add_test(tc, serve_stops_cleanly_on_sigterm);
 	tcase_add_test(tc, sigterm_under_load_answers_in_flight_requests_and_exits_0);
+	tcase_add_test(tc, serve_keeps_serving_after_sighup);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
