@@ -349,7 +349,7 @@ START_TEST(existing_dest_is_kept_unless_forced)
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	integrity(dest, text, sizeof(text));
 	ck_assert_str_eq(text, "ok");
-	ck_assert_int_eq(count_rows(dest, "SELECT count(*) FROM retailers"), 2);
+	ck_assert_int_eq(count_rows(dest, "SELECT count(*) FROM retailers"), 3);
 
 	/* --force does not let a backup overwrite the database it copies. */
 	bin_run(&r, dir, NULL, (const char *[]){"backup", "--db", db, "--force", db, NULL});
@@ -358,7 +358,7 @@ START_TEST(existing_dest_is_kept_unless_forced)
 	ck_assert_ptr_nonnull(strstr(r.err, "is the database itself"));
 	integrity(db, text, sizeof(text));
 	ck_assert_str_eq(text, "ok");
-	ck_assert_int_eq(count_rows(db, "SELECT count(*) FROM retailers"), 2);
+	ck_assert_int_eq(count_rows(db, "SELECT count(*) FROM retailers"), 3);
 	ck_assert(!temporary_file_left());
 }
 END_TEST
