@@ -47,3 +47,12 @@ set_tests_properties(openapi_responses PROPERTIES
 add_test(NAME openapi_validator_selftest
   COMMAND ${DROPLINE_PYTHON3} ${OPENAPI_DIR}/test_validate_responses.py ${OPENAPI_SPEC})
 set_tests_properties(openapi_validator_selftest PROPERTIES LABELS unit TIMEOUT 120)
+
+add_test(NAME api_examples
+  COMMAND ${DROPLINE_PYTHON3} ${OPENAPI_DIR}/api_examples.py
+    --bin $<TARGET_FILE:dropline> --doc ${PROJECT_SOURCE_DIR}/docs/api.md)
+set_tests_properties(api_examples PROPERTIES LABELS integration TIMEOUT 300)
+
+add_test(NAME api_examples_selftest
+  COMMAND ${DROPLINE_PYTHON3} ${OPENAPI_DIR}/test_api_examples.py --bin $<TARGET_FILE:dropline>)
+set_tests_properties(api_examples_selftest PROPERTIES LABELS unit TIMEOUT 120)
