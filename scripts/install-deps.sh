@@ -3,8 +3,11 @@
 # is not there yet. Runs apt-get through sudo when not root.
 set -euo pipefail
 
+# python3-jsonschema, python3-yaml and jq: the tests of the API's description
+# (tests/openapi: docs/openapi.yaml against the server, docs/api.md's examples).
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl)
+	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl
+	python3 python3-jsonschema python3-yaml jq)
 
 missing=()
 for p in "${packages[@]}"; do
