@@ -152,6 +152,36 @@ class ValidatorTest(unittest.TestCase):
         self.assertEqual(self.problems(entry("HEAD", "/healthz", 200, "")), [])
         self.assertFailsWith(entry("HEAD", "/healthz", 200, "{}"), "a HEAD response has a body")
 
+    # What the server accepted, the document must allow.
+    def test_an_accepted_query_parameter_must_be_documented_and_valid(self):
+        page = {"count": 0, "next": None, "previous": None, "results": []}
+        ok = "/v1/brands/501/orders/?status=open&status=partial&is_acknowledged=0&ordered_at_gte=1467800700&limit=2"
+        self.assertEqual(self.problems(entry("GET", ok, 200, page)), [])
+        self.assertFailsWith(entry("GET", "/v1/brands/501/orders/?colour=red", 200, page),
+                             "the server accepted query parameter colour, which the operation does not document")
+        self.assertFailsWith(entry("GET", "/v1/brands/501/orders/?is_acknowledged=yes", 200, page),
+                             "the server accepted is_acknowledged=yes, which the document refuses")
+        self.assertFailsWith(entry("GET", "/v1/brands/501/orders/?limit=500", 200, page),
+                             "the server accepted limit=500, which the document refuses")
+        # A refused request is not held against the document.
+        error = {"error": {"code": "invalid_parameter", "message": "x", "fields": []}}
+        self.assertEqual(self.problems(entry("GET", "/v1/brands/501/orders/?colour=red", 400, error)), [])
+
+    def test_an_accepted_body_must_be_valid_against_the_request_schema(self):
+        body = {"purchase_order_number": "3138720", "ordered_at": "2016-07-06T10:25",
+                "ship_to": {"name1": "T", "street1": "S", "city": "C", "province": "CA",
+                            "postal_code": "90254", "country": "US"},
+                "shipping_method": {"code": "GROUND", "carrier": {"code": "UPSN"}},
+                "order_lines": [{"variant": {"id": "1000065"}, "quantity": 1, "net_price": 250,
+                                 "price": "450.5"}]}
+        e = entry("POST", "/v1/retailers/500/orders/", 201, self.order)
+        e["request_body"] = json.dumps(body)
+        self.assertEqual(self.problems(e), [])
+        del body["order_lines"]
+        e["request_body"] = json.dumps(body)
+        self.assertFailsWith(e, "the server accepted a body the document refuses: $: 'order_lines' is a "
+                                "required property")
+
     # The whole run: exit status and the FAIL line.
     def test_main_fails_naming_test_request_status_and_error(self):
         with tempfile.TemporaryDirectory() as d:

@@ -17,7 +17,12 @@ answered as GET), then the documented response (its status, else
   (Date, Content-Type, Content-Length, Connection, ...) is sent;
 - the body: JSON with a documented media type, valid against the response's
   schema (JSON Schema 2020-12, $refs resolved within the document), or
-  empty when the response documents no content (304, HEAD).
+  empty when the response documents no content (304, HEAD);
+- for a request the server accepted (2xx, 304): every query parameter is
+  documented for the operation and its value valid, the documented request
+  headers (Idempotency-Key, If-None-Match) valid, and the body valid against
+  the operation's requestBody: what the server accepts, the document must
+  allow.
 
 Any mismatch fails the run, naming the test binary, its Check test case,
 the request, the status and the schema error. Identical failures (same
@@ -35,6 +40,7 @@ import os
 import re
 import sys
 from collections import OrderedDict
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
@@ -250,6 +256,73 @@ def check_response(spec, entry, response, method):
     return problems
 
 
+def operation_parameters(spec, item, operation):
+    """The parameters of an operation (its own over its path item's), resolved, by (in, name)."""
+    params = {}
+    for p in list(item.get("parameters", [])) + list(operation.get("parameters", [])):
+        p = spec.resolve(p)
+        params[(p.get("in"), p.get("name").lower() if p.get("in") == "header" else p.get("name"))] = p
+    return params
+
+
+def parameter_value(spec, schema, value):
+    """A query or header value as its schema's type reads it; None when it does not parse."""
+    kind = schema.get("type")
+    if kind == "integer":
+        return int(value) if re.match(r"^-?[0-9]+$", value) else None
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value)
+    return value
+
+
+def check_request(spec, entry, item, operation):
+    """Problems of a request the server accepted (2xx, 304) that the document would refuse."""
+    problems = []
+    params = operation_parameters(spec, item, operation)
+    query = parse_qsl(urlsplit(entry["path"]).query, keep_blank_values=True)
+    for name, value in query:
+        param = params.get(("query", name))
+        if param is None:
+            problems.append("the server accepted query parameter %s, which the operation does not document"
+                            % name)
+            continue
+        schema = spec.resolve(param.get("schema", {}))
+        if schema.get("type") == "array":
+            schema = spec.resolve(schema.get("items", {}))
+        instance = parameter_value(spec, schema, value)
+        errors = [] if instance is None else list(spec.validator(schema).iter_errors(instance))
+        if instance is None or errors:
+            problems.append("the server accepted %s=%s, which the document refuses%s"
+                            % (name, value, ": " + errors[0].message if errors else ""))
+    for header in entry.get("request_headers") or []:
+        name, _, value = header.partition(":")
+        param = params.get(("header", name.strip().lower()))
+        if param is not None:
+            schema = spec.resolve(param.get("schema", {}))
+            errors = list(spec.validator(schema).iter_errors(value.strip()))
+            if errors:
+                problems.append("the server accepted header %s, which the document refuses: %s"
+                                % (header, errors[0].message))
+    body = entry.get("request_body")
+    if body is None or isinstance(body, dict):
+        return problems
+    request_body = spec.resolve(operation.get("requestBody", {}))
+    media = request_body.get("content", {}).get("application/json")
+    try:
+        instance = json.loads(body) if body.strip() else None
+    except ValueError:
+        return problems + ["the server accepted a body that is not JSON"]
+    if media is None:
+        if instance not in (None, {}):
+            problems.append("the server accepted a body, and the operation documents none")
+        return problems
+    errors = sorted(spec.validator(media.get("schema", {})).iter_errors(instance),
+                    key=lambda e: list(e.absolute_path))
+    problems += ["the server accepted a body the document refuses: " + describe_error(leaf)
+                 for e in errors for leaf in leaf_errors(e)]
+    return problems
+
+
 def unrouted_response(spec, status):
     unrouted = spec.doc.get("x-dropline-unrouted", {}).get("responses", {})
     return unrouted.get(str(status))
@@ -282,7 +355,10 @@ def check_entry(spec, entry):
     if response is None:
         return label, ["status %d is not documented for %s (documented: %s)"
                        % (status, operation.get("operationId", label), ", ".join(responses))]
-    return label, check_response(spec, entry, response, method)
+    problems = check_response(spec, entry, response, method)
+    if status < 400:
+        problems += check_request(spec, entry, item, operation)
+    return label, problems
 
 
 def read_log(directory):
