@@ -56,3 +56,15 @@ set_tests_properties(api_examples PROPERTIES LABELS integration TIMEOUT 300)
 add_test(NAME api_examples_selftest
   COMMAND ${DROPLINE_PYTHON3} ${OPENAPI_DIR}/test_api_examples.py --bin $<TARGET_FILE:dropline>)
 set_tests_properties(api_examples_selftest PROPERTIES LABELS unit TIMEOUT 120)
+
+# The documented answers the other integration tests do not reach (HEAD, 405
+# on every path, 413, 415, 429, replays on a PUT, ...): their responses go
+# to the same log, for openapi_responses.
+add_executable(test_openapi_statuses ${OPENAPI_DIR}/test_openapi_statuses.c)
+target_link_libraries(test_openapi_statuses PRIVATE dropline_test_support)
+add_dependencies(test_openapi_statuses dropline)
+add_test(NAME test_openapi_statuses COMMAND test_openapi_statuses)
+set_tests_properties(test_openapi_statuses PROPERTIES
+  ENVIRONMENT "DROPLINE_OPENAPI_LOG=${OPENAPI_LOG_DIR};CK_DEFAULT_TIMEOUT=60"
+  FIXTURES_REQUIRED openapi_log FIXTURES_SETUP openapi_responses
+  LABELS integration TIMEOUT 300)

@@ -342,7 +342,7 @@ def check_entry(spec, entry):
         return label, check_response(spec, entry, response, method)
     template, item, operation = found
     if operation is None:
-        label = "(no operation: %s %s)" % (method, template)
+        label = "(no operation: another method on a path)"
         response = unrouted_response(spec, status)
         if response is None or status == 404:
             return label, ["%s %s is not an operation of the document, and %d is not what "
