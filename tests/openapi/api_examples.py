@@ -440,15 +440,16 @@ def read_text(path):
 class Server:
     """`dropline demo` and `dropline serve` on a free port of 127.0.0.1, over a fresh database."""
 
-    def __init__(self, binary, workdir):
+    def __init__(self, binary, workdir, env):
         self.binary = binary
         self.db = os.path.join(workdir, "demo.db")
         self.log_path = os.path.join(workdir, "serve.log")
-        subprocess.run([binary, "demo", "--db", self.db], check=True,
+        subprocess.run([binary, "demo", "--db", self.db], check=True, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0"],
-                                     stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
+                                     env=env, stdout=self.log, stderr=self.log,
+                                     stdin=subprocess.DEVNULL)
         self.port = None
         deadline = time.monotonic() + 60
         while self.port is None:
@@ -549,12 +550,14 @@ def run(doc, binary, verbose=False, out=sys.stdout):
         os.mkdir(bindir)
         os.symlink(binary, os.path.join(bindir, "dropline"))
         run_started = int(time.time())
-        server = Server(binary, workdir)
-        env = dict(os.environ)
+        # The server and the page's commands see the defaults a reader has:
+        # no DROPLINE_* settings (rate limit, threads, ...) and no keys of
+        # the caller's own.
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith("DROPLINE_") and name not in ("KEY", "BRAND_KEY")}
+        server = Server(binary, workdir, env)
         env.update({"PATH": bindir + os.pathsep + env.get("PATH", ""), "DROPLINE_DB": server.db,
                     "LC_ALL": "C.UTF-8"})
-        for name in ("KEY", "BRAND_KEY", "DROPLINE_LISTEN"):
-            env.pop(name, None)
         shell = Shell(workdir, env)
         for n, example in enumerate(examples, 1):
             where = "%s:%d" % (shown_path, example.line)
