@@ -386,7 +386,8 @@ def validate(spec, entries):
         label, problems = check_entry(spec, entry)
         coverage.setdefault(label, set()).add(entry["status"])
         for problem in problems:
-            key = (label, entry["status"], problem)
+            # The same problem at another index of a list is the same problem.
+            key = (label, entry["status"], re.sub(r"\[\d+\]", "[]", problem))
             if key in failures:
                 failures[key][0] += 1
             else:

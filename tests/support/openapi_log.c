@@ -16,13 +16,18 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The test binary's name, from /proc (no argv here); "test" when unknown. */
 static void program_name(char *out, size_t size)
 {
+	char cmdline[512];
 	snprintf(out, size, "test");
-	FILE *f = fopen("/proc/self/comm", "r");
+	FILE *f = fopen("/proc/self/cmdline", "r");
 	if (f == NULL)
 		return;
-	if (fgets(out, (int)size, f) != NULL)
-		out[strcspn(out, "\n")] = '\0';
+	size_t n = fread(cmdline, 1, sizeof(cmdline) - 1, f);
 	fclose(f);
+	cmdline[n] = '\0'; /* argv[0] ends at its own NUL */
+	const char *base = strrchr(cmdline, '/');
+	base = base != NULL ? base + 1 : cmdline;
+	if (*base != '\0')
+		snprintf(out, size, "%s", base);
 }
 
 /*
