@@ -3,9 +3,12 @@
 # is not there yet. Runs apt-get through sudo when not root.
 set -euo pipefail
 
-# scdoc builds the man page dropline(1).
+# scdoc builds the man page dropline(1); python3-jsonschema, python3-yaml and
+# jq run the tests of the API's description (tests/openapi: docs/openapi.yaml
+# against the server, docs/api.md's examples).
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl scdoc)
+	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl scdoc
+	python3 python3-jsonschema python3-yaml jq)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "domain/timeutil.h"
 #include "harness.h"
+#include "openapi_log.h"
 #include "store/embedded.h"
 #include "store/store_keys.h"
 
@@ -183,6 +184,7 @@ void http_do(const struct test_server *ts, const struct http_call *call, struct 
 	out->headers = headers.data ? headers.data : strdup("");
 	out->headers_len = headers.len;
 	out->json = json_loadb(out->body, out->body_len, 0, NULL);
+	openapi_log_response(call, out);
 	curl_slist_free_all(list);
 	curl_easy_cleanup(curl);
 	free(url);
