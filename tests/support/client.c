@@ -117,6 +117,20 @@ json_t *create_order(int retailer, const char *key, const char *lines)
 	return o;
 }
 
+json_t *order_document(const char *po, const char *ordered_at, const char *identifier)
+{
+	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}},"
+			      " s:[{s:{s:s}, s:i, s:s, s:s}]}",
+			      "purchase_order_number", po, "ordered_at", ordered_at, "ship_to",
+			      "name1", "Tammy Watkins", "street1", "1332 Hermosa Ave", "city",
+			      "Hermosa Beach", "province", "CA", "postal_code", "90254", "country",
+			      "US", "shipping_method", "code", "GROUND", "carrier", "code", "UPSN",
+			      "order_lines", "variant", "identifier", identifier, "quantity", 1,
+			      "net_price", "250.00", "price", "450.00");
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
 json_t *get_ok(const char *path, const char *key)
 {
 	struct http_response r;

@@ -86,6 +86,13 @@ void put_with_key(const char *path, const char *key, const char *idem_key, struc
  */
 json_t *create_order(int retailer, const char *key, const char *lines);
 
+/*
+ * A valid order document: purchase order `po`, `ordered_at` as written, one
+ * unit of variant `identifier` at 250.00/450.00, shipped to Tammy Watkins in
+ * Hermosa Beach by UPSN GROUND. A new reference.
+ */
+json_t *order_document(const char *po, const char *ordered_at, const char *identifier);
+
 /* GET path expecting 200 and a JSON body; returns the body (caller frees). */
 json_t *get_ok(const char *path, const char *key);
 
