@@ -54,32 +54,24 @@ static void teardown(void)
 __attribute__((format(printf, 4, 5))) static void
 post_cancel(const char *side, const char *key, struct http_response *r, const char *fmt, ...)
 {
-	char body[4096], path[96];
+	char path[96];
+	snprintf(path, sizeof(path), "%s/cancels/", side);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	vcallf("POST", path, key, NULL, r, fmt, ap);
 	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(body));
-	snprintf(path, sizeof(path), "%s/cancels/", side);
-	http_send(&ts, "POST", path, key, body, r);
 }
 
 /* The same, expecting 201; returns the cancellation (caller frees). */
 __attribute__((format(printf, 3, 4))) static json_t *cancel_ok(const char *side, const char *key,
 							       const char *fmt, ...)
 {
-	char body[4096], path[96];
+	char path[96];
+	snprintf(path, sizeof(path), "%s/cancels/", side);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	json_t *c = vpost_created(path, key, fmt, ap);
 	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(body));
-	snprintf(path, sizeof(path), "%s/cancels/", side);
-	struct http_response r;
-	http_send(&ts, "POST", path, key, body, &r);
-	ck_assert_msg(r.status == 201, "POST %s %s: %ld %s", path, body, r.status, r.body);
-	json_t *c = json_incref(r.json);
-	http_response_free(&r);
 	return c;
 }
 

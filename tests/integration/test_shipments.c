@@ -63,30 +63,21 @@ static json_t *shipment_line_at(json_t *shipment, size_t i)
 __attribute__((format(printf, 4, 5))) static void
 post_shipment(const char *side, const char *key, struct http_response *r, const char *fmt, ...)
 {
-	char body[4096], path[96];
+	char path[96];
+	snprintf(path, sizeof(path), "%s/shipments/", side);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	vcallf("POST", path, key, NULL, r, fmt, ap);
 	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(body));
-	snprintf(path, sizeof(path), "%s/shipments/", side);
-	http_send(&ts, "POST", path, key, body, r);
 }
 
 /* Brand 501 ships, expecting 201; returns the shipment (caller frees). */
 __attribute__((format(printf, 1, 2))) static json_t *ship_ok(const char *fmt, ...)
 {
-	char body[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	json_t *s = vpost_created(B501 "/shipments/", key501, fmt, ap);
 	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(body));
-	struct http_response r;
-	http_send(&ts, "POST", B501 "/shipments/", key501, body, &r);
-	ck_assert_msg(r.status == 201, "POST shipment %s: %ld %s", body, r.status, r.body);
-	json_t *s = json_incref(r.json);
-	http_response_free(&r);
 	return s;
 }
 

@@ -68,15 +68,12 @@ int64_t line_id(json_t *order, size_t i)
 
 /* ---- requests ---------------------------------------------------------- */
 
-void callf(const char *method, const char *path, const char *key, const char *idem_key,
-	   struct http_response *r, const char *fmt, ...)
+void vcallf(const char *method, const char *path, const char *key, const char *idem_key,
+	    struct http_response *r, const char *fmt, va_list ap)
 {
 	char body[4096];
 	if (fmt != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
 		int n = vsnprintf(body, sizeof(body), fmt, ap);
-		va_end(ap);
 		ck_assert(n > 0 && (size_t)n < sizeof(body));
 	}
 	char header[320];
@@ -89,6 +86,28 @@ void callf(const char *method, const char *path, const char *key, const char *id
 				 .body = fmt != NULL ? body : NULL,
 				 .headers = idem_key ? headers : NULL};
 	http_do(the_server(), &call, r);
+}
+
+void callf(const char *method, const char *path, const char *key, const char *idem_key,
+	   struct http_response *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vcallf(method, path, key, idem_key, r, fmt, ap);
+	va_end(ap);
+}
+
+json_t *vpost_created(const char *path, const char *key, const char *fmt, va_list ap)
+{
+	char body[4096];
+	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	ck_assert(n > 0 && (size_t)n < sizeof(body));
+	struct http_response r;
+	http_send(the_server(), "POST", path, key, body, &r);
+	ck_assert_msg(r.status == 201, "POST %s %s: %ld %s", path, body, r.status, r.body);
+	json_t *j = json_incref(r.json);
+	http_response_free(&r);
+	return j;
 }
 
 void put_with_key(const char *path, const char *key, const char *idem_key, struct http_response *r)

@@ -19,6 +19,7 @@
 #define DROPLINE_TEST_CLIENT_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,19 @@ int64_t line_id(json_t *order, size_t i);
 __attribute__((format(printf, 6, 7))) void callf(const char *method, const char *path,
 						 const char *key, const char *idem_key,
 						 struct http_response *r, const char *fmt, ...);
+
+/* callf() taking its arguments as a va_list, for a suite's own printf-like wrappers. */
+__attribute__((format(printf, 6, 0))) void vcallf(const char *method, const char *path,
+						  const char *key, const char *idem_key,
+						  struct http_response *r, const char *fmt,
+						  va_list ap);
+
+/*
+ * POST path with a printf-formatted body, expecting 201; returns the
+ * created resource (caller frees). A va_list, for a suite's own wrappers.
+ */
+__attribute__((format(printf, 3, 0))) json_t *vpost_created(const char *path, const char *key,
+							    const char *fmt, va_list ap);
 
 /* PUT without a body, with an Idempotency-Key. The caller frees r. */
 void put_with_key(const char *path, const char *key, const char *idem_key, struct http_response *r);
