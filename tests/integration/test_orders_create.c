@@ -14,6 +14,7 @@
 
 #include "catalog/catalog.h"
 #include "domain/timeutil.h"
+#include "client.h"
 #include "harness.h"
 
 static struct test_server ts;
@@ -22,6 +23,7 @@ static char *key500, *key600;
 static void setup(void)
 {
 	ts_start(&ts, true);
+	client_use(&ts);
 	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
 	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
 }
@@ -36,16 +38,7 @@ static void teardown(void)
 /* A valid order body; tests change one thing at a time with json_object_set_new. */
 static json_t *valid_order(const char *po)
 {
-	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}},"
-			      " s:[{s:{s:s}, s:i, s:s, s:s}]}",
-			      "purchase_order_number", po, "ordered_at", "2016-07-06T10:25",
-			      "ship_to", "name1", "Tammy Watkins", "street1", "1332 Hermosa Ave",
-			      "city", "Hermosa Beach", "province", "CA", "postal_code", "90254",
-			      "country", "US", "shipping_method", "code", "GROUND", "carrier",
-			      "code", "UPSN", "order_lines", "variant", "identifier", "GBD34315",
-			      "quantity", 1, "net_price", "250.00", "price", "450.00");
-	ck_assert_ptr_nonnull(o);
-	return o;
+	return order_document(po, "2016-07-06T10:25", "GBD34315");
 }
 
 /* Posts `body` (taken over) as retailer `retailer` with `key`. */
@@ -250,8 +243,7 @@ START_TEST(seed_example_as_published_is_invalid_json_with_line_and_column)
 	free(body);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_json");
-	const char *m =
-		json_string_value(json_object_get(json_object_get(r.json, "error"), "message"));
+	const char *m = error_message(&r);
 	ck_assert_msg(strstr(m, "line 21") != NULL, "%s", m);
 	http_response_free(&r);
 	ck_assert_int_eq(db_count("orders"), 0);
@@ -476,11 +468,8 @@ START_TEST(several_errors_are_reported_at_once)
 	ck_assert(http_error_has_field(&r, "order_lines[0].quantity"));
 	/* Catalog problems come in the same answer as the body's own. */
 	ck_assert(http_error_has_field(&r, "order_lines[2].variant.upc"));
-	json_t *fields = json_object_get(json_object_get(r.json, "error"), "fields");
-	ck_assert_int_eq(json_array_size(fields), 5);
-	ck_assert_str_eq(
-		json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
-		"5 fields are invalid");
+	ck_assert_int_eq(field_count(&r), 5);
+	ck_assert_str_eq(error_message(&r), "5 fields are invalid");
 	http_response_free(&r);
 	/* Shape-valid but unknown variants: reported together, each at its path. */
 	o = valid_order("PO-MANY-2");
@@ -747,9 +736,7 @@ START_TEST(duplicate_purchase_order_number_is_409_naming_the_order)
 		first);
 	char id_text[32];
 	snprintf(id_text, sizeof(id_text), "%lld", (long long)first);
-	ck_assert_ptr_nonnull(strstr(
-		json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
-		id_text));
+	ck_assert_ptr_nonnull(strstr(error_message(&r), id_text));
 	http_response_free(&r);
 	/* Another retailer may use the same number. */
 	post_order(600, key600, valid_order("DUP-1"), &r);
@@ -761,44 +748,29 @@ END_TEST
 
 #define RACERS 8
 
-struct racer {
-	pthread_barrier_t *start;
-	long status;
-};
-
-static void *race(void *arg)
-{
-	struct racer *me = arg;
-	json_t *order = valid_order("RACE-1");
-	char *body = json_dumps(order, JSON_COMPACT);
-	json_decref(order);
-	pthread_barrier_wait(me->start);
-	struct http_response r;
-	http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, body, &r);
-	me->status = r.status;
-	http_response_free(&r);
-	free(body);
-	return NULL;
-}
-
 START_TEST(duplicate_purchase_order_numbers_racing_create_one_order)
 {
 	curl_global_init(CURL_GLOBAL_ALL);
-	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, RACERS);
-	pthread_t threads[RACERS];
+	json_t *order = valid_order("RACE-1");
+	char *body = json_dumps(order, JSON_COMPACT);
+	json_decref(order);
+	ck_assert_ptr_nonnull(body);
 	struct racer racers[RACERS];
+	memset(racers, 0, sizeof(racers));
 	for (int i = 0; i < RACERS; i++) {
-		racers[i] = (struct racer){.start = &start};
-		ck_assert_int_eq(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
+		racers[i].method = "POST";
+		racers[i].path = "/v1/retailers/500/orders/";
+		racers[i].key = key500;
+		int n = snprintf(racers[i].body, sizeof(racers[i].body), "%s", body);
+		ck_assert(n > 0 && (size_t)n < sizeof(racers[i].body));
 	}
+	free(body);
+	run_racers(racers, RACERS);
 	int created = 0, conflicts = 0;
 	for (int i = 0; i < RACERS; i++) {
-		pthread_join(threads[i], NULL);
 		created += racers[i].status == 201;
 		conflicts += racers[i].status == 409;
 	}
-	pthread_barrier_destroy(&start);
 	ck_assert_int_eq(created, 1);
 	ck_assert_int_eq(conflicts, RACERS - 1);
 	ck_assert_int_eq(db_count("orders"), 1);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client.h"
 #include "harness.h"
 
 /* 2016-07-06T10:25:00Z, the seed's ordered_at. */
@@ -22,6 +23,7 @@ static char *key500, *key600, *key501, *key502;
 static void setup(void)
 {
 	ts_start(&ts, true);
+	client_use(&ts);
 	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
 	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
 	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
@@ -46,60 +48,18 @@ static void iso_of(int64_t epoch, char out[32])
 	ck_assert_uint_eq(strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm), 20);
 }
 
-/* A time member of an order ("YYYY-MM-DDTHH:MM:SSZ") as epoch seconds. */
-static int64_t epoch_of(json_t *order, const char *field)
-{
-	const char *text = json_string_value(json_object_get(order, field));
-	ck_assert_msg(text != NULL, "%s is not a string", field);
-	ck_assert_msg(strlen(text) == 20 && text[10] == 'T' && text[19] == 'Z', "%s: '%s'", field,
-		      text);
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	char tail = 0;
-	ck_assert_int_eq(sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-				&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail),
-			 7);
-	ck_assert_int_eq(tail, 'Z');
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
-}
-
-/* A valid order body with the given purchase order number, ordered_at and variant identifier. */
-static char *order_body(const char *po, const char *ordered_at, const char *identifier)
-{
-	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s}},"
-			      " s:[{s:{s:s}, s:i, s:s, s:s}]}",
-			      "purchase_order_number", po, "ordered_at", ordered_at, "ship_to",
-			      "name1", "Tammy Watkins", "street1", "1332 Hermosa Ave", "city",
-			      "Hermosa Beach", "province", "CA", "postal_code", "90254", "country",
-			      "US", "shipping_method", "code", "GROUND", "carrier", "code", "UPSN",
-			      "order_lines", "variant", "identifier", identifier, "quantity", 1,
-			      "net_price", "250.00", "price", "450.00");
-	ck_assert_ptr_nonnull(o);
-	char *text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	ck_assert_ptr_nonnull(text);
-	return text;
-}
-
 /* POSTs an order as `retailer`; the response is the caller's to free. */
 static void post_order_as(int retailer, const char *key, const char *po, const char *ordered_at,
 			  const char *identifier, const char *idempotency_key,
 			  struct http_response *r)
 {
-	char path[64], header[320];
+	char path[64];
 	snprintf(path, sizeof(path), "/v1/retailers/%d/orders/", retailer);
-	char *body = order_body(po, ordered_at, identifier);
-	const char *headers[] = {header, NULL};
-	snprintf(header, sizeof(header), "Idempotency-Key: %s",
-		 idempotency_key ? idempotency_key : "");
-	struct http_call call = {.method = "POST",
-				 .path = path,
-				 .key = key,
-				 .body = body,
-				 .headers = idempotency_key ? headers : NULL};
-	http_do(&ts, &call, r);
+	json_t *order = order_document(po, ordered_at, identifier);
+	char *body = json_dumps(order, JSON_COMPACT);
+	json_decref(order);
+	ck_assert_ptr_nonnull(body);
+	callf("POST", path, key, idempotency_key, r, "%s", body);
 	free(body);
 }
 
@@ -119,33 +79,11 @@ static int64_t create_order_as(int retailer, const char *key, const char *po,
 }
 
 /* Retailer 500's order with PO `po`, ordered at epoch `ordered_at`, of variant `identifier`. */
-static int64_t create_order(const char *po, int64_t ordered_at, const char *identifier)
+static int64_t new_order(const char *po, int64_t ordered_at, const char *identifier)
 {
 	char when[32];
 	iso_of(ordered_at, when);
 	return create_order_as(500, key500, po, when, identifier);
-}
-
-/* GET that must answer 200; returns a new reference to the body. */
-static json_t *get_ok(const char *path, const char *key)
-{
-	struct http_response r;
-	http_get(&ts, path, key, &r);
-	ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
-	ck_assert_ptr_nonnull(r.json);
-	json_t *body = json_incref(r.json);
-	http_response_free(&r);
-	return body;
-}
-
-/* The count a list path answers. */
-static int64_t list_count(const char *path, const char *key)
-{
-	json_t *page = get_ok(path, key);
-	ck_assert(json_is_integer(json_object_get(page, "count")));
-	int64_t n = json_integer_value(json_object_get(page, "count"));
-	json_decref(page);
-	return n;
 }
 
 static json_t *order_get(const char *side, int party, int64_t id, const char *key)
@@ -182,7 +120,7 @@ static void expect_page(const char *base, const char *key, const char *query, si
  * The list of retailer 500 and of brand 501, filtered by `query`, holds
  * exactly the `n` ids that follow, in this order.
  */
-static void expect_ids(const char *query, size_t n, ...)
+static void expect_orders(const char *query, size_t n, ...)
 {
 	int64_t ids[16];
 	ck_assert_uint_le(n, 16);
@@ -195,17 +133,17 @@ static void expect_ids(const char *query, size_t n, ...)
 	expect_page("/v1/brands/501/orders/", key501, query, n, ids);
 }
 
-/* expect_ids() with a query built by printf. */
-static void expect_idsf(size_t n, int64_t a, int64_t b, int64_t c, const char *fmt, ...)
+/* expect_orders() with a query built by printf. */
+static void expect_ordersf(size_t n, int64_t a, int64_t b, int64_t c, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-static void expect_idsf(size_t n, int64_t a, int64_t b, int64_t c, const char *fmt, ...)
+static void expect_ordersf(size_t n, int64_t a, int64_t b, int64_t c, const char *fmt, ...)
 {
 	char query[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(query, sizeof(query), fmt, ap);
 	va_end(ap);
-	expect_ids(query, n, a, b, c);
+	expect_orders(query, n, a, b, c);
 }
 
 /*
@@ -226,8 +164,7 @@ static void expect_bad(const char *path, const char *key, const char *const *fie
 	for (const char *const *f = fields; *f != NULL; f++, n++)
 		if (missing == NULL && !http_error_has_field(&r, *f))
 			missing = *f;
-	size_t listed =
-		json_array_size(json_object_get(json_object_get(r.json, "error"), "fields"));
+	size_t listed = field_count(&r);
 	http_response_free(&r);
 	ck_assert_msg(status == 400, "GET %s: %ld %s", path, status, body);
 	ck_assert_msg(code_ok, "GET %s: %s", path, body);
@@ -246,17 +183,10 @@ static void expect_bad1(const char *path, const char *field)
 static void acknowledge(int brand, const char *key, int64_t id, const char *idempotency_key,
 			struct http_response *r)
 {
-	char path[96], header[320];
+	char path[96];
 	snprintf(path, sizeof(path), "/v1/brands/%d/orders/%lld/acknowledge/", brand,
 		 (long long)id);
-	snprintf(header, sizeof(header), "Idempotency-Key: %s",
-		 idempotency_key ? idempotency_key : "");
-	const char *headers[] = {header, NULL};
-	struct http_call call = {.method = "PUT",
-				 .path = path,
-				 .key = key,
-				 .headers = idempotency_key ? headers : NULL};
-	http_do(&ts, &call, r);
+	callf("PUT", path, key, idempotency_key, r, NULL);
 }
 
 /* Acknowledges as brand 501 (200) and returns acknowledged_at. */
@@ -401,8 +331,8 @@ static void expect_walk(const struct walk *w, const int64_t *expected, size_t n,
 }
 
 /* Walks a list both ways with limit 7 and checks it sees exactly `expected`. */
-static void walk_both_ways(const char *base, const char *key, const char *filter,
-			   const int64_t *expected, size_t n, const char *const *must_contain)
+static void walk_limit_7(const char *base, const char *key, const char *filter,
+			 const int64_t *expected, size_t n, const char *const *must_contain)
 {
 	char start[256];
 	snprintf(start, sizeof(start), "%s?%s%slimit=7", base, filter, *filter ? "&" : "");
@@ -424,13 +354,13 @@ START_TEST(pagination_walks_120_orders_both_ways_on_both_sides)
 	char po[32];
 	for (int i = 0; i < WALK_ORDERS; i++) {
 		snprintf(po, sizeof(po), "WALK-%03d", i);
-		ids[i] = create_order(po, T0 + i * 60, "GBD34315");
+		ids[i] = new_order(po, T0 + i * 60, "GBD34315");
 		if (i > 0)
 			ck_assert_int_gt(ids[i], ids[i - 1]);
 	}
 	const char *const limit7[] = {"limit=7", NULL};
-	walk_both_ways("/v1/retailers/500/orders/", key500, "", ids, WALK_ORDERS, limit7);
-	walk_both_ways("/v1/brands/501/orders/", key501, "", ids, WALK_ORDERS, limit7);
+	walk_limit_7("/v1/retailers/500/orders/", key500, "", ids, WALK_ORDERS, limit7);
+	walk_limit_7("/v1/brands/501/orders/", key501, "", ids, WALK_ORDERS, limit7);
 
 	/* Without the trailing slash the links are the same list's. */
 	struct walk w;
@@ -457,10 +387,9 @@ START_TEST(pagination_walks_120_orders_both_ways_on_both_sides)
 		 (long long)(T0 + 47 * 60));
 	snprintf(gte, sizeof(gte), "ordered_at_gte=%lld", (long long)(T0 + 47 * 60));
 	const char *const carried[] = {"limit=7", gte, "status=open", NULL};
-	walk_both_ways("/v1/retailers/500/orders/", key500, filter, ids + 47, WALK_ORDERS - 47,
-		       carried);
-	walk_both_ways("/v1/brands/501/orders/", key501, filter, ids + 47, WALK_ORDERS - 47,
-		       carried);
+	walk_limit_7("/v1/retailers/500/orders/", key500, filter, ids + 47, WALK_ORDERS - 47,
+		     carried);
+	walk_limit_7("/v1/brands/501/orders/", key501, filter, ids + 47, WALK_ORDERS - 47, carried);
 }
 END_TEST
 
@@ -470,7 +399,7 @@ START_TEST(pagination_from_a_middle_cursor_goes_both_ways)
 	char po[32];
 	for (int i = 0; i < 10; i++) {
 		snprintf(po, sizeof(po), "MID-%d", i);
-		ids[i] = create_order(po, T0, "GBD34315");
+		ids[i] = new_order(po, T0, "GBD34315");
 	}
 	/* Page 2 of limit 3 is ids[3..5]; its previous is ids[0..2], its next ids[6..8]. */
 	json_t *p1 = get_ok("/v1/retailers/500/orders/?limit=3", key500);
@@ -501,15 +430,15 @@ END_TEST
 
 START_TEST(filter_purchase_order_number_is_exact)
 {
-	int64_t a = create_order("F-1", T0, "GBD34315");
-	int64_t b = create_order("F-10", T0, "GBD34315");
-	int64_t c = create_order("PO #7/a&b", T0, "GBD34315");
-	expect_ids("purchase_order_number=F-1", 1, a);
-	expect_ids("purchase_order_number=F-10", 1, b);
-	expect_ids("purchase_order_number=F-", 0);
-	expect_ids("purchase_order_number=F-2", 0);
+	int64_t a = new_order("F-1", T0, "GBD34315");
+	int64_t b = new_order("F-10", T0, "GBD34315");
+	int64_t c = new_order("PO #7/a&b", T0, "GBD34315");
+	expect_orders("purchase_order_number=F-1", 1, a);
+	expect_orders("purchase_order_number=F-10", 1, b);
+	expect_orders("purchase_order_number=F-", 0);
+	expect_orders("purchase_order_number=F-2", 0);
 	/* Percent-encoded reserved characters. */
-	expect_ids("purchase_order_number=PO%20%237%2Fa%26b", 1, c);
+	expect_orders("purchase_order_number=PO%20%237%2Fa%26b", 1, c);
 	/* Retailer 600's order with the same number is brand 501's, not retailer 500's. */
 	int64_t other = create_order_as(600, key600, "F-1", "2016-07-06T10:25", "GBD34315");
 	expect_page("/v1/retailers/500/orders/", key500, "purchase_order_number=F-1", 1, &a);
@@ -521,16 +450,16 @@ END_TEST
 
 START_TEST(filter_status_single_and_repeated)
 {
-	int64_t a = create_order("S-1", T0, "GBD34315");
-	int64_t b = create_order("S-2", T0, "GBD34316");
-	expect_ids("status=open", 2, a, b);
-	expect_ids("status=closed", 0);
-	expect_ids("status=partial", 0);
-	expect_ids("status=canceled", 0);
-	expect_ids("status=open&status=closed", 2, a, b);
-	expect_ids("status=closed&status=open", 2, a, b);
-	expect_ids("status=partial&status=canceled&status=closed", 0);
-	expect_ids("status=open&purchase_order_number=S-2", 1, b);
+	int64_t a = new_order("S-1", T0, "GBD34315");
+	int64_t b = new_order("S-2", T0, "GBD34316");
+	expect_orders("status=open", 2, a, b);
+	expect_orders("status=closed", 0);
+	expect_orders("status=partial", 0);
+	expect_orders("status=canceled", 0);
+	expect_orders("status=open&status=closed", 2, a, b);
+	expect_orders("status=closed&status=open", 2, a, b);
+	expect_orders("status=partial&status=canceled&status=closed", 0);
+	expect_orders("status=open&purchase_order_number=S-2", 1, b);
 	/* Every order listed says open. */
 	json_t *page = get_ok("/v1/retailers/500/orders/?status=open", key500);
 	size_t i;
@@ -543,25 +472,25 @@ END_TEST
 
 START_TEST(filter_is_acknowledged_before_and_after_acknowledging)
 {
-	int64_t a = create_order("A-1", T0, "GBD34315");
-	int64_t b = create_order("A-2", T0, "GBD34315");
-	int64_t c = create_order("A-3", T0, "GBD34315");
-	expect_ids("is_acknowledged=0", 3, a, b, c);
-	expect_ids("is_acknowledged=1", 0);
+	int64_t a = new_order("A-1", T0, "GBD34315");
+	int64_t b = new_order("A-2", T0, "GBD34315");
+	int64_t c = new_order("A-3", T0, "GBD34315");
+	expect_orders("is_acknowledged=0", 3, a, b, c);
+	expect_orders("is_acknowledged=1", 0);
 	acknowledge_ok(b);
-	expect_ids("is_acknowledged=1", 1, b);
-	expect_ids("is_acknowledged=0", 2, a, c);
-	expect_ids("is_acknowledged=1&status=open", 1, b);
-	expect_ids("is_acknowledged=0&purchase_order_number=A-2", 0);
-	expect_ids("", 3, a, b, c);
+	expect_orders("is_acknowledged=1", 1, b);
+	expect_orders("is_acknowledged=0", 2, a, c);
+	expect_orders("is_acknowledged=1&status=open", 1, b);
+	expect_orders("is_acknowledged=0&purchase_order_number=A-2", 0);
+	expect_orders("", 3, a, b, c);
 }
 END_TEST
 
 START_TEST(filter_ordered_at_operators_at_exact_boundaries)
 {
-	int64_t a = create_order("O-1", T0, "GBD34315");
-	int64_t b = create_order("O-2", T0 + 60, "GBD34315");
-	int64_t c = create_order("O-3", T0 + 120, "GBD34315");
+	int64_t a = new_order("O-1", T0, "GBD34315");
+	int64_t b = new_order("O-2", T0 + 60, "GBD34315");
+	int64_t c = new_order("O-3", T0 + 120, "GBD34315");
 	/* The stored ordered_at is what was sent. */
 	json_t *o = order_get("retailers", 500, b, key500);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "ordered_at")),
@@ -569,72 +498,72 @@ START_TEST(filter_ordered_at_operators_at_exact_boundaries)
 	ck_assert_int_eq(epoch_of(o, "ordered_at"), T0 + 60);
 	json_decref(o);
 	int64_t m = T0 + 60;
-	expect_idsf(1, a, 0, 0, "ordered_at_lt=%lld", (long long)m);
-	expect_idsf(2, a, b, 0, "ordered_at_lte=%lld", (long long)m);
-	expect_idsf(1, c, 0, 0, "ordered_at_gt=%lld", (long long)m);
-	expect_idsf(2, b, c, 0, "ordered_at_gte=%lld", (long long)m);
+	expect_ordersf(1, a, 0, 0, "ordered_at_lt=%lld", (long long)m);
+	expect_ordersf(2, a, b, 0, "ordered_at_lte=%lld", (long long)m);
+	expect_ordersf(1, c, 0, 0, "ordered_at_gt=%lld", (long long)m);
+	expect_ordersf(2, b, c, 0, "ordered_at_gte=%lld", (long long)m);
 	/* At the ends. */
-	expect_idsf(0, 0, 0, 0, "ordered_at_lt=%lld", (long long)T0);
-	expect_idsf(1, a, 0, 0, "ordered_at_lte=%lld", (long long)T0);
-	expect_idsf(3, a, b, c, "ordered_at_gte=%lld", (long long)T0);
-	expect_idsf(2, b, c, 0, "ordered_at_gt=%lld", (long long)T0);
-	expect_idsf(0, 0, 0, 0, "ordered_at_gt=%lld", (long long)(T0 + 120));
-	expect_idsf(1, c, 0, 0, "ordered_at_gte=%lld", (long long)(T0 + 120));
-	expect_idsf(3, a, b, c, "ordered_at_lte=%lld", (long long)(T0 + 120));
-	expect_idsf(2, a, b, 0, "ordered_at_lt=%lld", (long long)(T0 + 120));
+	expect_ordersf(0, 0, 0, 0, "ordered_at_lt=%lld", (long long)T0);
+	expect_ordersf(1, a, 0, 0, "ordered_at_lte=%lld", (long long)T0);
+	expect_ordersf(3, a, b, c, "ordered_at_gte=%lld", (long long)T0);
+	expect_ordersf(2, b, c, 0, "ordered_at_gt=%lld", (long long)T0);
+	expect_ordersf(0, 0, 0, 0, "ordered_at_gt=%lld", (long long)(T0 + 120));
+	expect_ordersf(1, c, 0, 0, "ordered_at_gte=%lld", (long long)(T0 + 120));
+	expect_ordersf(3, a, b, c, "ordered_at_lte=%lld", (long long)(T0 + 120));
+	expect_ordersf(2, a, b, 0, "ordered_at_lt=%lld", (long long)(T0 + 120));
 	/* One second either side. */
-	expect_idsf(2, a, b, 0, "ordered_at_lt=%lld", (long long)(m + 1));
-	expect_idsf(1, c, 0, 0, "ordered_at_gte=%lld", (long long)(m + 1));
-	expect_idsf(1, a, 0, 0, "ordered_at_lte=%lld", (long long)(m - 1));
-	expect_idsf(2, b, c, 0, "ordered_at_gt=%lld", (long long)(m - 1));
+	expect_ordersf(2, a, b, 0, "ordered_at_lt=%lld", (long long)(m + 1));
+	expect_ordersf(1, c, 0, 0, "ordered_at_gte=%lld", (long long)(m + 1));
+	expect_ordersf(1, a, 0, 0, "ordered_at_lte=%lld", (long long)(m - 1));
+	expect_ordersf(2, b, c, 0, "ordered_at_gt=%lld", (long long)(m - 1));
 	/* Combined into a window. */
-	expect_idsf(1, b, 0, 0, "ordered_at_gt=%lld&ordered_at_lt=%lld", (long long)T0,
-		    (long long)(T0 + 120));
-	expect_idsf(3, a, b, c, "ordered_at_gte=%lld&ordered_at_lte=%lld", (long long)T0,
-		    (long long)(T0 + 120));
-	expect_idsf(0, 0, 0, 0, "ordered_at_gt=%lld&ordered_at_lt=%lld", (long long)m,
-		    (long long)m);
-	expect_idsf(3, a, b, c, "ordered_at_gte=0");
+	expect_ordersf(1, b, 0, 0, "ordered_at_gt=%lld&ordered_at_lt=%lld", (long long)T0,
+		       (long long)(T0 + 120));
+	expect_ordersf(3, a, b, c, "ordered_at_gte=%lld&ordered_at_lte=%lld", (long long)T0,
+		       (long long)(T0 + 120));
+	expect_ordersf(0, 0, 0, 0, "ordered_at_gt=%lld&ordered_at_lt=%lld", (long long)m,
+		       (long long)m);
+	expect_ordersf(3, a, b, c, "ordered_at_gte=0");
 }
 END_TEST
 
 START_TEST(filter_received_at_operators)
 {
 	int64_t now = (int64_t)time(NULL);
-	int64_t a = create_order("R-1", T0, "GBD34315");
-	int64_t b = create_order("R-2", T0, "GBD34316");
+	int64_t a = new_order("R-1", T0, "GBD34315");
+	int64_t b = new_order("R-2", T0, "GBD34316");
 	json_t *o = order_get("retailers", 500, b, key500);
 	int64_t received = epoch_of(o, "received_at");
 	json_decref(o);
 	ck_assert_int_ge(received, now - 5);
 	ck_assert_int_le(received, now + 60);
 	/* Far from now: all or nothing. */
-	expect_idsf(2, a, b, 0, "received_at_gte=%lld", (long long)(now - 24 * HOUR));
-	expect_idsf(2, a, b, 0, "received_at_gt=%lld", (long long)(now - 24 * HOUR));
-	expect_idsf(0, 0, 0, 0, "received_at_lt=%lld", (long long)(now - 24 * HOUR));
-	expect_idsf(0, 0, 0, 0, "received_at_lte=%lld", (long long)(now - 24 * HOUR));
-	expect_idsf(2, a, b, 0, "received_at_lt=%lld", (long long)(now + 24 * HOUR));
-	expect_idsf(2, a, b, 0, "received_at_lte=%lld", (long long)(now + 24 * HOUR));
-	expect_idsf(0, 0, 0, 0, "received_at_gt=%lld", (long long)(now + 24 * HOUR));
-	expect_idsf(0, 0, 0, 0, "received_at_gte=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(2, a, b, 0, "received_at_gte=%lld", (long long)(now - 24 * HOUR));
+	expect_ordersf(2, a, b, 0, "received_at_gt=%lld", (long long)(now - 24 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "received_at_lt=%lld", (long long)(now - 24 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "received_at_lte=%lld", (long long)(now - 24 * HOUR));
+	expect_ordersf(2, a, b, 0, "received_at_lt=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(2, a, b, 0, "received_at_lte=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "received_at_gt=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "received_at_gte=%lld", (long long)(now + 24 * HOUR));
 	/* At b's own received_at: lte and gte include it, lt and gt leave it out. */
-	expect_idsf(0, 0, 0, 0, "received_at_gt=%lld&purchase_order_number=R-2",
-		    (long long)received);
-	expect_idsf(1, b, 0, 0, "received_at_gte=%lld&purchase_order_number=R-2",
-		    (long long)received);
-	expect_idsf(0, 0, 0, 0, "received_at_lt=%lld&purchase_order_number=R-2",
-		    (long long)received);
-	expect_idsf(1, b, 0, 0, "received_at_lte=%lld&purchase_order_number=R-2",
-		    (long long)received);
+	expect_ordersf(0, 0, 0, 0, "received_at_gt=%lld&purchase_order_number=R-2",
+		       (long long)received);
+	expect_ordersf(1, b, 0, 0, "received_at_gte=%lld&purchase_order_number=R-2",
+		       (long long)received);
+	expect_ordersf(0, 0, 0, 0, "received_at_lt=%lld&purchase_order_number=R-2",
+		       (long long)received);
+	expect_ordersf(1, b, 0, 0, "received_at_lte=%lld&purchase_order_number=R-2",
+		       (long long)received);
 }
 END_TEST
 
 START_TEST(filter_fulfill_by_tells_lead_times_apart)
 {
 	int64_t now = (int64_t)time(NULL);
-	int64_t a = create_order("FB-1", T0, "GBD34315"); /* no lead time: received + 72 h */
-	int64_t b = create_order("FB-2", T0, "GBD34316"); /* 48 h lead time: received + 120 h */
-	int64_t c = create_order("FB-3", T0, "RS-OAK-1"); /* retailer 500's SKU of GBD34316 */
+	int64_t a = new_order("FB-1", T0, "GBD34315"); /* no lead time: received + 72 h */
+	int64_t b = new_order("FB-2", T0, "GBD34316"); /* 48 h lead time: received + 120 h */
+	int64_t c = new_order("FB-3", T0, "RS-OAK-1"); /* retailer 500's SKU of GBD34316 */
 	json_t *oa = order_get("retailers", 500, a, key500);
 	json_t *ob = order_get("retailers", 500, b, key500);
 	json_t *oc = order_get("retailers", 500, c, key500);
@@ -645,48 +574,48 @@ START_TEST(filter_fulfill_by_tells_lead_times_apart)
 	json_decref(oa);
 	json_decref(ob);
 	json_decref(oc);
-	expect_idsf(2, b, c, 0, "fulfill_by_gt=%lld", (long long)(now + 100 * HOUR));
-	expect_idsf(2, b, c, 0, "fulfill_by_gte=%lld", (long long)(now + 100 * HOUR));
-	expect_idsf(1, a, 0, 0, "fulfill_by_lt=%lld", (long long)(now + 100 * HOUR));
-	expect_idsf(1, a, 0, 0, "fulfill_by_lte=%lld", (long long)(now + 100 * HOUR));
-	expect_idsf(3, a, b, c, "fulfill_by_gt=%lld", (long long)now);
-	expect_idsf(0, 0, 0, 0, "fulfill_by_lt=%lld", (long long)now);
-	expect_idsf(0, 0, 0, 0, "fulfill_by_gt=%lld", (long long)(now + 200 * HOUR));
-	expect_idsf(3, a, b, c, "fulfill_by_lte=%lld", (long long)(now + 200 * HOUR));
+	expect_ordersf(2, b, c, 0, "fulfill_by_gt=%lld", (long long)(now + 100 * HOUR));
+	expect_ordersf(2, b, c, 0, "fulfill_by_gte=%lld", (long long)(now + 100 * HOUR));
+	expect_ordersf(1, a, 0, 0, "fulfill_by_lt=%lld", (long long)(now + 100 * HOUR));
+	expect_ordersf(1, a, 0, 0, "fulfill_by_lte=%lld", (long long)(now + 100 * HOUR));
+	expect_ordersf(3, a, b, c, "fulfill_by_gt=%lld", (long long)now);
+	expect_ordersf(0, 0, 0, 0, "fulfill_by_lt=%lld", (long long)now);
+	expect_ordersf(0, 0, 0, 0, "fulfill_by_gt=%lld", (long long)(now + 200 * HOUR));
+	expect_ordersf(3, a, b, c, "fulfill_by_lte=%lld", (long long)(now + 200 * HOUR));
 	/* Exact boundaries at a's fulfill_by. */
-	expect_idsf(1, a, 0, 0, "fulfill_by_lte=%lld&purchase_order_number=FB-1", (long long)fa);
-	expect_idsf(0, 0, 0, 0, "fulfill_by_lt=%lld&purchase_order_number=FB-1", (long long)fa);
-	expect_idsf(1, a, 0, 0, "fulfill_by_gte=%lld&purchase_order_number=FB-1", (long long)fa);
-	expect_idsf(0, 0, 0, 0, "fulfill_by_gt=%lld&purchase_order_number=FB-1", (long long)fa);
+	expect_ordersf(1, a, 0, 0, "fulfill_by_lte=%lld&purchase_order_number=FB-1", (long long)fa);
+	expect_ordersf(0, 0, 0, 0, "fulfill_by_lt=%lld&purchase_order_number=FB-1", (long long)fa);
+	expect_ordersf(1, a, 0, 0, "fulfill_by_gte=%lld&purchase_order_number=FB-1", (long long)fa);
+	expect_ordersf(0, 0, 0, 0, "fulfill_by_gt=%lld&purchase_order_number=FB-1", (long long)fa);
 	/* Combined with another time filter. */
-	expect_idsf(2, b, c, 0, "fulfill_by_gt=%lld&ordered_at_lte=%lld",
-		    (long long)(now + 100 * HOUR), (long long)T0);
+	expect_ordersf(2, b, c, 0, "fulfill_by_gt=%lld&ordered_at_lte=%lld",
+		       (long long)(now + 100 * HOUR), (long long)T0);
 }
 END_TEST
 
 START_TEST(filter_acknowledged_at_matches_only_acknowledged_orders)
 {
 	int64_t now = (int64_t)time(NULL);
-	int64_t a = create_order("K-1", T0, "GBD34315");
-	int64_t b = create_order("K-2", T0, "GBD34315");
-	expect_ids("acknowledged_at_gte=0", 0);
-	expect_idsf(0, 0, 0, 0, "acknowledged_at_lte=%lld", (long long)(now + 24 * HOUR));
+	int64_t a = new_order("K-1", T0, "GBD34315");
+	int64_t b = new_order("K-2", T0, "GBD34315");
+	expect_orders("acknowledged_at_gte=0", 0);
+	expect_ordersf(0, 0, 0, 0, "acknowledged_at_lte=%lld", (long long)(now + 24 * HOUR));
 	int64_t at = acknowledge_ok(b);
 	ck_assert_int_ge(at, now - 5);
 	ck_assert_int_le(at, now + 60);
-	expect_ids("acknowledged_at_gte=0", 1, b);
-	expect_ids("acknowledged_at_gt=0", 1, b);
-	expect_ids("acknowledged_at_lt=0", 0);
-	expect_ids("acknowledged_at_lte=0", 0);
-	expect_idsf(1, b, 0, 0, "acknowledged_at_lte=%lld", (long long)(now + 24 * HOUR));
-	expect_idsf(1, b, 0, 0, "acknowledged_at_lt=%lld", (long long)(now + 24 * HOUR));
-	expect_idsf(0, 0, 0, 0, "acknowledged_at_gt=%lld", (long long)(now + 24 * HOUR));
-	expect_idsf(0, 0, 0, 0, "acknowledged_at_gte=%lld", (long long)(now + 24 * HOUR));
+	expect_orders("acknowledged_at_gte=0", 1, b);
+	expect_orders("acknowledged_at_gt=0", 1, b);
+	expect_orders("acknowledged_at_lt=0", 0);
+	expect_orders("acknowledged_at_lte=0", 0);
+	expect_ordersf(1, b, 0, 0, "acknowledged_at_lte=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(1, b, 0, 0, "acknowledged_at_lt=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "acknowledged_at_gt=%lld", (long long)(now + 24 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "acknowledged_at_gte=%lld", (long long)(now + 24 * HOUR));
 	/* Exact boundaries at b's acknowledged_at. */
-	expect_idsf(1, b, 0, 0, "acknowledged_at_lte=%lld", (long long)at);
-	expect_idsf(0, 0, 0, 0, "acknowledged_at_lt=%lld", (long long)at);
-	expect_idsf(1, b, 0, 0, "acknowledged_at_gte=%lld", (long long)at);
-	expect_idsf(0, 0, 0, 0, "acknowledged_at_gt=%lld", (long long)at);
+	expect_ordersf(1, b, 0, 0, "acknowledged_at_lte=%lld", (long long)at);
+	expect_ordersf(0, 0, 0, 0, "acknowledged_at_lt=%lld", (long long)at);
+	expect_ordersf(1, b, 0, 0, "acknowledged_at_gte=%lld", (long long)at);
+	expect_ordersf(0, 0, 0, 0, "acknowledged_at_gt=%lld", (long long)at);
 	/* a, unacknowledged, has a null acknowledged_at and matches none. */
 	json_t *o = order_get("brands", 501, a, key501);
 	ck_assert(json_is_null(json_object_get(o, "acknowledged_at")));
@@ -697,17 +626,17 @@ END_TEST
 START_TEST(filter_closed_at_matches_nothing_while_no_order_is_closed)
 {
 	int64_t now = (int64_t)time(NULL);
-	int64_t a = create_order("C-1", T0, "GBD34315");
+	int64_t a = new_order("C-1", T0, "GBD34315");
 	acknowledge_ok(a);
-	expect_ids("closed_at_gte=0", 0);
-	expect_ids("closed_at_gt=0", 0);
-	expect_idsf(0, 0, 0, 0, "closed_at_lt=%lld", (long long)(now + 1000 * HOUR));
-	expect_idsf(0, 0, 0, 0, "closed_at_lte=%lld", (long long)(now + 1000 * HOUR));
-	expect_ids("closed_at_lte=0", 0);
+	expect_orders("closed_at_gte=0", 0);
+	expect_orders("closed_at_gt=0", 0);
+	expect_ordersf(0, 0, 0, 0, "closed_at_lt=%lld", (long long)(now + 1000 * HOUR));
+	expect_ordersf(0, 0, 0, 0, "closed_at_lte=%lld", (long long)(now + 1000 * HOUR));
+	expect_orders("closed_at_lte=0", 0);
 	json_t *o = order_get("retailers", 500, a, key500);
 	ck_assert(json_is_null(json_object_get(o, "closed_at")));
 	json_decref(o);
-	expect_ids("", 1, a);
+	expect_orders("", 1, a);
 }
 END_TEST
 
@@ -715,7 +644,7 @@ END_TEST
 
 START_TEST(bad_list_parameters_are_400_naming_the_field)
 {
-	create_order("B-1", T0, "GBD34315");
+	new_order("B-1", T0, "GBD34315");
 	expect_bad1("/v1/retailers/500/orders/?colour=red", "colour");
 	expect_bad1("/v1/retailers/500/orders/?limit=0", "limit");
 	expect_bad1("/v1/retailers/500/orders/?limit=251", "limit");
@@ -850,8 +779,8 @@ END_TEST
 START_TEST(acknowledge_sets_it_once_and_only_for_the_brand)
 {
 	int64_t now = (int64_t)time(NULL);
-	int64_t id = create_order("ACK-1", T0, "GBD34315");
-	int64_t of502 = create_order("ACK-2", T0, "DB-100");
+	int64_t id = new_order("ACK-1", T0, "GBD34315");
+	int64_t of502 = new_order("ACK-2", T0, "DB-100");
 	struct http_response r;
 	acknowledge(501, key501, id, NULL, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
@@ -973,8 +902,8 @@ END_TEST
 
 START_TEST(idempotency_key_replays_the_acknowledge)
 {
-	int64_t id = create_order("IDEM-ACK-1", T0, "GBD34315");
-	int64_t id2 = create_order("IDEM-ACK-2", T0, "GBD34315");
+	int64_t id = new_order("IDEM-ACK-1", T0, "GBD34315");
+	int64_t id2 = new_order("IDEM-ACK-2", T0, "GBD34315");
 	struct http_response first, again, r;
 	acknowledge(501, key501, id, "a1", &first);
 	ck_assert_msg(first.status == 200, "%ld %s", first.status, first.body);
@@ -999,7 +928,7 @@ START_TEST(idempotency_key_replays_the_acknowledge)
 	json_t *o = order_get("brands", 501, id2, key501);
 	ck_assert(json_is_false(json_object_get(o, "is_acknowledged")));
 	json_decref(o);
-	expect_ids("is_acknowledged=1", 1, id);
+	expect_orders("is_acknowledged=1", 1, id);
 
 	/* A key the retailer used is not the brand's. */
 	struct http_response created;
@@ -1023,7 +952,7 @@ END_TEST
 
 START_TEST(rejected_create_stores_nothing)
 {
-	int64_t id = create_order("KEEP-1", T0, "GBD34315");
+	int64_t id = new_order("KEEP-1", T0, "GBD34315");
 	static const char *const bad[] = {
 		/* quantity zero */
 		"{\"purchase_order_number\": \"BAD-1\", \"ordered_at\": \"2016-07-06T10:25\","
@@ -1073,7 +1002,7 @@ START_TEST(rejected_create_stores_nothing)
 	int64_t only[] = {id};
 	expect_page("/v1/retailers/500/orders/", key500, "", 1, only);
 	/* The number the refused requests used is still free. */
-	int64_t next = create_order("BAD-1", T0, "GBD34315");
+	int64_t next = new_order("BAD-1", T0, "GBD34315");
 	ck_assert_int_gt(next, id);
 	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 2);
 }

@@ -8,35 +8,21 @@
  * boundaries and pagination both ways, parties that are not the order's,
  * twenty shipments racing for five units, and Idempotency-Key on POST and PUT.
  */
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
 #include "domain/timeutil.h"
+#include "client.h"
 #include "harness.h"
 
 static struct test_server ts;
 static char *key500, *key600, *key501, *key502;
 
-#define R500 "/v1/retailers/500"
-#define R600 "/v1/retailers/600"
-#define B501 "/v1/brands/501"
-#define B502 "/v1/brands/502"
-
-/* 5 of GBD34315 (variant 1000065, upc 123456789012). */
-#define LINE_5                                                                                     \
-	"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 5, \"net_price\": "           \
-	"\"250.00\", \"price\": \"450.00\"}"
-/* 2 of "1234" (variant 100084). */
-#define LINE_2                                                                                     \
-	"{\"variant\": {\"identifier\": \"1234\"}, \"quantity\": 2, \"net_price\": \"100.00\", "   \
-	"\"price\": \"180.00\"}"
 /* 10 of GBD34315 and 10 of GBD34316 (variant 1000066, retailer 500's RS-OAK-1). */
 #define LINE_10_WALNUT                                                                             \
 	"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 10, \"net_price\": "          \
@@ -44,14 +30,11 @@ static char *key500, *key600, *key501, *key502;
 #define LINE_10_OAK                                                                                \
 	"{\"variant\": {\"identifier\": \"GBD34316\"}, \"quantity\": 10, \"net_price\": "          \
 	"\"300.00\", \"price\": \"520.00\"}"
-/* 4 of DB-100, brand 502's. */
-#define LINE_502                                                                                   \
-	"{\"variant\": {\"identifier\": \"DB-100\"}, \"quantity\": 4, \"net_price\": \"10.00\", "  \
-	"\"price\": \"20.00\"}"
 
 static void setup(void)
 {
 	ts_start(&ts, true);
+	client_use(&ts);
 	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
 	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
 	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
@@ -69,42 +52,6 @@ static void teardown(void)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static json_int_t num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	ck_assert_msg(json_is_integer(v), "'%s' is not an integer", k);
-	return json_integer_value(v);
-}
-
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	ck_assert_msg(s != NULL, "'%s' is not a string", k);
-	return s;
-}
-
-/* An ISO-8601 time property as epoch seconds. */
-static int64_t epoch_of(json_t *o, const char *k)
-{
-	const char *s = str(o, k);
-	ck_assert_msg(strlen(s) == 20 && s[10] == 'T' && s[19] == 'Z', "'%s' is '%s'", k, s);
-	int64_t t = 0;
-	ck_assert_msg(time_parse_iso8601(s, strlen(s), &t), "'%s' is not a time: %s", k, s);
-	return t;
-}
-
-static json_t *line_at(json_t *order, size_t i)
-{
-	json_t *l = json_array_get(json_object_get(order, "order_lines"), i);
-	ck_assert_ptr_nonnull(l);
-	return l;
-}
-
-static int64_t line_id(json_t *order, size_t i)
-{
-	return num(line_at(order, i), "id");
-}
-
 static json_t *shipment_line_at(json_t *shipment, size_t i)
 {
 	json_t *l = json_array_get(json_object_get(shipment, "shipment_lines"), i);
@@ -112,60 +59,25 @@ static json_t *shipment_line_at(json_t *shipment, size_t i)
 	return l;
 }
 
-/* A request with a printf-formatted body (none when fmt is NULL), maybe an Idempotency-Key. */
-__attribute__((format(printf, 6, 7))) static void callf(const char *method, const char *path,
-							const char *key, const char *idem_key,
-							struct http_response *r, const char *fmt,
-							...)
-{
-	char body[4096];
-	if (fmt != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(body, sizeof(body), fmt, ap);
-		va_end(ap);
-		ck_assert(n > 0 && (size_t)n < sizeof(body));
-	}
-	char header[320];
-	const char *headers[] = {header, NULL};
-	if (idem_key != NULL)
-		snprintf(header, sizeof(header), "Idempotency-Key: %s", idem_key);
-	struct http_call call = {.method = method,
-				 .path = path,
-				 .key = key,
-				 .body = fmt != NULL ? body : NULL,
-				 .headers = idem_key ? headers : NULL};
-	http_do(&ts, &call, r);
-}
-
 /* POST {side}/shipments/ with a formatted body; the caller frees r. */
 __attribute__((format(printf, 4, 5))) static void
 post_shipment(const char *side, const char *key, struct http_response *r, const char *fmt, ...)
 {
-	char body[4096], path[96];
+	char path[96];
+	snprintf(path, sizeof(path), "%s/shipments/", side);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	vcallf("POST", path, key, NULL, r, fmt, ap);
 	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(body));
-	snprintf(path, sizeof(path), "%s/shipments/", side);
-	http_send(&ts, "POST", path, key, body, r);
 }
 
 /* Brand 501 ships, expecting 201; returns the shipment (caller frees). */
 __attribute__((format(printf, 1, 2))) static json_t *ship_ok(const char *fmt, ...)
 {
-	char body[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
+	json_t *s = vpost_created(B501 "/shipments/", key501, fmt, ap);
 	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(body));
-	struct http_response r;
-	http_send(&ts, "POST", B501 "/shipments/", key501, body, &r);
-	ck_assert_msg(r.status == 201, "POST shipment %s: %ld %s", body, r.status, r.body);
-	json_t *s = json_incref(r.json);
-	http_response_free(&r);
 	return s;
 }
 
@@ -186,28 +98,6 @@ static int64_t ship_line_id(int64_t order_id, int64_t order_line_id, int quantit
 	return id;
 }
 
-static int po_seq;
-
-/* Creates an order of `retailer` with `lines` (JSON array text); returns it (caller frees). */
-static json_t *create_order(int retailer, const char *key, const char *lines)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/v1/retailers/%d/orders/", retailer);
-	struct http_response r;
-	callf("POST", path, key, NULL, &r,
-	      "{\"purchase_order_number\": \"PO-%d\", \"ordered_at\": \"2016-07-06T10:25\","
-	      " \"ship_to\": {\"name1\": \"T\", \"street1\": \"1 Main\", \"city\": \"Hermosa "
-	      "Beach\","
-	      " \"province\": \"CA\", \"postal_code\": \"90254\", \"country\": \"US\"},"
-	      " \"shipping_method\": {\"code\": \"GROUND\", \"carrier\": {\"code\": \"UPSN\"}},"
-	      " \"order_lines\": %s}",
-	      ++po_seq, lines);
-	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
-	json_t *o = json_incref(r.json);
-	http_response_free(&r);
-	return o;
-}
-
 /* A one-line order of 5 GBD34315 for retailer 500; its id, and its line's id when asked. */
 static int64_t order_of_5(int64_t *line)
 {
@@ -217,26 +107,6 @@ static int64_t order_of_5(int64_t *line)
 		*line = line_id(o, 0);
 	json_decref(o);
 	return id;
-}
-
-/* GET path expecting 200; caller frees. */
-static json_t *get_ok(const char *path, const char *key)
-{
-	struct http_response r;
-	http_get(&ts, path, key, &r);
-	ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
-	ck_assert_ptr_nonnull(r.json);
-	json_t *j = json_incref(r.json);
-	http_response_free(&r);
-	return j;
-}
-
-/* GET {side}/{what}/{id}/ expecting 200; caller frees. */
-static json_t *get_one(const char *side, const char *what, int64_t id, const char *key)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s/%lld/", side, what, (long long)id);
-	return get_ok(path, key);
 }
 
 static json_t *order_of_500(int64_t id)
@@ -256,74 +126,16 @@ static void expect_404(const char *side, const char *what, int64_t id, const cha
 	http_response_free(&r);
 }
 
-/* PUT {side}/shipments/{id}/acknowledge/ with no body; the caller frees r. */
-static void put_ack(const char *side, int64_t id, const char *key, struct http_response *r)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/shipments/%lld/acknowledge/", side, (long long)id);
-	http_send(&ts, "PUT", path, key, NULL, r);
-}
-
 /* The retailer 500 acknowledges a shipment (200); returns the answer (caller frees). */
 static json_t *ack_ok(int64_t id)
 {
 	struct http_response r;
-	put_ack(R500, id, key500, &r);
+	put_ack(R500, "shipments", id, key500, &r);
 	ck_assert_msg(r.status == 200, "acknowledge shipment %lld: %ld %s", (long long)id, r.status,
 		      r.body);
 	json_t *j = json_incref(r.json);
 	http_response_free(&r);
 	return j;
-}
-
-/* The error's message, "" when none. */
-static const char *error_message(const struct http_response *r)
-{
-	const char *m =
-		json_string_value(json_object_get(json_object_get(r->json, "error"), "message"));
-	return m ? m : "";
-}
-
-/* The message of the field problem at `field`, or NULL. */
-static const char *field_message(const struct http_response *r, const char *field)
-{
-	json_t *fields = json_object_get(json_object_get(r->json, "error"), "fields");
-	size_t i;
-	json_t *item;
-	json_array_foreach(fields, i, item)
-	{
-		const char *f = json_string_value(json_object_get(item, "field"));
-		if (f != NULL && strcmp(f, field) == 0)
-			return json_string_value(json_object_get(item, "message"));
-	}
-	return NULL;
-}
-
-static size_t field_count(const struct http_response *r)
-{
-	return json_array_size(json_object_get(json_object_get(r->json, "error"), "fields"));
-}
-
-/* A page's result ids are exactly `ids` (n of them), in that order, and count is n. */
-static void expect_ids(json_t *page, const int64_t *ids, size_t n, const char *what)
-{
-	json_t *results = json_object_get(page, "results");
-	ck_assert_msg(json_array_size(results) == n, "%s: %zu results, expected %zu", what,
-		      json_array_size(results), n);
-	ck_assert_msg(num(page, "count") == (json_int_t)n, "%s: count %lld, expected %zu", what,
-		      (long long)num(page, "count"), n);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(num(json_array_get(results, i), "id") == ids[i],
-			      "%s: result %zu is %lld, expected %lld", what, i,
-			      (long long)num(json_array_get(results, i), "id"), (long long)ids[i]);
-}
-
-/* GET path and check its ids. */
-static void expect_list(const char *path, const char *key, const int64_t *ids, size_t n)
-{
-	json_t *page = get_ok(path, key);
-	expect_ids(page, ids, n, path);
-	json_decref(page);
 }
 
 /* {side}/shipments/?{query} holds exactly `ids`, built by printf. */
@@ -337,16 +149,6 @@ expect_listf(const char *side, const char *key, const int64_t *ids, size_t n, co
 	va_end(ap);
 	snprintf(path, sizeof(path), "%s/shipments/?%s", side, query);
 	expect_list(path, key, ids, n);
-}
-
-static int64_t shipments_count(const char *side, const char *key)
-{
-	char path[96];
-	snprintf(path, sizeof(path), "%s/shipments/", side);
-	json_t *page = get_ok(path, key);
-	int64_t n = num(page, "count");
-	json_decref(page);
-	return n;
 }
 
 /* Runs SQL on the test database, as an operator with sqlite3 would. */
@@ -367,16 +169,6 @@ __attribute__((format(printf, 1, 2))) static void db_exec(const char *fmt, ...)
 	sqlite3_free(err);
 	sqlite3_close(db);
 	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg);
-}
-
-/* Waits until time_now() moves to the next second. */
-static void next_second(void)
-{
-	int64_t now = time_now();
-	while (time_now() == now) {
-		struct timespec t = {.tv_sec = 0, .tv_nsec = 20000000L};
-		nanosleep(&t, NULL);
-	}
 }
 
 /* The shipment representation has exactly the contract's properties. */
@@ -533,8 +325,8 @@ START_TEST(partial_then_closed_and_the_first_shipment_acknowledges_the_order)
 	http_response_free(&r);
 	json_t *after4 = order_of_500(id);
 	ck_assert_msg(json_equal(after3, after4), "a refused shipment changed the order");
-	ck_assert_int_eq(shipments_count(B501, key501), 3);
-	ck_assert_int_eq(shipments_count(R500, key500), 3);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 3);
+	ck_assert_int_eq(list_count(R500 "/shipments/", key500), 3);
 
 	json_decref(after4);
 	json_decref(after3);
@@ -622,7 +414,7 @@ START_TEST(canceled_units_are_not_open_and_a_canceled_order_is_409)
 	ck_assert(json_is_false(json_object_get(after, "is_acknowledged")));
 	json_decref(before);
 	json_decref(after);
-	ck_assert_int_eq(shipments_count(B501, key501), 1);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 1);
 }
 END_TEST
 
@@ -800,7 +592,7 @@ START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 	http_response_free(&r);
 	json_t *after = order_of_500(id);
 	ck_assert_msg(json_equal(before, after), "a refused shipment changed the order");
-	ck_assert_int_eq(shipments_count(B501, key501), 4);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 4);
 	json_decref(before);
 	json_decref(after);
 }
@@ -923,23 +715,6 @@ static const struct bad_case bad_cases[] = {
 	{"[1, 2]", ""},
 };
 
-/* Replaces every `token` in `s` (a malloc'd string, freed) with `value`. */
-static char *replace(char *s, const char *token, long long value)
-{
-	char num_text[32];
-	snprintf(num_text, sizeof(num_text), "%lld", value);
-	char *at;
-	while ((at = strstr(s, token)) != NULL) {
-		size_t n = strlen(s) - strlen(token) + strlen(num_text) + 1;
-		char *out = malloc(n);
-		ck_assert_ptr_nonnull(out);
-		snprintf(out, n, "%.*s%s%s", (int)(at - s), s, num_text, at + strlen(token));
-		free(s);
-		s = out;
-	}
-	return s;
-}
-
 START_TEST(each_validation_rule_names_its_field)
 {
 	const struct bad_case *c = &bad_cases[_i];
@@ -973,8 +748,8 @@ START_TEST(each_validation_rule_names_its_field)
 	ck_assert_msg(has_field, "%s: expected field '%s' in %s", sent, c->field, text);
 	ck_assert_msg(unchanged, "%s: the order changed", sent);
 	ck_assert_msg(unacknowledged, "%s: the order was acknowledged", sent);
-	ck_assert_int_eq(shipments_count(B501, key501), 0);
-	ck_assert_int_eq(shipments_count(R500, key500), 0);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 0);
+	ck_assert_int_eq(list_count(R500 "/shipments/", key500), 0);
 }
 END_TEST
 
@@ -1022,7 +797,7 @@ START_TEST(several_problems_are_reported_at_once)
 	http_do(&ts, &call, &r);
 	ck_assert_int_eq(r.status, 415);
 	http_response_free(&r);
-	ck_assert_int_eq(shipments_count(B501, key501), 0);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 0);
 }
 END_TEST
 
@@ -1146,12 +921,12 @@ START_TEST(retailer_reads_and_acknowledges_a_shipment)
 	http_response_free(&r);
 
 	/* The brand cannot acknowledge: there is no such route for brands. */
-	put_ack(B501, sid, key501, &r);
+	put_ack(B501, "shipments", sid, key501, &r);
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* A brand key on the retailer's route. */
-	put_ack(R500, sid, key501, &r);
+	put_ack(R500, "shipments", sid, key501, &r);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_str_eq(http_error_code(&r), "forbidden");
 	http_response_free(&r);
@@ -1164,7 +939,7 @@ START_TEST(retailer_reads_and_acknowledges_a_shipment)
 	ck_assert_str_eq(http_error_code(&r), "method_not_allowed");
 	http_response_free(&r);
 	/* An unknown shipment. */
-	put_ack(R500, 999999, key500, &r);
+	put_ack(R500, "shipments", 999999, key500, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
@@ -1264,98 +1039,6 @@ START_TEST(list_filters_at_exact_boundaries_on_both_sides)
 }
 END_TEST
 
-/* Follows next from ?{query}limit=2, then previous back; the ids must be `ids` both ways. */
-static void walk_both_ways(const char *side, const char *key, const char *query, const int64_t *ids,
-			   size_t n)
-{
-	char base[96], start[192];
-	snprintf(base, sizeof(base), "%s/shipments/", side);
-	snprintf(start, sizeof(start), "%s?%slimit=2", base, query);
-	int64_t seen[16];
-	size_t nseen = 0, pages = 0;
-	char *path = strdup(start);
-	for (;;) {
-		ck_assert_uint_lt(pages++, 10);
-		json_t *page = get_ok(path, key);
-		ck_assert_int_eq(num(page, "count"), (json_int_t)n);
-		json_t *results = json_object_get(page, "results");
-		size_t m = json_array_size(results);
-		ck_assert_msg(m >= 1 && m <= 2, "%s: %zu results", path, m);
-		for (size_t i = 0; i < m; i++) {
-			ck_assert_uint_lt(nseen, 16);
-			seen[nseen++] = num(json_array_get(results, i), "id");
-		}
-		json_t *prev = json_object_get(page, "previous");
-		if (pages == 1)
-			ck_assert_msg(json_is_null(prev), "%s: first page has a previous", path);
-		else
-			ck_assert_msg(json_is_string(prev) && strncmp(json_string_value(prev), base,
-								      strlen(base)) == 0,
-				      "%s: no previous link", path);
-		json_t *next = json_object_get(page, "next");
-		if (json_is_null(next)) {
-			json_decref(page);
-			break;
-		}
-		const char *link = json_string_value(next);
-		ck_assert_ptr_nonnull(link);
-		ck_assert_msg(strncmp(link, base, strlen(base)) == 0 && strstr(link, "limit=2") &&
-				      strstr(link, "cursor="),
-			      "bad next link %s", link);
-		if (*query != '\0') {
-			char filter[64];
-			snprintf(filter, sizeof(filter), "%.*s", (int)strcspn(query, "&"), query);
-			ck_assert_msg(strstr(link, filter) != NULL, "next link %s lacks %s", link,
-				      filter);
-		}
-		free(path);
-		path = strdup(link);
-		json_decref(page);
-	}
-	ck_assert_uint_eq(pages, (n + 1) / 2);
-	ck_assert_uint_eq(nseen, n);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(seen[i], ids[i]);
-	/* Back from the last page. */
-	nseen = 0;
-	size_t back_pages = 0;
-	for (;;) {
-		ck_assert_uint_lt(back_pages++, 10);
-		json_t *page = get_ok(path, key);
-		ck_assert_int_eq(num(page, "count"), (json_int_t)n);
-		json_t *results = json_object_get(page, "results");
-		size_t m = json_array_size(results);
-		ck_assert(m >= 1 && m <= 2);
-		/* Oldest first within the page too. */
-		for (size_t i = 1; i < m; i++)
-			ck_assert_int_lt(num(json_array_get(results, i - 1), "id"),
-					 num(json_array_get(results, i), "id"));
-		for (size_t i = m; i-- > 0;) {
-			ck_assert_uint_lt(nseen, 16);
-			seen[nseen++] = num(json_array_get(results, i), "id");
-		}
-		json_t *next = json_object_get(page, "next");
-		if (back_pages == 1)
-			ck_assert(json_is_null(next));
-		else
-			ck_assert(json_is_string(next));
-		json_t *prev = json_object_get(page, "previous");
-		if (json_is_null(prev)) {
-			json_decref(page);
-			break;
-		}
-		ck_assert_ptr_nonnull(json_string_value(prev));
-		free(path);
-		path = strdup(json_string_value(prev));
-		json_decref(page);
-	}
-	ck_assert_uint_eq(back_pages, pages);
-	ck_assert_uint_eq(nseen, n);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(seen[n - 1 - i], ids[i]);
-	free(path);
-}
-
 START_TEST(pagination_with_limit_2_over_5_shipments_both_ways_on_both_sides)
 {
 	int64_t la, lb;
@@ -1365,14 +1048,14 @@ START_TEST(pagination_with_limit_2_over_5_shipments_both_ways_on_both_sides)
 	int64_t ids[5];
 	for (int i = 0; i < 5; i++)
 		ids[i] = ship_line_id(i % 2 ? ob : oa, i % 2 ? lb : la, 1);
-	walk_both_ways(R500, key500, "", ids, 5);
-	walk_both_ways(B501, key501, "", ids, 5);
+	walk_both_ways(R500 "/shipments/", key500, "", ids, 5);
+	walk_both_ways(B501 "/shipments/", key501, "", ids, 5);
 	/* A filter rides along in the links. */
 	char query[64];
 	snprintf(query, sizeof(query), "order_id=%lld&", (long long)oa);
 	int64_t of_a[] = {ids[0], ids[2], ids[4]};
-	walk_both_ways(R500, key500, query, of_a, 3);
-	walk_both_ways(B501, key501, query, of_a, 3);
+	walk_both_ways(R500 "/shipments/", key500, query, of_a, 3);
+	walk_both_ways(B501 "/shipments/", key501, query, of_a, 3);
 	/* Each shipment in a list reads as it does alone. */
 	json_t *page = get_ok(B501 "/shipments/?limit=250", key501);
 	for (size_t i = 0; i < 5; i++) {
@@ -1434,14 +1117,14 @@ START_TEST(other_parties_get_404)
 		      (long long)id, (long long)l0);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
-	ck_assert_int_eq(shipments_count(B501, key501), 0);
-	ck_assert_int_eq(shipments_count(B502, key502), 0);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 0);
+	ck_assert_int_eq(list_count(B502 "/shipments/", key502), 0);
 
 	/* Brand 501's shipment on retailer 500's order. */
 	int64_t sid = ship_line_id(id, l0, 2);
 	expect_404(R600, "shipments", sid, key600);
 	expect_404(B502, "shipments", sid, key502);
-	put_ack(R600, sid, key600, &r);
+	put_ack(R600, "shipments", sid, key600, &r);
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
@@ -1455,8 +1138,8 @@ START_TEST(other_parties_get_404)
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
 	/* Lists of other parties do not include it, also when filtered by its order. */
-	ck_assert_int_eq(shipments_count(R600, key600), 0);
-	ck_assert_int_eq(shipments_count(B502, key502), 0);
+	ck_assert_int_eq(list_count(R600 "/shipments/", key600), 0);
+	ck_assert_int_eq(list_count(B502 "/shipments/", key502), 0);
 	expect_listf(R600, key600, NULL, 0, "order_id=%lld", (long long)id);
 	expect_listf(B502, key502, NULL, 0, "order_id=%lld", (long long)id);
 
@@ -1474,55 +1157,6 @@ END_TEST
 
 /* ---- race ---------------------------------------------------------------------------- */
 
-static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	(void)ptr;
-	(void)userdata;
-	return size * nmemb;
-}
-
-/* One request without ck_assert (for threads): the status, or -1 when the transport failed. */
-static long raw_call(const char *method, const char *path, const char *key, const char *body)
-{
-	CURL *curl = curl_easy_init();
-	if (curl == NULL)
-		return -1;
-	char url[256], auth[256];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", ts.port, path);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-	struct curl_slist *list = curl_slist_append(NULL, auth);
-	list = curl_slist_append(list, "Expect:");
-	list = curl_slist_append(list, "Content-Type: application/json");
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	long status = -1;
-	if (curl_easy_perform(curl) == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(list);
-	curl_easy_cleanup(curl);
-	return status;
-}
-
-struct racer {
-	pthread_barrier_t *start;
-	char body[256];
-	long status;
-};
-
-static void *race(void *arg)
-{
-	struct racer *me = arg;
-	pthread_barrier_wait(me->start);
-	me->status = raw_call("POST", B501 "/shipments/", key501, me->body);
-	return NULL;
-}
-
 #define RACERS 20
 
 START_TEST(twenty_shipments_of_one_unit_race_for_five_units)
@@ -1531,21 +1165,17 @@ START_TEST(twenty_shipments_of_one_unit_race_for_five_units)
 	int64_t l0;
 	int64_t id = order_of_5(&l0);
 	struct racer racers[RACERS];
-	pthread_t threads[RACERS];
-	pthread_barrier_t start;
 	memset(racers, 0, sizeof(racers));
-	ck_assert_int_eq(pthread_barrier_init(&start, NULL, RACERS), 0);
 	for (int i = 0; i < RACERS; i++) {
-		racers[i].start = &start;
+		racers[i].method = "POST";
+		racers[i].path = B501 "/shipments/";
+		racers[i].key = key501;
 		snprintf(racers[i].body, sizeof(racers[i].body),
 			 "{\"order_id\": %lld, \"tracking_number\": \"RACE-%d\", "
 			 "\"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 			 (long long)id, i, (long long)l0);
-		ck_assert_int_eq(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
 	}
-	for (int i = 0; i < RACERS; i++)
-		pthread_join(threads[i], NULL);
-	pthread_barrier_destroy(&start);
+	run_racers(racers, RACERS);
 	int created = 0, conflicts = 0;
 	for (int i = 0; i < RACERS; i++) {
 		created += racers[i].status == 201;
@@ -1567,8 +1197,8 @@ START_TEST(twenty_shipments_of_one_unit_race_for_five_units)
 	json_array_foreach(shipments, i, s) units += num(shipment_line_at(s, 0), "quantity");
 	ck_assert_int_eq(units, 5);
 	json_decref(o);
-	ck_assert_int_eq(shipments_count(B501, key501), 5);
-	ck_assert_int_eq(shipments_count(R500, key500), 5);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 5);
+	ck_assert_int_eq(list_count(R500 "/shipments/", key500), 5);
 	curl_global_cleanup();
 }
 END_TEST
@@ -1604,7 +1234,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	ck_assert_int_eq(num(line_at(o, 0), "quantity_shipped"), 2);
 	ck_assert_uint_eq(json_array_size(json_object_get(o, "shipments")), 1);
 	json_decref(o);
-	ck_assert_int_eq(shipments_count(B501, key501), 1);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 1);
 
 	/* The same key with another body: 409, nothing shipped. */
 	callf("POST", B501 "/shipments/", key501, "ship-1", &other,
@@ -1617,7 +1247,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	o = order_of_500(id);
 	ck_assert_int_eq(num(line_at(o, 0), "quantity_shipped"), 2);
 	json_decref(o);
-	ck_assert_int_eq(shipments_count(B501, key501), 1);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 1);
 	/* Without a key the same body ships again. */
 	callf("POST", B501 "/shipments/", key501, NULL, &other,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": ["
@@ -1626,7 +1256,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	ck_assert_int_eq(other.status, 201);
 	ck_assert_int_ne(num(other.json, "id"), num(first.json, "id"));
 	http_response_free(&other);
-	ck_assert_int_eq(shipments_count(B501, key501), 2);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 2);
 
 	/* The retailer's acknowledgement with a key replays too. */
 	int64_t sid = num(first.json, "id");
@@ -1655,7 +1285,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	replayed = http_header(&other, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
 	http_response_free(&other);
-	ck_assert_int_eq(shipments_count(B501, key501), 3);
+	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 3);
 	http_response_free(&first);
 }
 END_TEST

@@ -237,7 +237,7 @@ const char *http_error_code(const struct http_response *r)
 	return code ? code : "";
 }
 
-bool http_error_has_field(const struct http_response *r, const char *field)
+json_t *http_error_field(const struct http_response *r, const char *field)
 {
 	json_t *fields = json_object_get(json_object_get(r->json, "error"), "fields");
 	size_t i;
@@ -246,9 +246,14 @@ bool http_error_has_field(const struct http_response *r, const char *field)
 	{
 		const char *f = json_string_value(json_object_get(item, "field"));
 		if (f != NULL && strcmp(f, field) == 0)
-			return true;
+			return item;
 	}
-	return false;
+	return NULL;
+}
+
+bool http_error_has_field(const struct http_response *r, const char *field)
+{
+	return http_error_field(r, field) != NULL;
 }
 
 int run_suite(Suite *s)

@@ -84,6 +84,9 @@ void http_response_free(struct http_response *r);
 /* The error code of a contract error body, or "" when there is none. */
 const char *http_error_code(const struct http_response *r);
 
+/* The error body's field problem at `field` (borrowed), or NULL when it lists none. */
+json_t *http_error_field(const struct http_response *r, const char *field);
+
 /* True when the error body lists a field problem at `field`. */
 bool http_error_has_field(const struct http_response *r, const char *field);
 
