@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "domain/text.h"
+
 /*
  * text_make_utf8() replaces, in place, every byte of `s` that is not part of
  * a well-formed UTF-8 sequence with '?', so that text echoing client input
@@ -42,12 +44,7 @@ void field_errors_addv(field_errors *fe, const char *field, const char *fmt, va_
  * NUL-terminated. An allocation failure leaves the path marked as failed
  * (text "?") instead of truncating silently.
  */
-typedef struct {
-	char *text;
-	size_t len;
-	size_t cap;
-	bool failed;
-} json_path;
+typedef struct text json_path;
 
 void json_path_init(json_path *p);
 void json_path_free(json_path *p);

@@ -15,7 +15,10 @@
 #include "representation.h"
 #include "store/store_cancels.h"
 
-const struct resource cancel_resource = {"cancellation", RECORD_CANCEL, cancel_representation};
+static store_status cancel_may_acknowledge(store_conn *c, struct api_request *req, int64_t id);
+
+const struct resource cancel_resource = {"cancellation", RECORD_CANCEL, cancel_representation,
+					 cancel_may_acknowledge};
 
 static const char *const parties[] = {"retailer", "brand", NULL};
 
@@ -156,42 +159,17 @@ out:
 	spec_free(&cancel_body_spec, &in);
 }
 
-struct acknowledge {
-	struct api_request *req;
-	party_kind party;
-	int64_t party_id;
-	int64_t cancel_id;
-	int64_t now;
-};
-
 /* Only the other side acknowledges: the side that canceled already knows. */
-static store_status acknowledge_tx(store_conn *c, void *ctx)
+static store_status cancel_may_acknowledge(store_conn *c, struct api_request *req, int64_t id)
 {
-	struct acknowledge *a = ctx;
-	party_kind by = PARTY_NONE;
-	store_status st = store_cancels_made_by(c, a->party, a->party_id, a->cancel_id, &by);
-	if (st == STORE_NOT_FOUND)
-		return api_reject_missing(a->req, "cancellation", a->cancel_id);
+	party_kind party = request_party(req), by = PARTY_NONE;
+	store_status st = store_cancels_made_by(c, party, request_arg(req, 0), id, &by);
 	if (st != STORE_OK)
 		return st;
-	refusal_code refused = rules_acknowledge_cancel(a->party, by);
-	if (refused != REFUSED_NONE) {
-		api_reject(a->req, refused, a->cancel_id);
-		a->req->out.refusal.kind = party_kind_name(a->party);
-		return STORE_REJECTED;
-	}
-	bool changed = false;
-	return store_records_acknowledge(c, RECORD_CANCEL, a->party, a->party_id, a->cancel_id,
-					 a->now, &changed);
-}
-
-void api_cancels_acknowledge(struct api_request *req)
-{
-	struct acknowledge a = {.req = req,
-				.party = request_party(req),
-				.party_id = request_arg(req, 0),
-				.cancel_id = request_arg(req, 1),
-				.now = time_now()};
-	if (api_tx(req, "acknowledge cancellation", acknowledge_tx, &a))
-		api_record(req, 200, &cancel_resource, a.cancel_id);
+	refusal_code refused = rules_acknowledge_cancel(party, by);
+	if (refused == REFUSED_NONE)
+		return STORE_OK;
+	api_refuse(req, refused)->id = id;
+	req->out.refusal.kind = party_kind_name(party);
+	return STORE_REJECTED;
 }

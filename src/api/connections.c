@@ -10,7 +10,7 @@
 #include "representation.h"
 
 const struct resource connection_resource = {"connection", RECORD_CONNECTION,
-					     connection_representation};
+					     connection_representation, NULL};
 
 const struct query_param api_connections_list_query[] = {
 	LIST_QUERY_PARAMS,

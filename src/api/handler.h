@@ -37,6 +37,13 @@ struct resource {
 	const char *name; /* "order": "no order 7 here" */
 	record_kind kind;
 	json_t *(*represent)(json_t *record); /* NULL on no memory */
+	/*
+	 * For kinds a party acknowledges (api_acknowledge): the rule the
+	 * record must pass first, inside the transaction, for the request's
+	 * party; STORE_OK, or a refusal recorded with api_reject*(). NULL:
+	 * any record of the party may be acknowledged.
+	 */
+	store_status (*may_acknowledge)(store_conn *c, struct api_request *req, int64_t id);
 };
 
 extern const struct resource order_resource;
@@ -91,6 +98,13 @@ void api_record(struct api_request *req, unsigned status, const struct resource 
 /* The outcome "answer this document" (taken over). */
 void api_json(struct api_request *req, unsigned status, json_t *body);
 
+/*
+ * PUT .../{resources}/{id}/acknowledge/: marks a record of the route's
+ * resource acknowledged (again is harmless), once its may_acknowledge rule
+ * allows it, and answers the record.
+ */
+void api_acknowledge(struct api_request *req);
+
 /* GET .../{resources}/{id}/: one record of the route's resource. */
 void api_get(struct api_request *req);
 
@@ -102,17 +116,14 @@ void api_list(struct api_request *req);
 /* Orders (orders.c). */
 extern const struct query_param api_orders_list_query[];
 void api_orders_create(struct api_request *req);
-void api_orders_acknowledge(struct api_request *req);
 
 /* Shipments (shipments.c). */
 extern const struct query_param api_shipments_list_query[];
 void api_shipments_create(struct api_request *req);
-void api_shipments_acknowledge(struct api_request *req);
 
 /* Cancellations (cancels.c), both sides. */
 extern const struct query_param api_cancels_list_query[];
 void api_cancels_create(struct api_request *req);
-void api_cancels_acknowledge(struct api_request *req);
 
 /* Connections (connections.c), both sides. */
 extern const struct query_param api_connections_list_query[];

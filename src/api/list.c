@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "domain/b64url.h"
+#include "domain/text.h"
 #include "handler.h"
 #include "list.h"
 
@@ -70,39 +71,6 @@ bool list_page_start(struct api_request *req, struct page_request *page)
 		return false;
 	}
 	return true;
-}
-
-/* A growable string for links. */
-struct text {
-	char *s;
-	size_t len, cap;
-	bool failed;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *ns = realloc(t->s, cap);
-		if (ns == NULL) {
-			t->failed = true;
-			return;
-		}
-		t->s = ns;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = '\0';
-}
-
-static void text_add_str(struct text *t, const char *s)
-{
-	text_add(t, s, strlen(s));
 }
 
 /* Percent-encodes everything but RFC 3986 unreserved characters. */

@@ -18,7 +18,10 @@
 #include "representation.h"
 #include "store/store_orders.h"
 
-const struct resource order_resource = {"order", RECORD_ORDER, order_representation};
+static store_status order_may_acknowledge(store_conn *c, struct api_request *req, int64_t id);
+
+const struct resource order_resource = {"order", RECORD_ORDER, order_representation,
+					order_may_acknowledge};
 
 static const char *const status_names[] = {"open", "partial", "closed", "canceled", NULL};
 
@@ -472,40 +475,15 @@ out:
 
 /* ---- acknowledging an order ----------------------------------------------- */
 
-struct acknowledge {
-	struct api_request *req;
-	int64_t brand_id;
-	int64_t order_id;
-	int64_t now;
-};
-
-static store_status acknowledge_tx(store_conn *c, void *ctx)
+/* A canceled order cannot be acknowledged (again is harmless). */
+static store_status order_may_acknowledge(store_conn *c, struct api_request *req, int64_t id)
 {
-	struct acknowledge *a = ctx;
 	struct order_state order;
-	store_status st = store_fulfilment_order(c, PARTY_BRAND, a->brand_id, a->order_id, &order,
-						 NULL, NULL);
-	if (st == STORE_NOT_FOUND)
-		return api_reject_missing(a->req, "order", a->order_id);
+	store_status st = store_fulfilment_order(c, request_party(req), request_arg(req, 0), id,
+						 &order, NULL, NULL);
 	if (st != STORE_OK)
 		return st;
 	bool changes = false;
 	refusal_code refused = rules_acknowledge_order(&order, &changes);
-	if (refused != REFUSED_NONE)
-		return api_reject(a->req, refused, a->order_id);
-	if (!changes)
-		return STORE_OK;
-	bool changed = false;
-	return store_records_acknowledge(c, RECORD_ORDER, PARTY_BRAND, a->brand_id, a->order_id,
-					 a->now, &changed);
-}
-
-void api_orders_acknowledge(struct api_request *req)
-{
-	struct acknowledge a = {.req = req,
-				.brand_id = request_arg(req, 0),
-				.order_id = request_arg(req, 1),
-				.now = time_now()};
-	if (api_tx(req, "acknowledge order", acknowledge_tx, &a))
-		api_record(req, 200, &order_resource, a.order_id);
+	return refused == REFUSED_NONE ? STORE_OK : api_reject(req, refused, id);
 }

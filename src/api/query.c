@@ -5,6 +5,7 @@
 
 #include "domain/timeutil.h"
 #include "api/query.h"
+#include "domain/text.h"
 
 static const char *const op_suffixes[] = {
 	[QUERY_OP_EQ] = "",    [QUERY_OP_LT] = "_lt",	[QUERY_OP_LTE] = "_lte",
@@ -41,33 +42,14 @@ static const struct query_param *spec_find(const struct query_param *spec, const
 	return NULL;
 }
 
-/* Reads a whole decimal integer (optional '-'), at most 18 digits. */
-static bool parse_integer(const char *text, int64_t *out)
-{
-	const char *s = text;
-	bool negative = *s == '-';
-	if (negative)
-		s++;
-	size_t digits = 0;
-	int64_t value = 0;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || ++digits > 18)
-			return false;
-		value = value * 10 + (*s - '0');
-	}
-	if (digits == 0)
-		return false;
-	*out = negative ? -value : value;
-	return true;
-}
-
 /* Checks one value against its declaration; fills v->number. */
 static bool value_check(const struct query_param *p, const char *key, const char *text,
 			struct query_value *v, field_errors *fe)
 {
 	switch (p->type) {
 	case QUERY_INTEGER:
-		if (!parse_integer(text, &v->number) || v->number < p->min || v->number > p->max) {
+		if (!text_parse_integer(text, &v->number) || v->number < p->min ||
+		    v->number > p->max) {
 			field_errors_add(fe, key, "must be an integer from %lld to %lld",
 					 (long long)p->min, (long long)p->max);
 			return false;

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "domain/timeutil.h"
 #include "handler.h"
 #include "list.h"
 #include "records.h"
@@ -134,6 +135,44 @@ void records_render(struct api_request *req)
 		api_reject(req, REFUSED_INTERNAL, 0);
 	}
 	record_read_free(&r);
+}
+
+struct acknowledgement {
+	struct api_request *req;
+	const struct resource *resource;
+	party_kind party;
+	int64_t party_id;
+	int64_t id;
+	int64_t now;
+};
+
+static store_status acknowledge_tx(store_conn *c, void *ctx)
+{
+	struct acknowledgement *a = ctx;
+	struct record_stamp stamp;
+	store_status st =
+		store_records_stamp(c, a->resource->kind, a->party, a->party_id, a->id, &stamp);
+	if (st == STORE_NOT_FOUND)
+		return api_reject_missing(a->req, a->resource->name, a->id);
+	if (st == STORE_OK && a->resource->may_acknowledge != NULL)
+		st = a->resource->may_acknowledge(c, a->req, a->id);
+	if (st != STORE_OK)
+		return st;
+	bool changed = false;
+	return store_records_acknowledge(c, a->resource->kind, a->party, a->party_id, a->id, a->now,
+					 &changed);
+}
+
+void api_acknowledge(struct api_request *req)
+{
+	struct acknowledgement a = {.req = req,
+				    .resource = req->route.route->resource,
+				    .party = request_party(req),
+				    .party_id = request_arg(req, 0),
+				    .id = request_arg(req, 1),
+				    .now = time_now()};
+	if (api_tx(req, "acknowledge", acknowledge_tx, &a))
+		api_record(req, 200, a.resource, a.id);
 }
 
 void api_get(struct api_request *req)

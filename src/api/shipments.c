@@ -17,7 +17,9 @@
 
 #define TRACKING_MAX 64
 
-const struct resource shipment_resource = {"shipment", RECORD_SHIPMENT, shipment_representation};
+/* Any shipment of the retailer's may be acknowledged. */
+const struct resource shipment_resource = {"shipment", RECORD_SHIPMENT, shipment_representation,
+					   NULL};
 
 const struct query_param api_shipments_list_query[] = {
 	{.name = "is_acknowledged", .type = QUERY_BOOLEAN},
@@ -128,36 +130,4 @@ void api_shipments_create(struct api_request *req)
 		api_record(req, 201, &shipment_resource, cc.shipment_id);
 out:
 	spec_free(&shipment_body_spec, &in);
-}
-
-struct acknowledge {
-	struct api_request *req;
-	int64_t retailer_id;
-	int64_t shipment_id;
-	int64_t now;
-};
-
-static store_status acknowledge_tx(store_conn *c, void *ctx)
-{
-	struct acknowledge *a = ctx;
-	struct record_stamp stamp;
-	store_status st = store_records_stamp(c, RECORD_SHIPMENT, PARTY_RETAILER, a->retailer_id,
-					      a->shipment_id, &stamp);
-	if (st == STORE_NOT_FOUND)
-		return api_reject_missing(a->req, "shipment", a->shipment_id);
-	if (st != STORE_OK)
-		return st;
-	bool changed = false;
-	return store_records_acknowledge(c, RECORD_SHIPMENT, PARTY_RETAILER, a->retailer_id,
-					 a->shipment_id, a->now, &changed);
-}
-
-void api_shipments_acknowledge(struct api_request *req)
-{
-	struct acknowledge a = {.req = req,
-				.retailer_id = request_arg(req, 0),
-				.shipment_id = request_arg(req, 1),
-				.now = time_now()};
-	if (api_tx(req, "acknowledge shipment", acknowledge_tx, &a))
-		api_record(req, 200, &shipment_resource, a.shipment_id);
 }

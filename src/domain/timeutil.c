@@ -6,6 +6,7 @@
  */
 #include <time.h>
 
+#include "domain/text.h"
 #include "domain/timeutil.h"
 
 #define SECONDS_PER_DAY 86400
@@ -205,24 +206,7 @@ char *time_format_iso8601(int64_t epoch, char out[TIME_TEXT_MAX])
 
 bool time_parse_epoch(const char *text, int64_t *epoch)
 {
-	if (text == NULL || epoch == NULL)
-		return false;
-	const char *p = text;
-	bool negative = *p == '-';
-	if (negative)
-		p++;
-	/* 18 digits stay below 10^18, so the sum cannot overflow int64. */
-	int64_t v = 0;
-	size_t n = 0;
-	for (; *p >= '0' && *p <= '9'; p++, n++) {
-		if (n == 18)
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	if (n == 0 || *p != '\0')
-		return false;
-	*epoch = negative ? -v : v;
-	return true;
+	return text != NULL && epoch != NULL && text_parse_integer(text, epoch);
 }
 
 int64_t time_now(void)

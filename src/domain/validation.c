@@ -111,50 +111,20 @@ void field_errors_addv(field_errors *fe, const char *field, const char *fmt, va_
 
 void json_path_init(json_path *p)
 {
-	p->text = NULL;
-	p->len = 0;
-	p->cap = 0;
-	p->failed = false;
+	*p = (json_path){0};
 }
 
 void json_path_free(json_path *p)
 {
-	free(p->text);
-	json_path_init(p);
-}
-
-/* Appends len bytes; marks the path failed when memory runs out. */
-static void path_append(json_path *p, const char *s, size_t n)
-{
-	if (p->failed)
-		return;
-	if (p->len + n + 1 < p->len) {
-		p->failed = true;
-		return;
-	}
-	if (p->len + n + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		while (cap < p->len + n + 1)
-			cap *= 2;
-		char *text = realloc(p->text, cap);
-		if (text == NULL) {
-			p->failed = true;
-			return;
-		}
-		p->text = text;
-		p->cap = cap;
-	}
-	memcpy(p->text + p->len, s, n);
-	p->len += n;
-	p->text[p->len] = '\0';
+	text_free(p);
 }
 
 size_t json_path_push_key(json_path *p, const char *key)
 {
 	size_t saved = p->len;
 	if (p->len > 0)
-		path_append(p, ".", 1);
-	path_append(p, key, strlen(key));
+		text_add(p, ".", 1);
+	text_add_str(p, key);
 	return saved;
 }
 
@@ -163,21 +133,18 @@ size_t json_path_push_index(json_path *p, size_t index)
 	size_t saved = p->len;
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "[%zu]", index);
-	path_append(p, buf, (size_t)n);
+	text_add(p, buf, (size_t)n);
 	return saved;
 }
 
 void json_path_pop(json_path *p, size_t len)
 {
-	if (len <= p->len && p->text != NULL) {
-		p->len = len;
-		p->text[len] = '\0';
-	}
+	text_truncate(p, len);
 }
 
 const char *json_path_text(const json_path *p)
 {
 	if (p->failed)
 		return "?";
-	return p->text ? p->text : "";
+	return p->s ? p->s : "";
 }

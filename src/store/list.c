@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/text.h"
 #include "list.h"
 
 struct list_cond *list_cond(struct list_query *q, const char *lhs, const char *op, const char *rhs)
@@ -30,46 +31,18 @@ static bool count_from_counts(const struct list_query *q)
 	return true;
 }
 
-/* A growable SQL text; `failed` after an allocation failure. */
-struct sql_text {
-	char *text;
-	size_t len, cap;
-	bool failed;
-};
-
-static void sql_add(struct sql_text *s, const char *part)
-{
-	size_t n = strlen(part);
-	if (s->failed)
-		return;
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 2048;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *text = realloc(s->text, cap);
-		if (text == NULL) {
-			s->failed = true;
-			return;
-		}
-		s->text = text;
-		s->cap = cap;
-	}
-	memcpy(s->text + s->len, part, n + 1);
-	s->len += n;
-}
-
 /* Appends " WHERE c1 AND c2 ..." with the placeholders ?1..?n. */
-static void add_where(struct sql_text *s, const struct list_query *q)
+static void add_where(struct text *s, const struct list_query *q)
 {
 	char num[24];
 	for (size_t i = 0; i < q->nconds; i++) {
 		const struct list_cond *c = &q->conds[i];
-		sql_add(s, i == 0 ? " WHERE " : " AND ");
-		sql_add(s, c->lhs);
-		sql_add(s, c->op);
+		text_add_str(s, i == 0 ? " WHERE " : " AND ");
+		text_add_str(s, c->lhs);
+		text_add_str(s, c->op);
 		snprintf(num, sizeof(num), "?%zu", i + 1);
-		sql_add(s, num);
-		sql_add(s, c->rhs);
+		text_add_str(s, num);
+		text_add_str(s, c->rhs);
 	}
 }
 
@@ -85,22 +58,22 @@ static void bind_conds(sqlite3_stmt *st, const struct list_query *q)
 }
 
 /* The parameter numbers after the conditions: the keyset id, then the limit. */
-static void add_keyset(struct sql_text *s, const struct list_query *q, const char *op)
+static void add_keyset(struct text *s, const struct list_query *q, const char *op)
 {
 	char buf[64];
-	sql_add(s, q->nconds ? " AND " : " WHERE ");
-	sql_add(s, q->id_column);
+	text_add_str(s, q->nconds ? " AND " : " WHERE ");
+	text_add_str(s, q->id_column);
 	snprintf(buf, sizeof(buf), " %s ?%zu", op, q->nconds + 1);
-	sql_add(s, buf);
+	text_add_str(s, buf);
 }
 
 /* Runs a composed query answering at most one integer. */
-static store_status query_integer(store_conn *c, struct sql_text *s, const struct list_query *q,
+static store_status query_integer(store_conn *c, struct text *s, const struct list_query *q,
 				  int64_t keyset, int64_t *out, bool *found)
 {
 	if (s->failed)
 		return STORE_ERROR;
-	sqlite3_stmt *st = store_stmt_sql(c, s->text);
+	sqlite3_stmt *st = store_stmt_sql(c, s->s);
 	if (st == NULL)
 		return STORE_ERROR;
 	bind_conds(st, q);
@@ -116,7 +89,7 @@ static store_status query_integer(store_conn *c, struct sql_text *s, const struc
 
 store_status store_list_run(store_conn *c, const struct list_query *q, struct page *page)
 {
-	struct sql_text main = {0}, count = {0}, other = {0};
+	struct text main = {0}, count = {0}, other = {0};
 	const struct page_request *pr = &q->page;
 	bool before = pr->direction == PAGE_BEFORE;
 	store_status res = STORE_ERROR;
@@ -125,15 +98,15 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 	if (q->overflow)
 		return STORE_ERROR;
 
-	sql_add(&main, q->select);
+	text_add_str(&main, q->select);
 	add_where(&main, q);
 	if (pr->direction != PAGE_FIRST)
 		add_keyset(&main, q, before ? "<" : ">");
 	snprintf(buf, sizeof(buf), " ORDER BY %s %s LIMIT ?%zu", q->id_column,
 		 before ? "DESC" : "ASC", q->nconds + 2);
-	sql_add(&main, buf);
+	text_add_str(&main, buf);
 
-	sqlite3_stmt *st = main.failed ? NULL : store_stmt_sql(c, main.text);
+	sqlite3_stmt *st = main.failed ? NULL : store_stmt_sql(c, main.s);
 	if (st == NULL || (page->rows = json_array()) == NULL)
 		goto out;
 	bind_conds(st, q);
@@ -169,11 +142,11 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 		json_t *edge = json_array_get(page->rows, before ? got - 1 : 0);
 		int64_t edge_id = json_integer_value(json_object_get(edge, "id")), one = 0;
 		bool found = false;
-		sql_add(&other, "SELECT 1 ");
-		sql_add(&other, q->from);
+		text_add_str(&other, "SELECT 1 ");
+		text_add_str(&other, q->from);
 		add_where(&other, q);
 		add_keyset(&other, q, before ? ">" : "<");
-		sql_add(&other, " LIMIT 1");
+		text_add_str(&other, " LIMIT 1");
 		res = query_integer(c, &other, q, edge_id, &one, &found);
 		if (res != STORE_OK)
 			goto out;
@@ -185,11 +158,11 @@ store_status store_list_run(store_conn *c, const struct list_query *q, struct pa
 		size_t alias = strcspn(q->id_column, ".");
 		snprintf(buf, sizeof(buf), "SELECT coalesce(sum(%.*s.n), 0) ", (int)alias,
 			 q->id_column);
-		sql_add(&count, buf);
-		sql_add(&count, q->counts_from);
+		text_add_str(&count, buf);
+		text_add_str(&count, q->counts_from);
 	} else {
-		sql_add(&count, "SELECT count(*) ");
-		sql_add(&count, q->from);
+		text_add_str(&count, "SELECT count(*) ");
+		text_add_str(&count, q->from);
 	}
 	add_where(&count, q);
 	res = query_integer(c, &count, q, 0, &page->count, &found);
@@ -198,9 +171,9 @@ out:
 		json_decref(page->rows);
 		page->rows = NULL;
 	}
-	free(main.text);
-	free(count.text);
-	free(other.text);
+	free(main.s);
+	free(count.s);
+	free(other.s);
 	return res;
 }
 

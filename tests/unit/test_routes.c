@@ -27,7 +27,8 @@ START_TEST(rows_are_whole)
 		bool brand = strncmp(r->pattern, "/v1/brands/:", 12) == 0;
 		party_kind want = retailer ? PARTY_RETAILER : brand ? PARTY_BRAND : PARTY_NONE;
 		ck_assert_msg(r->party == want, "%s %s: party", r->method, r->pattern);
-		if (r->handler == api_get || r->handler == api_list)
+		if (r->handler == api_get || r->handler == api_list ||
+		    r->handler == api_acknowledge)
 			ck_assert_msg(r->resource != NULL, "%s %s: no resource", r->method,
 				      r->pattern);
 		if (r->accepts_body)
