@@ -18,8 +18,12 @@
 /* 8 MiB of cached representations (~2,700 orders): docs/performance.md. */
 #define API_CACHE_BYTES ((size_t)8 << 20)
 
+/* Events are kept this long by default (CONTRACT.md section 10). */
+#define API_EVENT_RETENTION_DAYS 30
+
 struct api_options {
-	size_t cache_bytes; /* serialized representations kept; 0: API_CACHE_BYTES */
+	size_t cache_bytes;	       /* serialized representations kept; 0: API_CACHE_BYTES */
+	unsigned event_retention_days; /* 0: API_EVENT_RETENTION_DAYS */
 };
 
 struct api;
@@ -71,5 +75,23 @@ bool api_write_submit(struct api_request *req, api_write_done done, void *cls);
 
 /* Runs a checked write in a transaction of its own, on the calling thread. */
 void api_write_inline(struct api_request *req);
+
+/*
+ * Long-polls. A read whose outcome is OUTCOME_WAIT asks the transport to
+ * hold it, without a thread, until its caller's party has news or
+ * out.wait_until_ms passes, then to run it again with api_handle_read().
+ * The API calls the listener, on the thread that committed, for every party
+ * that a commit gave events, after api_events_seq() has moved past them:
+ * a transport that finds api_events_seq() above out.wait_seq when it is
+ * about to hold a request runs it again at once instead, so no event falls
+ * between the read and the hold. A party_id of 0 means every party: a
+ * commit that touched more parties than it tracks wakes every long-poll.
+ */
+typedef void (*api_events_listener)(party_kind party, int64_t party_id, void *ctx);
+void api_listen_events(struct api *app, api_events_listener fn, void *ctx);
+uint64_t api_events_seq(struct api *app);
+
+/* Periodic work (the transport calls it every few seconds): event retention. */
+void api_tick(struct api *app);
 
 #endif

@@ -42,6 +42,7 @@ typedef enum {
 	OUTCOME_JSON,	 /* this document */
 	OUTCOME_TEXT,	 /* these bytes of JSON (or none) */
 	OUTCOME_REFUSAL, /* the refusal */
+	OUTCOME_WAIT,	 /* nothing yet: hold the request (a long-poll, api/api.h) */
 } outcome_kind;
 
 struct reply_header {
@@ -61,6 +62,9 @@ struct outcome {
 	char *text;   /* TEXT: owned; NULL for no body */
 	size_t len;
 	struct refusal refusal; /* REFUSAL */
+	/* WAIT: until this time (time_monotonic_ms()), or news for the caller's party since seq. */
+	int64_t wait_until_ms;
+	uint64_t wait_seq;
 	struct reply_header headers[REPLY_MAX_HEADERS];
 	size_t nheaders;
 };
@@ -86,6 +90,8 @@ struct api_request {
 	size_t raw_body_len;
 	const char *idempotency_key; /* NULL when none */
 	const char *if_none_match;   /* NULL when none */
+	int64_t wait_deadline_ms;    /* a long-poll's deadline once it started waiting, else 0 */
+	int64_t wait_after; /* a held feed read resumes after this event id (0: as asked) */
 	char request_id[REQUEST_ID_MAX];
 	struct outcome out;
 	struct reply reply;

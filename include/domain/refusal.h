@@ -78,6 +78,9 @@
 	  "more than is open on the order; nothing was canceled")                                \
 	X(REFUSED_SHIP_NOT_OPEN,                409, "conflict",               NULL,             \
 	  "more than is open on the order; nothing was shipped")                                 \
+	X(REFUSED_EVENTS_EXPIRED,               410, "events_expired",         NULL,             \
+	  "events after {id} are no longer kept (they are after {number}): read the feed "       \
+	  "from after={number}")                                                                 \
 	X(REFUSED_OWN_CANCEL,                   409, "conflict",               NULL,             \
 	  "cancellation {id} was made by this {kind}: the other side acknowledges it")           \
 	/* The store. */                                                                         \

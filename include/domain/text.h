@@ -16,6 +16,9 @@ struct text {
 	bool failed; /* an allocation or a size overflowed: s is incomplete */
 };
 
+/* Makes room for n more bytes at once (a caller who knows the size saves the regrowing). */
+void text_reserve(struct text *t, size_t n);
+
 /* Appends n bytes of s. */
 void text_add(struct text *t, const char *s, size_t n);
 

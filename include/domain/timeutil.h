@@ -43,4 +43,7 @@ bool time_parse_epoch(const char *text, int64_t *epoch);
 /* Wall-clock now, epoch seconds. */
 int64_t time_now(void);
 
+/* A clock that only moves forward, in milliseconds: for deadlines and durations. */
+int64_t time_monotonic_ms(void);
+
 #endif

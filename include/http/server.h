@@ -13,6 +13,8 @@
 
 #define SERVER_BODY_LIMIT ((size_t)1 << 20) /* 1 MiB, CONTRACT.md section 1 */
 #define SERVER_ERR_MAX	  256
+/* How often the server runs the API's periodic work (event retention). */
+#define SERVER_TICK_MS 5000
 
 struct server_options {
 	const char *listen;	   /* "ADDR:PORT"; port 0 picks a free one */

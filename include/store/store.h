@@ -160,6 +160,14 @@ struct store_committer_stats {
  */
 store_committer *store_committer_start(store *s, unsigned max_batch);
 
+/*
+ * Sets a function the committer calls on its thread after every batch that
+ * committed, before the jobs' done(): what it committed is visible to
+ * readers by then (the API wakes long-polls with it). Set it before the
+ * first submit.
+ */
+void store_committer_on_commit(store_committer *cm, void (*fn)(void *ctx), void *ctx);
+
 /* Queues a job. False when the committer is stopping: run it some other way. */
 bool store_committer_submit(store_committer *cm, struct store_job *job);
 

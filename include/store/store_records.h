@@ -27,6 +27,7 @@ typedef enum {
 	RECORD_SHIPMENT,
 	RECORD_CANCEL,
 	RECORD_CONNECTION,
+	RECORD_EVENT,
 	RECORD_KIND_COUNT,
 } record_kind;
 
@@ -95,6 +96,21 @@ store_status store_records_page(store_conn *c, record_kind kind, const struct re
  */
 store_status store_records_fetch(store_conn *c, record_kind kind, party_kind party,
 				 int64_t party_id, const char *ids, json_t **rows);
+
+/* Who a record concerns: the parties of its order, and the order. */
+struct record_parties {
+	int64_t retailer_id;
+	int64_t brand_id;
+	int64_t order_id;
+	char purchase_order_number[33];
+};
+
+/*
+ * store_records_parties() reads who a record (an order, a shipment, a
+ * cancellation) concerns, whoever asks; STORE_NOT_FOUND when there is none.
+ */
+store_status store_records_parties(store_conn *c, record_kind kind, int64_t id,
+				   struct record_parties *out);
 
 /*
  * store_records_acknowledge() marks a party's record acknowledged at `now`

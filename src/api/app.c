@@ -6,8 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/timeutil.h"
 #include "handler.h"
 #include "idempotency.h"
+#include "store/store_events.h"
+
+static store_status last_event_read(store_conn *c, void *ctx)
+{
+	return store_events_last_id(c, ctx);
+}
+
+/* After every committed batch, on the committer's thread. */
+static void batch_committed(void *ctx)
+{
+	api_events_announce(ctx);
+}
 
 struct api *api_new(struct store *s, const struct api_options *opts)
 {
@@ -15,14 +28,63 @@ struct api *api_new(struct store *s, const struct api_options *opts)
 	if (app == NULL)
 		return NULL;
 	app->store = s;
+	pthread_mutex_init(&app->events_lock, NULL);
+	atomic_init(&app->events_seq, 1);
+	unsigned days = opts && opts->event_retention_days ? opts->event_retention_days
+							   : API_EVENT_RETENTION_DAYS;
+	app->event_retention_seconds = (int64_t)days * 24 * 3600;
 	size_t cache_bytes = opts && opts->cache_bytes ? opts->cache_bytes : API_CACHE_BYTES;
 	app->cache = reply_cache_new(cache_bytes);
-	app->committer = store_committer_start(s, 0);
-	if (app->cache == NULL || app->committer == NULL) {
+	/* Only events committed from now on are news. */
+	if (app->cache == NULL ||
+	    store_read(s, last_event_read, &app->events_announced) != STORE_OK ||
+	    (app->committer = store_committer_start(s, 0)) == NULL) {
 		api_free(app);
 		return NULL;
 	}
+	store_committer_on_commit(app->committer, batch_committed, app);
 	return app;
+}
+
+void api_listen_events(struct api *app, api_events_listener fn, void *ctx)
+{
+	pthread_mutex_lock(&app->events_lock);
+	app->listener = fn;
+	app->listener_ctx = ctx;
+	pthread_mutex_unlock(&app->events_lock);
+}
+
+uint64_t api_events_seq(struct api *app)
+{
+	return atomic_load(&app->events_seq);
+}
+
+/* Events older than the retention, a bounded number per pass. */
+#define PRUNE_BATCH 10000
+
+struct prune {
+	int64_t before;
+	int64_t deleted;
+};
+
+static store_status prune_tx(store_conn *c, void *ctx)
+{
+	struct prune *p = ctx;
+	return store_events_prune(c, p->before, PRUNE_BATCH, &p->deleted);
+}
+
+void api_tick(struct api *app)
+{
+	int64_t now = time_now();
+	if (now - app->last_prune < 60)
+		return;
+	app->last_prune = now;
+	struct prune p = {.before = now - app->event_retention_seconds};
+	do {
+		p.deleted = 0;
+		if (store_tx(app->store, "event retention", prune_tx, &p) != STORE_OK)
+			break;
+	} while (p.deleted == PRUNE_BATCH);
 }
 
 void api_stop_writes(struct api *app)
@@ -36,6 +98,7 @@ void api_free(struct api *app)
 		return;
 	store_committer_free(app->committer);
 	reply_cache_free(app->cache);
+	pthread_mutex_destroy(&app->events_lock);
 	free(app);
 }
 
@@ -149,6 +212,8 @@ void api_write_inline(struct api_request *req)
 	store_status st = store_tx(req->app->store, "request", inline_tx, req);
 	/* REJECTED: the request's own 5xx, rolled back; its answer stands. */
 	settle(req, st == STORE_REJECTED ? STORE_OK : st);
+	if (st == STORE_OK && !store_in_own_tx(req->app->store))
+		api_events_announce(req->app);
 }
 
 bool api_tx(struct api_request *req, const char *name, store_tx_fn fn, void *ctx)

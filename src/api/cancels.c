@@ -17,8 +17,11 @@
 
 static store_status cancel_may_acknowledge(store_conn *c, struct api_request *req, int64_t id);
 
-const struct resource cancel_resource = {"cancellation", RECORD_CANCEL, cancel_representation,
-					 cancel_may_acknowledge};
+const struct resource cancel_resource = {.name = "cancellation",
+					 .kind = RECORD_CANCEL,
+					 .represent = cancel_representation,
+					 .event_kind = "cancel",
+					 .may_acknowledge = cancel_may_acknowledge};
 
 static const char *const parties[] = {"retailer", "brand", NULL};
 
@@ -77,6 +80,7 @@ struct create {
 	int64_t party_id;
 	int64_t now;
 	int64_t cancel_id;
+	char *text; /* the cancellation as made: its event's data and the answer */
 };
 
 /*
@@ -133,6 +137,9 @@ static store_status create_tx(store_conn *c, void *ctx)
 				  .lines = inserts,
 				  .nlines = n};
 	st = store_cancels_insert(c, &k, &cc->cancel_id);
+	if (st == STORE_OK)
+		st = api_emit(c, cc->req, "cancel.created", &cancel_resource, cc->cancel_id,
+			      &cc->text);
 out:
 	field_errors_free(&fe);
 	free(remaining);
@@ -153,8 +160,11 @@ void api_cancels_create(struct api_request *req)
 			    .party = party,
 			    .party_id = request_arg(req, 0),
 			    .now = time_now()};
-	if (api_tx(req, "create cancellation", create_tx, &cc))
-		api_record(req, 201, &cancel_resource, cc.cancel_id);
+	if (api_tx(req, "create cancellation", create_tx, &cc)) {
+		api_text(req, 201, cc.text);
+		cc.text = NULL;
+	}
+	free(cc.text);
 out:
 	spec_free(&cancel_body_spec, &in);
 }

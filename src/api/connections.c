@@ -9,8 +9,8 @@
 #include "list.h"
 #include "representation.h"
 
-const struct resource connection_resource = {"connection", RECORD_CONNECTION,
-					     connection_representation, NULL};
+const struct resource connection_resource = {
+	.name = "connection", .kind = RECORD_CONNECTION, .represent = connection_representation};
 
 const struct query_param api_connections_list_query[] = {
 	LIST_QUERY_PARAMS,

@@ -13,6 +13,8 @@
 #ifndef DROPLINE_API_HANDLER_H
 #define DROPLINE_API_HANDLER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,6 +32,14 @@ struct api {
 	store *store;
 	struct reply_cache *cache;
 	store_committer *committer;
+	int64_t event_retention_seconds;
+	/* Long-polls: the events already announced, and who hears of new ones. */
+	pthread_mutex_t events_lock; /* one announcer at a time */
+	int64_t events_announced;    /* the newest event id told to the listener */
+	atomic_uint_fast64_t events_seq;
+	api_events_listener listener;
+	void *listener_ctx;
+	int64_t last_prune; /* time_now() of the last retention pass */
 };
 
 /* A kind of record the API shows: its name in messages, the store's kind, its shape. */
@@ -37,6 +47,7 @@ struct resource {
 	const char *name; /* "order": "no order 7 here" */
 	record_kind kind;
 	json_t *(*represent)(json_t *record); /* NULL on no memory */
+	const char *event_kind;		      /* "order" of "order.created"; NULL: no events */
 	/*
 	 * For kinds a party acknowledges (api_acknowledge): the rule the
 	 * record must pass first, inside the transaction, for the request's
@@ -98,6 +109,23 @@ void api_record(struct api_request *req, unsigned status, const struct resource 
 /* The outcome "answer this document" (taken over). */
 void api_json(struct api_request *req, unsigned status, json_t *body);
 
+/* The outcome "answer this JSON text" (taken over; NULL: no body). */
+void api_text(struct api_request *req, unsigned status, char *text);
+
+/*
+ * api_emit() writes the event `type` ("shipment.created") about record
+ * `id` of `resource`, inside the caller's write transaction: the actor is
+ * the request's caller, the parties are those of the record's order, and
+ * the data is the record's representation as of now. When `text` is not
+ * NULL it gets that representation (malloc'd, the caller frees it), which
+ * is also what a write answers.
+ */
+store_status api_emit(store_conn *c, struct api_request *req, const char *type,
+		      const struct resource *resource, int64_t id, char **text);
+
+/* Announces the events committed since the last call (after every commit). */
+void api_events_announce(struct api *app);
+
 /*
  * PUT .../{resources}/{id}/acknowledge/: marks a record of the route's
  * resource acknowledged (again is harmless), once its may_acknowledge rule
@@ -110,6 +138,12 @@ void api_get(struct api_request *req);
 
 /* GET .../{resources}/: a page of the route's resource under the query's filters. */
 void api_list(struct api_request *req);
+
+/*
+ * api_list_of_order() is api_list() for the records of one order of the
+ * route's party (its timeline): 404 when the order is not the party's.
+ */
+void api_list_of_order(struct api_request *req, const struct resource *resource, int64_t order_id);
 
 /* ---- the resources (one file each), for the route table ------------------ */
 
@@ -127,6 +161,13 @@ void api_cancels_create(struct api_request *req);
 
 /* Connections (connections.c), both sides. */
 extern const struct query_param api_connections_list_query[];
+
+/* Events (events.c): the feed, with long-polls, and an order's timeline. */
+extern const struct query_param api_events_query[];
+extern const struct query_param api_timeline_query[];
+void api_events_feed(struct api_request *req);
+void api_order_events(struct api_request *req);
+extern const struct resource event_resource;
 
 /* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
 void api_health(struct api_request *req);

@@ -139,6 +139,10 @@ char *list_envelope(const struct api_request *req, const struct page *page, int6
 	bool encoded = head_len >= 2 && head_text[head_len - 1] == '}';
 	struct text t = {0};
 	if (encoded) {
+		size_t total = head_len + 16 + n;
+		for (size_t i = 0; i < n; i++)
+			total += lens[i];
+		text_reserve(&t, total);
 		text_add(&t, head_text, head_len - 1); /* without its closing brace */
 		text_add_str(&t, ",\"results\":[");
 		for (size_t i = 0; i < n; i++) {

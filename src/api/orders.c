@@ -20,8 +20,11 @@
 
 static store_status order_may_acknowledge(store_conn *c, struct api_request *req, int64_t id);
 
-const struct resource order_resource = {"order", RECORD_ORDER, order_representation,
-					order_may_acknowledge};
+const struct resource order_resource = {.name = "order",
+					.kind = RECORD_ORDER,
+					.represent = order_representation,
+					.event_kind = "order",
+					.may_acknowledge = order_may_acknowledge};
 
 static const char *const status_names[] = {"open", "partial", "closed", "canceled", NULL};
 
@@ -217,6 +220,7 @@ struct create {
 	field_errors *fe;
 	char *gift_message; /* the gift message as JSON text, or NULL */
 	int64_t order_id;
+	char *text; /* the order as created: its event's data and the answer */
 };
 
 static const char *const variant_fields[] = {
@@ -421,6 +425,9 @@ static store_status create_tx(store_conn *c, void *ctx)
 					 &existing) == STORE_OK)
 			st = refuse_duplicate(cc->req, in->purchase_order_number, existing);
 	}
+	if (st == STORE_OK)
+		st = api_emit(c, cc->req, "order.created", &order_resource, cc->order_id,
+			      &cc->text);
 	free(lines);
 	return st;
 }
@@ -465,9 +472,12 @@ void api_orders_create(struct api_request *req)
 			goto out;
 		}
 	}
-	if (api_tx(req, "create order", create_tx, &cc))
-		api_record(req, 201, &order_resource, cc.order_id);
+	if (api_tx(req, "create order", create_tx, &cc)) {
+		api_text(req, 201, cc.text);
+		cc.text = NULL;
+	}
 out:
+	free(cc.text);
 	free(cc.gift_message);
 	spec_free(&order_body_spec, &in);
 	field_errors_free(&fe);

@@ -155,6 +155,15 @@ void api_json(struct api_request *req, unsigned status, json_t *body)
 	req->out.json = body;
 }
 
+void api_text(struct api_request *req, unsigned status, char *text)
+{
+	outcome_clear(&req->out);
+	req->out.kind = OUTCOME_TEXT;
+	req->out.status = status;
+	req->out.text = text;
+	req->out.len = text ? strlen(text) : 0;
+}
+
 /* Sets the fixed 500 body; never fails. */
 static void render_internal(struct reply *r)
 {
@@ -189,6 +198,7 @@ void api_render(struct api_request *req)
 	if (r->status != 0)
 		return;
 	switch (o->kind) {
+	case OUTCOME_WAIT: /* only a transport that holds requests can answer it */
 	case OUTCOME_NONE:
 		api_reject(req, REFUSED_INTERNAL, 0);
 		render_refusal(req);

@@ -144,6 +144,7 @@ struct acknowledgement {
 	int64_t party_id;
 	int64_t id;
 	int64_t now;
+	char *text; /* the record acknowledged now: its event's data and the answer */
 };
 
 static store_status acknowledge_tx(store_conn *c, void *ctx)
@@ -159,8 +160,14 @@ static store_status acknowledge_tx(store_conn *c, void *ctx)
 	if (st != STORE_OK)
 		return st;
 	bool changed = false;
-	return store_records_acknowledge(c, a->resource->kind, a->party, a->party_id, a->id, a->now,
-					 &changed);
+	st = store_records_acknowledge(c, a->resource->kind, a->party, a->party_id, a->id, a->now,
+				       &changed);
+	/* Only the first acknowledgement is news; again answers the record as it is. */
+	if (st != STORE_OK || !changed || a->resource->event_kind == NULL)
+		return st;
+	char type[64];
+	snprintf(type, sizeof(type), "%s.acknowledged", a->resource->event_kind);
+	return api_emit(c, a->req, type, a->resource, a->id, &a->text);
 }
 
 void api_acknowledge(struct api_request *req)
@@ -171,7 +178,13 @@ void api_acknowledge(struct api_request *req)
 				    .party_id = request_arg(req, 0),
 				    .id = request_arg(req, 1),
 				    .now = time_now()};
-	if (api_tx(req, "acknowledge", acknowledge_tx, &a))
+	if (!api_tx(req, "acknowledge", acknowledge_tx, &a)) {
+		free(a.text);
+		return;
+	}
+	if (a.text != NULL)
+		api_text(req, 200, a.text);
+	else
 		api_record(req, 200, a.resource, a.id);
 }
 
@@ -396,19 +409,22 @@ static void list_answer(struct api_request *req, struct list_read *l)
 	outcome_header(&req->out, "ETag", l->etag);
 }
 
-void api_list(struct api_request *req)
+/* A list page of `resource`; order_id > 0: of that order only. */
+static void list_records(struct api_request *req, const struct resource *resource, int64_t order_id)
 {
 	struct list_read l;
 	struct in_texts in = {.n = 0};
 	memset(&l, 0, sizeof(l));
-	l.resource = req->route.route->resource;
+	l.resource = resource;
 	l.cache = req->app->cache;
 	l.if_none_match = req->if_none_match;
 	l.filter.party = request_party(req);
 	l.filter.party_id = request_arg(req, 0);
 	if (!list_page_start(req, &l.filter.page))
 		goto out;
-	if (!filter_from_query(req, l.resource->kind, &l.filter, &in)) {
+	struct record_cond of_order = {.name = "order_id", .op = FILTER_EQ, .number = order_id};
+	if (!filter_from_query(req, l.resource->kind, &l.filter, &in) ||
+	    (order_id > 0 && !record_filter_add(&l.filter, l.resource->kind, &of_order))) {
 		api_reject(req, REFUSED_INTERNAL, 0);
 		goto out;
 	}
@@ -423,4 +439,30 @@ out:
 	free(l.lens);
 	json_decref(l.page.rows);
 	json_decref(l.records);
+}
+
+void api_list(struct api_request *req)
+{
+	list_records(req, req->route.route->resource, 0);
+}
+
+struct order_check {
+	struct api_request *req;
+	int64_t order_id;
+};
+
+static store_status order_check_read(store_conn *c, void *ctx)
+{
+	struct order_check *o = ctx;
+	struct record_stamp stamp;
+	store_status st = store_records_stamp(c, RECORD_ORDER, request_party(o->req),
+					      request_arg(o->req, 0), o->order_id, &stamp);
+	return st == STORE_NOT_FOUND ? api_reject_missing(o->req, "order", o->order_id) : st;
+}
+
+void api_list_of_order(struct api_request *req, const struct resource *resource, int64_t order_id)
+{
+	struct order_check o = {.req = req, .order_id = order_id};
+	if (api_read(req, order_check_read, &o))
+		list_records(req, resource, order_id);
 }

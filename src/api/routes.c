@@ -32,6 +32,10 @@ const struct route api_routes[] = {
 	 PARTY_RETAILER, NULL, 0, &shipment_resource},
 	READS("retailers", PARTY_RETAILER, "connections", connection_resource,
 	      api_connections_list_query),
+	{"GET", "/v1/retailers/:party_id/events", api_events_feed, PARTY_RETAILER, api_events_query,
+	 0, &event_resource},
+	{"GET", "/v1/retailers/:party_id/orders/:id/events", api_order_events, PARTY_RETAILER,
+	 api_timeline_query, 0, &event_resource},
 
 	/* The brand's side. */
 	READS("brands", PARTY_BRAND, "orders", order_resource, api_orders_list_query),
@@ -46,6 +50,10 @@ const struct route api_routes[] = {
 	READS("brands", PARTY_BRAND, "shipments", shipment_resource, api_shipments_list_query),
 	READS("brands", PARTY_BRAND, "connections", connection_resource,
 	      api_connections_list_query),
+	{"GET", "/v1/brands/:party_id/events", api_events_feed, PARTY_BRAND, api_events_query, 0,
+	 &event_resource},
+	{"GET", "/v1/brands/:party_id/orders/:id/events", api_order_events, PARTY_BRAND,
+	 api_timeline_query, 0, &event_resource},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -18,8 +18,10 @@
 #define TRACKING_MAX 64
 
 /* Any shipment of the retailer's may be acknowledged. */
-const struct resource shipment_resource = {"shipment", RECORD_SHIPMENT, shipment_representation,
-					   NULL};
+const struct resource shipment_resource = {.name = "shipment",
+					   .kind = RECORD_SHIPMENT,
+					   .represent = shipment_representation,
+					   .event_kind = "shipment"};
 
 const struct query_param api_shipments_list_query[] = {
 	{.name = "is_acknowledged", .type = QUERY_BOOLEAN},
@@ -57,6 +59,7 @@ struct create {
 	int64_t brand_id;
 	int64_t now;
 	int64_t shipment_id;
+	char *text; /* the shipment as made: its event's data and the answer */
 };
 
 /*
@@ -85,6 +88,7 @@ static store_status create_tx(store_conn *c, void *ctx)
 		st = api_reject(cc->req, refused, order.id);
 		goto out;
 	}
+	bool was_acknowledged = order.is_acknowledged;
 	int64_t method_id = 0;
 	if (in->has_method) {
 		st = store_shipping_methods_by_code(c, in->method.carrier.code, in->method.code,
@@ -111,6 +115,12 @@ static store_status create_tx(store_conn *c, void *ctx)
 				    .lines = inserts,
 				    .nlines = in->nchanges};
 	st = store_shipments_insert(c, &s, &cc->shipment_id);
+	if (st == STORE_OK)
+		st = api_emit(c, cc->req, "shipment.created", &shipment_resource, cc->shipment_id,
+			      &cc->text);
+	/* The first shipment of an order not acknowledged acknowledges it (section 7). */
+	if (st == STORE_OK && !was_acknowledged)
+		st = api_emit(c, cc->req, "order.acknowledged", &order_resource, order.id, NULL);
 out:
 	field_errors_free(&fe);
 	free(inserts);
@@ -126,8 +136,11 @@ void api_shipments_create(struct api_request *req)
 		goto out;
 	struct create cc = {
 		.req = req, .in = &in, .brand_id = request_arg(req, 0), .now = time_now()};
-	if (api_tx(req, "create shipment", create_tx, &cc))
-		api_record(req, 201, &shipment_resource, cc.shipment_id);
+	if (api_tx(req, "create shipment", create_tx, &cc)) {
+		api_text(req, 201, cc.text);
+		cc.text = NULL;
+	}
+	free(cc.text);
 out:
 	spec_free(&shipment_body_spec, &in);
 }

@@ -35,6 +35,7 @@
 #define DEFAULT_RATE_LIMIT	100
 #define DEFAULT_RATE_LIMIT_TEXT "100"
 #define MAX_RATE_LIMIT		1000000
+#define MAX_RETENTION_DAYS	3650
 #define MAX_PORT		65535
 
 static const char usage_main[] =
@@ -61,12 +62,14 @@ static const char usage_main[] =
 	"environment: DROPLINE_DB (default " DEFAULT_DB
 	"), DROPLINE_LISTEN (default " DEFAULT_LISTEN "),\n"
 	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT "
-	"(default " DEFAULT_RATE_LIMIT_TEXT ");\n"
+	"(default " DEFAULT_RATE_LIMIT_TEXT "),\n"
+	"             DROPLINE_EVENT_RETENTION_DAYS (default 30);\n"
 	"             options given on the command line win.\n"
 	"exit status: 0 done, 1 the work failed, 2 the command line was wrong.\n";
 
 static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
+	"                      [--event-retention-days N]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -78,7 +81,10 @@ static const char usage_serve[] =
 	"                       default " DEFAULT_LISTEN ")\n"
 	"  --threads N          worker threads, 1-256 (DROPLINE_THREADS, default 2)\n"
 	"  --rate-limit N       requests a second per API key, bursts of 2 s worth; 0 for no\n"
-	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n";
+	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n"
+	"  --event-retention-days N\n"
+	"                       days events are kept, 1-3650; a feed read after an older\n"
+	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -132,6 +138,7 @@ enum option_id {
 	OPT_LISTEN,
 	OPT_THREADS,
 	OPT_RATE_LIMIT,
+	OPT_EVENT_RETENTION,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -150,6 +157,7 @@ static const struct option longopts[] = {
 	{"listen", required_argument, NULL, OPT_VALUE_BASE + OPT_LISTEN},
 	{"threads", required_argument, NULL, OPT_VALUE_BASE + OPT_THREADS},
 	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
+	{"event-retention-days", required_argument, NULL, OPT_VALUE_BASE + OPT_EVENT_RETENTION},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -163,6 +171,7 @@ struct cli_options {
 	const char *listen;
 	unsigned threads;
 	int64_t rate_limit;
+	int64_t event_retention_days;
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -224,16 +233,6 @@ static bool parse_threads(const char *text, unsigned *out)
 		return false;
 	*out = (unsigned)v;
 	return true;
-}
-
-/* Reads a whole number from 0 to MAX_RATE_LIMIT. */
-static bool parse_rate(const char *text, int64_t *out)
-{
-	if (strcmp(text, "0") == 0) {
-		*out = 0;
-		return true;
-	}
-	return parse_id(text, out) && *out <= MAX_RATE_LIMIT;
 }
 
 /*
@@ -311,6 +310,31 @@ static const char *setting(const struct parsed_line *p, enum option_id id, const
 }
 
 /*
+ * A whole-number setting `cmd` takes, from min to max: the line's, else the
+ * environment's, else `dflt`. False, after saying why, when it is not.
+ */
+static bool number_setting(const struct command *cmd, const struct parsed_line *p,
+			   enum option_id id, const char *env_name, int64_t min, int64_t max,
+			   int64_t dflt, int64_t *out)
+{
+	*out = dflt;
+	const char *v = (cmd->options & OPT_BIT(id)) ? setting(p, id, env_name) : NULL;
+	if (v == NULL)
+		return true;
+	int64_t n = 0;
+	bool ok = strcmp(v, "0") == 0 ? (n = 0, true) : parse_id(v, &n);
+	if (ok && n >= min && n <= max) {
+		*out = n;
+		return true;
+	}
+	char option[64];
+	snprintf(option, sizeof(option), "--%s", longopts[id].name);
+	fail("%s must be a number from %lld to %lld, not '%s'", p->value[id] ? option : env_name,
+	     (long long)min, (long long)max, v);
+	return false;
+}
+
+/*
  * Fills in the settings `cmd` takes from the line, the environment and the
  * defaults, and checks them. Returns 0, or EXIT_USAGE after saying why.
  */
@@ -341,15 +365,11 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 		     p->value[OPT_THREADS] ? "--threads" : "DROPLINE_THREADS", MAX_THREADS, v);
 		return EXIT_USAGE;
 	}
-	o->rate_limit = DEFAULT_RATE_LIMIT;
-	if ((cmd->options & OPT_BIT(OPT_RATE_LIMIT)) &&
-	    (v = setting(p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT")) &&
-	    !parse_rate(v, &o->rate_limit)) {
-		fail("%s must be a number from 0 to %d, not '%s'",
-		     p->value[OPT_RATE_LIMIT] ? "--rate-limit" : "DROPLINE_RATE_LIMIT",
-		     MAX_RATE_LIMIT, v);
+	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
+			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
+	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days))
 		return EXIT_USAGE;
-	}
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
 			fail("keys create needs one of --retailer ID and --brand ID, once");
@@ -513,7 +533,8 @@ static int cmd_serve(const struct cli_options *o)
 				    .access_log = stderr,
 				    .rate_limit = (double)o->rate_limit};
 	char err[SERVER_ERR_MAX];
-	struct api *app = api_new(s, NULL);
+	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days};
+	struct api *app = api_new(s, &ao);
 	struct server *srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
 	if (srv == NULL) {
 		fail("%s", app ? err : "cannot start: out of memory or threads");
@@ -814,7 +835,9 @@ static int cmd_backup(const struct cli_options *o)
 #define DB_OPTION OPT_BIT(OPT_DB)
 
 static const struct command serve_commands[] = {
-	{NULL, DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT),
+	{NULL,
+	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
+		 OPT_BIT(OPT_EVENT_RETENTION),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};

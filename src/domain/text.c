@@ -5,31 +5,44 @@
 
 #include "domain/text.h"
 
-void text_add(struct text *t, const char *s, size_t n)
+/* Makes the capacity at least len + n + 1; false (and failed) when it cannot. */
+static bool grow(struct text *t, size_t n)
 {
 	if (t->failed)
-		return;
+		return false;
 	if (t->len + n + 1 < t->len) {
 		t->failed = true;
-		return;
+		return false;
 	}
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 64;
-		while (cap < t->len + n + 1) {
-			if (cap > SIZE_MAX / 2) {
-				t->failed = true;
-				return;
-			}
-			cap *= 2;
-		}
-		char *grown = realloc(t->s, cap);
-		if (grown == NULL) {
+	if (t->len + n + 1 <= t->cap)
+		return true;
+	size_t cap = t->cap ? t->cap : 64;
+	while (cap < t->len + n + 1) {
+		if (cap > SIZE_MAX / 2) {
 			t->failed = true;
-			return;
+			return false;
 		}
-		t->s = grown;
-		t->cap = cap;
+		cap *= 2;
 	}
+	char *grown = realloc(t->s, cap);
+	if (grown == NULL) {
+		t->failed = true;
+		return false;
+	}
+	t->s = grown;
+	t->cap = cap;
+	return true;
+}
+
+void text_reserve(struct text *t, size_t n)
+{
+	grow(t, n);
+}
+
+void text_add(struct text *t, const char *s, size_t n)
+{
+	if (!grow(t, n))
+		return;
 	memcpy(t->s + t->len, s, n);
 	t->len += n;
 	t->s[t->len] = '\0';

@@ -216,3 +216,11 @@ int64_t time_now(void)
 		return (int64_t)time(NULL);
 	return (int64_t)ts.tv_sec;
 }
+
+int64_t time_monotonic_ms(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -34,8 +34,10 @@
 
 #include "api/api.h"
 #include "http/checks.h"
+#include "domain/timeutil.h"
 #include "http/ratelimit.h"
 #include "http/server.h"
+#include "http/waiters.h"
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -46,6 +48,7 @@ struct server {
 	size_t nroutes;
 	struct server_options opts;
 	struct rate_limiter *limiter; /* NULL when there is no limit */
+	struct waiters *waiters;      /* long-polls held */
 	atomic_int in_flight;
 };
 
@@ -54,6 +57,8 @@ enum request_phase {
 	PHASE_RECEIVING,  /* headers and body arriving; not dispatched yet */
 	PHASE_COMMITTING, /* a write, suspended, with the committer */
 	PHASE_INLINE,	  /* a write the committer refused (stopping): run here */
+	PHASE_WAITING,	  /* a long-poll, suspended, held until news or its deadline */
+	PHASE_RERUN,	  /* a long-poll woken: run it again */
 	PHASE_ANSWERED,	  /* the reply is set: queue it */
 };
 
@@ -71,7 +76,8 @@ struct request_state {
 	size_t body_cap;
 	bool body_too_large;
 	struct timespec started;
-	struct MHD_Connection *conn; /* a write's, to resume it */
+	struct MHD_Connection *conn; /* a write's or a long-poll's, to resume it */
+	struct waiter waiter;	     /* a long-poll's place among the held */
 	struct pairs pairs;	     /* the query, as libmicrohttpd decoded it */
 	struct request_input input;  /* what the checks and the handler read */
 	atomic_int phase;	     /* enum request_phase */
@@ -166,13 +172,18 @@ static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
+/* What a checked request needs next. */
+typedef enum {
+	NEXT_ANSWER, /* its outcome is decided: render and queue it */
+	NEXT_COMMIT, /* a write: hand it to the committer */
+	NEXT_HOLD,   /* a long-poll with nothing yet: hold it */
+} next_step;
+
 /*
  * Gathers what libmicrohttpd received into rs->input and runs the checks;
- * a read runs at once. Returns true when the request is a write that passed
- * every check: the caller hands it to the committer. Otherwise the
- * request's outcome is decided.
+ * a read runs at once. Says what the request needs next.
  */
-static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
+static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 {
 	struct server *srv = rs->srv;
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &rs->pairs);
@@ -194,11 +205,46 @@ static bool dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		.limiter = srv->limiter,
 	};
 	switch (request_check(&rs->req, srv->routes, srv->nroutes, &rs->input)) {
-	case CHECKS_REFUSED: return false;
-	case CHECKS_READ: api_handle_read(&rs->req); return false;
-	case CHECKS_WRITE: return true;
+	case CHECKS_REFUSED: return NEXT_ANSWER;
+	case CHECKS_READ:
+		api_handle_read(&rs->req);
+		return rs->req.out.kind == OUTCOME_WAIT ? NEXT_HOLD : NEXT_ANSWER;
+	case CHECKS_WRITE: return NEXT_COMMIT;
 	}
-	return false;
+	return NEXT_ANSWER;
+}
+
+/* A held long-poll is woken (news, its deadline, a stop): run it again. */
+static void long_poll_woken(struct waiter *w)
+{
+	struct request_state *rs =
+		(struct request_state *)((char *)w - offsetof(struct request_state, waiter));
+	atomic_store(&rs->phase, PHASE_RERUN);
+	MHD_resume_connection(rs->conn);
+}
+
+/* Suspends a long-poll and parks it until its party's news or its deadline. */
+static enum MHD_Result hold(struct request_state *rs, struct MHD_Connection *conn)
+{
+	struct api_request *req = &rs->req;
+	rs->conn = conn;
+	rs->waiter = (struct waiter){.party = req->caller.party,
+				     .party_id = req->caller.party_id,
+				     .until_ms = req->out.wait_until_ms,
+				     .wake = long_poll_woken};
+	/* Suspend first: it may be woken before waiters_hold() returns. */
+	atomic_store(&rs->phase, PHASE_WAITING);
+	MHD_suspend_connection(conn);
+	switch (waiters_hold(rs->srv->waiters, &rs->waiter, req->out.wait_seq)) {
+	case WAIT_HELD: return MHD_YES;
+	case WAIT_STOPPED:
+		req->wait_deadline_ms = 1; /* the server stops: answer now */
+					   /* fall through */
+	case WAIT_NEWS: break;
+	}
+	atomic_store(&rs->phase, PHASE_RERUN);
+	MHD_resume_connection(conn);
+	return MHD_YES;
 }
 
 /* Called by the committer once the write's batch is settled: wake the connection. */
@@ -279,8 +325,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	switch ((enum request_phase)atomic_load(&rs->phase)) {
-	case PHASE_RECEIVING:
-		if (rs->req.reply.status != 0 || !dispatch(rs, conn))
+	case PHASE_RECEIVING: {
+		if (rs->req.reply.status != 0)
+			break;
+		next_step next = dispatch(rs, conn);
+		if (next == NEXT_HOLD)
+			return hold(rs, conn);
+		if (next == NEXT_ANSWER)
 			break;
 		/* Suspend first: the committer may resume it before submit() returns. */
 		rs->conn = conn;
@@ -291,7 +342,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			MHD_resume_connection(conn);
 		}
 		return MHD_YES;
-	case PHASE_COMMITTING: return MHD_YES; /* not resumed yet: nothing to send */
+	}
+	case PHASE_COMMITTING:
+	case PHASE_WAITING: return MHD_YES; /* not resumed yet: nothing to send */
+	case PHASE_RERUN:
+		api_handle_read(&rs->req);
+		if (rs->req.out.kind == OUTCOME_WAIT)
+			return hold(rs, conn);
+		break;
 	case PHASE_INLINE: api_write_inline(&rs->req); break;
 	case PHASE_ANSWERED: break;
 	}
@@ -430,10 +488,29 @@ static uint16_t bound_port(int fd)
 /* Undoes a server_start() that got as far as the listening socket; NULL for its caller. */
 static struct server *start_failed(struct server *srv)
 {
+	waiters_free(srv->waiters);
 	close(srv->listen_fd);
 	rate_limiter_free(srv->limiter);
 	free(srv);
 	return NULL;
+}
+
+/* The hub's view of the API: its news sequence, and its periodic work. */
+static uint64_t events_seq(void *ctx)
+{
+	return api_events_seq(ctx);
+}
+
+static void periodic_work(void *ctx)
+{
+	api_tick(ctx);
+}
+
+/* A commit gave a party events: its long-polls run again. */
+static void party_has_news(party_kind party, int64_t party_id, void *ctx)
+{
+	struct server *srv = ctx;
+	waiters_notify(srv->waiters, party, party_id);
 }
 
 struct server *server_start(struct api *app, const struct route *routes, size_t nroutes,
@@ -467,6 +544,12 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		return NULL;
 	}
 	srv->port = bound_port(srv->listen_fd);
+	srv->waiters = waiters_new(events_seq, periodic_work, app, SERVER_TICK_MS);
+	if (srv->waiters == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory or threads");
+		return start_failed(srv);
+	}
+	api_listen_events(app, party_has_news, srv);
 	/*
 	 * Thread pool + epoll: measured on 2 cores against thread-per-connection
 	 * (docs/architecture.md). ITC lets server_stop() quiesce the daemon.
@@ -504,6 +587,9 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	/* Long-polls answer now, with what they have. */
+	api_listen_events(srv->app, NULL, NULL);
+	waiters_stop(srv->waiters);
 	struct timespec tick = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
 	for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0;
 	     waited += 10)
@@ -534,5 +620,6 @@ void server_stop(struct server *srv, unsigned grace_ms)
 		json_decref(line);
 	}
 	rate_limiter_free(srv->limiter);
+	waiters_free(srv->waiters);
 	free(srv);
 }

@@ -69,6 +69,8 @@ const struct record_table store_cancel_table = {
 	.counts_from = "FROM cancel_counts k",
 	.party_column = {[PARTY_RETAILER] = "k.retailer_id", [PARTY_BRAND] = "k.brand_id"},
 	.stamp_stmt = STMT_CANCEL_STAMP,
+	.has_parties = true,
+	.parties_stmt = STMT_CANCEL_PARTIES,
 	.acknowledgeable = true,
 	.acknowledge_stmt = STMT_CANCEL_ACKNOWLEDGE,
 	.filters = cancel_filters,

@@ -25,6 +25,8 @@ struct store_committer {
 	bool stopping;
 	bool joined; /* store_committer_stop() has run (or is running) */
 	struct store_committer_stats stats;
+	void (*on_commit)(void *ctx);
+	void *on_commit_ctx;
 };
 
 /* Puts jobs (a list that ends in NULL) back at the head of the queue, in order. */
@@ -146,6 +148,8 @@ static void *committer_main(void *arg)
 		store_status st = run_batch(s, batch, &ran, &lost);
 		atomic_store(&s->writer_tid, 0);
 		pthread_mutex_unlock(&s->writer_lock);
+		if (st == STORE_OK && cm->on_commit != NULL)
+			cm->on_commit(cm->on_commit_ctx);
 		batch = sort_out(batch, ran, lost, cm);
 		uint64_t settled = 0;
 		for (struct store_job *j = batch; j != NULL; j = j->next)
@@ -182,6 +186,14 @@ store_committer *store_committer_start(store *s, unsigned max_batch)
 		return NULL;
 	}
 	return cm;
+}
+
+void store_committer_on_commit(store_committer *cm, void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&cm->lock);
+	cm->on_commit = fn;
+	cm->on_commit_ctx = ctx;
+	pthread_mutex_unlock(&cm->lock);
 }
 
 bool store_committer_submit(store_committer *cm, struct store_job *job)

@@ -284,6 +284,8 @@ const struct record_table store_order_table = {
 	.counts_from = "FROM order_counts o",
 	.party_column = {[PARTY_RETAILER] = "o.retailer_id", [PARTY_BRAND] = "o.brand_id"},
 	.stamp_stmt = STMT_ORDER_STAMP,
+	.has_parties = true,
+	.parties_stmt = STMT_ORDER_PARTIES,
 	.acknowledgeable = true,
 	.acknowledge_stmt = STMT_ORDER_ACKNOWLEDGE,
 	.filters = order_filters,

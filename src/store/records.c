@@ -1,4 +1,5 @@
 /* Records of every kind, read one way; see include/store/store_records.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,10 +7,9 @@
 #include "tables.h"
 
 static const struct record_table *const tables[RECORD_KIND_COUNT] = {
-	[RECORD_ORDER] = &store_order_table,
-	[RECORD_SHIPMENT] = &store_shipment_table,
-	[RECORD_CANCEL] = &store_cancel_table,
-	[RECORD_CONNECTION] = &store_connection_table,
+	[RECORD_ORDER] = &store_order_table,   [RECORD_SHIPMENT] = &store_shipment_table,
+	[RECORD_CANCEL] = &store_cancel_table, [RECORD_CONNECTION] = &store_connection_table,
+	[RECORD_EVENT] = &store_event_table,
 };
 
 /* The SQL of each operator: "lhs op ?N rhs". */
@@ -214,4 +214,29 @@ store_status store_records_acknowledge(store_conn *c, record_kind kind, party_ki
 	store_status res = store_step_done(c, st, "acknowledge");
 	*changed = res == STORE_OK && sqlite3_changes(c->db) > 0;
 	return res;
+}
+
+static void parties_row(sqlite3_stmt *st, void *out)
+{
+	struct record_parties *p = out;
+	p->retailer_id = sqlite3_column_int64(st, 0);
+	p->brand_id = sqlite3_column_int64(st, 1);
+	p->order_id = sqlite3_column_int64(st, 2);
+	const unsigned char *po = sqlite3_column_text(st, 3);
+	snprintf(p->purchase_order_number, sizeof(p->purchase_order_number), "%s",
+		 po ? (const char *)po : "");
+}
+
+store_status store_records_parties(store_conn *c, record_kind kind, int64_t id,
+				   struct record_parties *out)
+{
+	const struct record_table *t = table_of(kind);
+	memset(out, 0, sizeof(*out));
+	if (t == NULL || !t->has_parties)
+		return STORE_ERROR;
+	sqlite3_stmt *st = store_stmt(c, t->parties_stmt);
+	if (st == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_one(c, st, parties_row, out, "record parties");
 }

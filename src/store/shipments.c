@@ -64,6 +64,8 @@ const struct record_table store_shipment_table = {
 	.counts_from = "FROM shipment_counts s",
 	.party_column = {[PARTY_RETAILER] = "s.retailer_id", [PARTY_BRAND] = "s.brand_id"},
 	.stamp_stmt = STMT_SHIPMENT_STAMP,
+	.has_parties = true,
+	.parties_stmt = STMT_SHIPMENT_PARTIES,
 	.acknowledgeable = true,
 	.acknowledge_stmt = STMT_SHIPMENT_ACKNOWLEDGE,
 	.filters = shipment_filters,

@@ -31,6 +31,37 @@
 	"JOIN orders o ON o.id = k.order_id "                                 \
 	"JOIN cancel_reasons cr ON cr.id = k.reason_id"
 
+/* An event's columns, for its feed and the order's timeline. */
+#define SQL_EVENT_SELECT                                                      \
+	"SELECT e.id, e.type, e.created_at, e.actor_party, e.actor_party_id, " \
+	"e.actor_key_id, e.retailer_id, e.brand_id, e.order_id, "             \
+	"e.purchase_order_number, e.object_kind, e.object_id, e.data, "       \
+	"1 AS version FROM events e"
+
+/*
+ * A party's feed: among its next ?7 events after ?2 (an id), those of one
+ * order (?3, 0 for any) and of some types (?4 a JSON array of exact types,
+ * ?5 one of prefixes; both NULL for any), oldest first, at most ?6. The
+ * scan is bounded so that a filter matching little costs no more than ?7
+ * index entries; SQL_EVENT_SCANNED says how far it went.
+ */
+#define SQL_EVENT_SCAN(party_column)                                          \
+	"SELECT id FROM events WHERE " party_column " = ?1 AND id > ?2 "        \
+	"ORDER BY id LIMIT ?7"
+#define SQL_EVENT_FEED(party_column)                                          \
+	SQL_EVENT_SELECT " WHERE e.id IN (" SQL_EVENT_SCAN(party_column) ") "    \
+	"AND (?3 = 0 OR e.order_id = ?3) "                                     \
+	"AND ((?4 IS NULL AND ?5 IS NULL) "                                    \
+	"OR e.type IN (SELECT value FROM json_each(?4)) "                      \
+	"OR EXISTS (SELECT 1 FROM json_each(?5) p "                            \
+	"WHERE substr(e.type, 1, length(p.value)) = p.value)) "                \
+	"ORDER BY e.id LIMIT ?6"
+/* How far that scan went: its newest id (?2 when none) and how many it saw. */
+#define SQL_EVENT_SCANNED(party_column)                                       \
+	"SELECT coalesce(max(id), ?2), count(*) FROM ("                        \
+	"SELECT id FROM events WHERE " party_column " = ?1 AND id > ?2 "        \
+	"ORDER BY id LIMIT ?3)"
+
 #define STORE_STATEMENTS(X)                                                   \
 	X(STMT_HEALTH, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
 	X(STMT_BEGIN, "BEGIN")                                                                 \
@@ -257,6 +288,43 @@
 	  "UPDATE orders SET is_acknowledged = 1, acknowledged_at = ?4, "      \
 	  "version = version + 1 WHERE id = ?1 AND is_acknowledged = 0 AND "   \
 	  "(CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3")          \
+	X(STMT_EVENT_INSERT,                                                   \
+	  "INSERT INTO events (type, created_at, actor_party, actor_party_id, " \
+	  "actor_key_id, retailer_id, brand_id, order_id, "                    \
+	  "purchase_order_number, object_kind, object_id, data) VALUES "       \
+	  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")               \
+	X(STMT_EVENT_FEED_RETAILER, SQL_EVENT_FEED("retailer_id"))             \
+	X(STMT_EVENT_FEED_BRAND, SQL_EVENT_FEED("brand_id"))                   \
+	X(STMT_EVENT_SCANNED_RETAILER, SQL_EVENT_SCANNED("retailer_id"))       \
+	X(STMT_EVENT_SCANNED_BRAND, SQL_EVENT_SCANNED("brand_id"))             \
+	X(STMT_EVENT_PARTIES_AFTER,                                            \
+	  "SELECT id, retailer_id, brand_id FROM events WHERE id > ?1 "        \
+	  "ORDER BY id LIMIT ?2")                                              \
+	X(STMT_EVENT_LAST_ID,                                                  \
+	  "SELECT coalesce(max(id), 0) FROM events")                           \
+	X(STMT_EVENT_PRUNED_THROUGH,                                           \
+	  "SELECT pruned_through FROM event_retention WHERE id = 1")           \
+	X(STMT_EVENT_PRUNE,                                                    \
+	  "DELETE FROM events WHERE id IN (SELECT id FROM events "             \
+	  "WHERE created_at < ?1 ORDER BY id LIMIT ?2) RETURNING id")          \
+	X(STMT_EVENT_PRUNED_SET,                                               \
+	  "UPDATE event_retention SET pruned_through = max(pruned_through, ?1) " \
+	  "WHERE id = 1")                                                      \
+	X(STMT_EVENT_STAMP,                                                    \
+	  "SELECT 1, (SELECT generation FROM catalog_generation) "             \
+	  "FROM events e WHERE e.id = ?1 "                                     \
+	  "AND (CASE ?2 WHEN 1 THEN e.retailer_id ELSE e.brand_id END) = ?3")  \
+	X(STMT_ORDER_PARTIES,                                                  \
+	  "SELECT retailer_id, brand_id, id, purchase_order_number "           \
+	  "FROM orders WHERE id = ?1")                                         \
+	X(STMT_SHIPMENT_PARTIES,                                               \
+	  "SELECT s.retailer_id, s.brand_id, s.order_id, "                     \
+	  "o.purchase_order_number FROM shipments s "                          \
+	  "JOIN orders o ON o.id = s.order_id WHERE s.id = ?1")                \
+	X(STMT_CANCEL_PARTIES,                                                 \
+	  "SELECT k.retailer_id, k.brand_id, k.order_id, "                     \
+	  "o.purchase_order_number FROM cancels k "                            \
+	  "JOIN orders o ON o.id = k.order_id WHERE k.id = ?1")                \
 	X(STMT_CATALOG_GENERATION,                                             \
 	  "SELECT generation FROM catalog_generation")                         \
 	X(STMT_ORDER_STAMP,                                                    \

@@ -35,8 +35,10 @@ struct record_table {
 	const char *counts_from;     /* "FROM t_counts x" (running counts), or NULL */
 	const char *party_column[3]; /* by party_kind: "x.retailer_id", "x.brand_id" */
 	stmt_id stamp_stmt;	     /* ?1 id, ?2 1 retailer / 2 brand, ?3 party id */
-	bool acknowledgeable;	     /* has is_acknowledged and acknowledged_at */
-	stmt_id acknowledge_stmt;    /* the scope as stamp_stmt\'s, ?4 now */
+	bool has_parties;	     /* belongs to an order: parties_stmt reads who it concerns */
+	stmt_id parties_stmt; /* ?1 id: retailer_id, brand_id, order_id, purchase_order_number */
+	bool acknowledgeable; /* has is_acknowledged and acknowledged_at */
+	stmt_id acknowledge_stmt;	     /* the scope as stamp_stmt\'s, ?4 now */
 	const struct filter_column *filters; /* ends with a NULL name */
 	/* Attaches the children of a page of records (lines ...); NULL when none. */
 	store_status (*attach)(store_conn *c, json_t *rows);
@@ -46,5 +48,6 @@ extern const struct record_table store_order_table;
 extern const struct record_table store_shipment_table;
 extern const struct record_table store_cancel_table;
 extern const struct record_table store_connection_table;
+extern const struct record_table store_event_table;
 
 #endif

@@ -705,6 +705,31 @@ static const struct {
 	 "SELECT count(*) FROM cancel_counts c WHERE n <> (SELECT count(*) FROM cancels k WHERE "
 	 "k.retailer_id = c.retailer_id AND k.brand_id = c.brand_id AND k.reason_id = c.reason_id "
 	 "AND k.canceled_by = c.canceled_by AND k.is_acknowledged = c.is_acknowledged)"},
+	/* Events (CONTRACT.md section 10): no change without its event, no event without its
+	   change. */
+	{"orders without exactly one order.created event",
+	 "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM events e WHERE "
+	 "e.type = 'order.created' AND e.object_id = o.id) <> 1"},
+	{"acknowledged orders without exactly one order.acknowledged event",
+	 "SELECT count(*) FROM orders o WHERE o.is_acknowledged = 1 AND (SELECT count(*) FROM "
+	 "events e WHERE e.type = 'order.acknowledged' AND e.object_id = o.id) <> 1"},
+	{"cancellations without exactly one cancel.created event",
+	 "SELECT count(*) FROM cancels k WHERE (SELECT count(*) FROM events e WHERE "
+	 "e.type = 'cancel.created' AND e.object_id = k.id) <> 1"},
+	{"shipments without exactly one shipment.created event",
+	 "SELECT count(*) FROM shipments s WHERE (SELECT count(*) FROM events e WHERE "
+	 "e.type = 'shipment.created' AND e.object_id = s.id) <> 1"},
+	{"events about an object that does not exist",
+	 "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM orders WHERE "
+	 "e.object_kind = 'order' AND id = e.object_id) AND NOT EXISTS (SELECT 1 FROM cancels "
+	 "WHERE e.object_kind = 'cancel' AND id = e.object_id) AND NOT EXISTS (SELECT 1 FROM "
+	 "shipments WHERE e.object_kind = 'shipment' AND id = e.object_id)"},
+	{"order.acknowledged events of orders not acknowledged",
+	 "SELECT count(*) FROM events e JOIN orders o ON o.id = e.object_id WHERE "
+	 "e.type = 'order.acknowledged' AND o.is_acknowledged = 0"},
+	{"events whose parties are not their order's",
+	 "SELECT count(*) FROM events e JOIN orders o ON o.id = e.order_id WHERE "
+	 "e.retailer_id <> o.retailer_id OR e.brand_id <> o.brand_id"},
 	{"orders without lines", "SELECT count(*) FROM orders o WHERE NOT EXISTS "
 				 "(SELECT 1 FROM order_lines WHERE order_id = o.id)"},
 	{"cancellations without lines", "SELECT count(*) FROM cancels c WHERE NOT EXISTS "

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "api/api.h"
 #include "catalog/catalog.h"
@@ -108,6 +109,18 @@ static store_status revoke_key(store_conn *c, void *ctx)
 void ts_revoke(struct test_server *ts, int64_t key_id)
 {
 	ck_assert_int_eq(store_tx(ts->store, "test revoke", revoke_key, &key_id), STORE_OK);
+}
+
+void ts_exec(const struct test_server *ts, const char *sql)
+{
+	sqlite3 *db = NULL;
+	ck_assert_int_eq(sqlite3_open(ts->db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	char *err = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, err ? err : sqlite3_errstr(rc));
+	sqlite3_free(err);
+	sqlite3_close(db);
 }
 
 char *ts_url(const struct test_server *ts, const char *path)

@@ -45,6 +45,9 @@ char *ts_key(struct test_server *ts, party_kind party, int64_t party_id, int64_t
 /* Revokes a key through the store, as `dropline keys revoke` does. */
 void ts_revoke(struct test_server *ts, int64_t key_id);
 
+/* Runs SQL on the server's database through a connection of its own (fails the test on error). */
+void ts_exec(const struct test_server *ts, const char *sql);
+
 /* "http://127.0.0.1:PORT" + path; caller frees. */
 char *ts_url(const struct test_server *ts, const char *path);
 

@@ -12,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "harness.h"
 #include "store/embedded.h"
+#include "store/store_events.h"
 
 /* Runs one query on a side connection and returns its first integer. */
 static long long scalar(const char *db_path, const char *sql)
@@ -167,6 +168,72 @@ START_TEST(schema_refuses_a_duplicate_purchase_order_number)
 			"ship_to_id, requested_shipping_method_id, ordered_at, received_at, "
 			"acknowledge_by, fulfill_by) VALUES (600, 501, 'PO-1', 1, 3, 0, 0, 0, 0)"),
 		SQLITE_OK);
+	ts_stop(&ts);
+}
+END_TEST
+
+/* Five events of brand 501: four shipment.created, then one order.created. */
+static store_status five_events(store_conn *c, void *ctx)
+{
+	int64_t *ids = ctx;
+	for (int i = 0; i < 5; i++) {
+		struct event_insert e = {.type = i < 4 ? "shipment.created" : "order.created",
+					 .created_at = 1000 + i,
+					 .actor_party = PARTY_RETAILER,
+					 .actor_party_id = 500,
+					 .retailer_id = 500,
+					 .brand_id = 501,
+					 .object_kind = i < 4 ? "shipment" : "order",
+					 .object_id = i + 1,
+					 .data = "{}"};
+		store_status st = store_events_insert(c, &e, &ids[i]);
+		if (st != STORE_OK)
+			return st;
+	}
+	return STORE_OK;
+}
+
+static store_status read_feed(store_conn *c, void *ctx)
+{
+	struct event_feed *f = ctx;
+	json_t *rows = NULL;
+	store_status st = store_events_feed(c, f, &rows);
+	f->limit = (int64_t)json_array_size(rows); /* what came back, for the test */
+	json_decref(rows);
+	return st;
+}
+
+START_TEST(a_feed_read_examines_at_most_its_scan_limit)
+{
+	struct test_server ts;
+	ts_open_store(&ts, true);
+	int64_t ids[5];
+	ck_assert_int_eq(store_tx(ts.store, "events", five_events, ids), STORE_OK);
+	/* A filter that matches the fifth only, scanning two at a time: empty, but moved on. */
+	struct event_feed f = {.party = PARTY_BRAND,
+			       .party_id = 501,
+			       .types_json = "[\"order.created\"]",
+			       .prefixes_json = "[]",
+			       .limit = 10,
+			       .scan_limit = 2};
+	ck_assert_int_eq(store_read(ts.store, read_feed, &f), STORE_OK);
+	ck_assert_int_eq(f.limit, 0);
+	ck_assert_int_eq(f.scanned_through, ids[1]);
+	ck_assert(!f.scanned_all);
+	f.after = ids[3];
+	f.limit = 10;
+	ck_assert_int_eq(store_read(ts.store, read_feed, &f), STORE_OK);
+	ck_assert_int_eq(f.limit, 1);
+	ck_assert_int_eq(f.scanned_through, ids[4]);
+	ck_assert(f.scanned_all);
+	/* Another brand's feed examines none of them. */
+	f.party_id = 502;
+	f.after = 0;
+	f.limit = 10;
+	ck_assert_int_eq(store_read(ts.store, read_feed, &f), STORE_OK);
+	ck_assert_int_eq(f.limit, 0);
+	ck_assert_int_eq(f.scanned_through, 0);
+	ck_assert(f.scanned_all);
 	ts_stop(&ts);
 }
 END_TEST
@@ -351,6 +418,7 @@ int main(void)
 	tcase_add_test(tc, database_uses_wal_and_foreign_keys);
 	tcase_add_test(tc, schema_refuses_more_shipped_and_canceled_than_ordered);
 	tcase_add_test(tc, schema_refuses_a_duplicate_purchase_order_number);
+	tcase_add_test(tc, a_feed_read_examines_at_most_its_scan_limit);
 	tcase_add_test(tc, demo_catalog_has_the_contract_rows);
 	tcase_add_test(tc, demo_catalog_twice_is_harmless);
 	tcase_add_test(tc, catalog_import_upserts_by_id);
