@@ -23,8 +23,8 @@
  * that matches little answers a short page with a next past what it
  * skipped, instead of scanning a month of events (docs/reliability.md).
  */
-#define FEED_SCAN_MAX 10000
-#define EVENT_TYPE_MAX	   64
+#define FEED_SCAN_MAX  10000
+#define EVENT_TYPE_MAX 64
 /* How many events one announcement reads at a time. */
 #define ANNOUNCE_BATCH 1000
 

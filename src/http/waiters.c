@@ -198,7 +198,9 @@ wait_result waiters_hold(struct waiters *ws, struct waiter *w, uint64_t seen_seq
 		res = WAIT_NEWS;
 	} else if (ws->count == ws->cap) {
 		size_t cap = ws->cap ? ws->cap * 2 : 256;
-		struct waiter **heap = realloc(ws->heap, cap * sizeof(*heap));
+		/* An array of pointers: the size of a pointer is meant. */
+		struct waiter **heap = realloc(
+			ws->heap, cap * sizeof(*heap)); // NOLINT(bugprone-sizeof-expression)
 		if (heap == NULL)
 			res = WAIT_NEWS; /* no room to park it: it runs again, and answers */
 		else {
