@@ -18,22 +18,16 @@
 #define B501 "/v1/brands/501"
 
 static struct test_server ts;
-static char *key500, *key600, *key501;
+static struct demo_keys demo;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
-	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	free(key501);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 /* Creates a 2-unit order of brand 501; returns its id and its line's id. */
@@ -50,7 +44,7 @@ static int64_t create_order(const char *po, int64_t *line_id)
 		 " \"price\": \"450.00\"}]}",
 		 po);
 	struct http_response r;
-	http_send(&ts, "POST", R500 "/orders/", key500, body, &r);
+	http_send(&ts, "POST", R500 "/orders/", demo.key500, body, &r);
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
 	int64_t id = json_integer_value(json_object_get(r.json, "id"));
 	json_t *line = json_array_get(json_object_get(r.json, "order_lines"), 0);
@@ -93,8 +87,8 @@ START_TEST(the_same_state_answers_the_same_bytes_and_etag)
 	int64_t line;
 	int64_t id = create_order("CACHE-1", &line);
 	struct http_response a, b;
-	char *e1 = get_order(R500, key500, id, NULL, &a);
-	char *e2 = get_order(R500, key500, id, NULL, &b);
+	char *e1 = get_order(R500, demo.key500, id, NULL, &a);
+	char *e2 = get_order(R500, demo.key500, id, NULL, &b);
 	ck_assert_int_eq(a.status, 200);
 	ck_assert_int_eq(b.status, 200);
 	ck_assert_ptr_nonnull(e1);
@@ -113,7 +107,7 @@ START_TEST(the_same_state_answers_the_same_bytes_and_etag)
 	forms[3] = listed;
 	for (size_t i = 0; i < 4; i++) {
 		struct http_response r;
-		char *e = get_order(R500, key500, id, forms[i], &r);
+		char *e = get_order(R500, demo.key500, id, forms[i], &r);
 		ck_assert_msg(r.status == 304, "If-None-Match: %s gave %ld", forms[i], r.status);
 		ck_assert_uint_eq(r.body_len, 0);
 		ck_assert_str_eq(e, e1);
@@ -121,7 +115,7 @@ START_TEST(the_same_state_answers_the_same_bytes_and_etag)
 		http_response_free(&r);
 	}
 	struct http_response r;
-	char *e = get_order(R500, key500, id, "\"v1.g1\"", &r);
+	char *e = get_order(R500, demo.key500, id, "\"v1.g1\"", &r);
 	ck_assert_int_eq(r.status, 200);
 	free(e);
 	http_response_free(&r);
@@ -135,15 +129,15 @@ START_TEST(another_party_gets_404_even_when_the_order_is_cached)
 	int64_t line;
 	int64_t id = create_order("CACHE-2", &line);
 	json_t *body;
-	free(get_ok(R500, key500, id, &body));
+	free(get_ok(R500, demo.key500, id, &body));
 	json_decref(body);
 	struct http_response r;
-	char *e = get_order("/v1/retailers/600", key600, id, NULL, &r);
+	char *e = get_order("/v1/retailers/600", demo.key600, id, NULL, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_ptr_null(e);
 	http_response_free(&r);
 	/* Not even a 304 for a guessed ETag. */
-	e = get_order("/v1/retailers/600", key600, id, "*", &r);
+	e = get_order("/v1/retailers/600", demo.key600, id, "*", &r);
 	ck_assert_int_eq(r.status, 404);
 	free(e);
 	http_response_free(&r);
@@ -155,7 +149,7 @@ static void expect_change(int64_t id, char **retailer_etag, char **brand_etag,
 			  bool (*check)(json_t *order), const char *what)
 {
 	const char *sides[] = {R500, B501};
-	const char *keys[] = {key500, key501};
+	const char *keys[] = {demo.key500, demo.key501};
 	char **etags[] = {retailer_etag, brand_etag};
 	for (int i = 0; i < 2; i++) {
 		/* The client's old ETag no longer matches. */
@@ -241,32 +235,32 @@ START_TEST(every_kind_of_change_shows_in_the_next_get_of_both_parties)
 	int64_t line;
 	int64_t id = create_order("CACHE-3", &line);
 	json_t *rb, *bb;
-	char *re = get_ok(R500, key500, id, &rb);
-	char *be = get_ok(B501, key501, id, &bb);
+	char *re = get_ok(R500, demo.key500, id, &rb);
+	char *be = get_ok(B501, demo.key501, id, &bb);
 	json_decref(rb);
 	json_decref(bb);
 	char path[96], body[512];
 
 	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)id);
-	send_expect("PUT", path, key501, NULL, 200);
+	send_expect("PUT", path, demo.key501, NULL, 200);
 	expect_change(id, &re, &be, is_acknowledged, "acknowledgement");
 
 	snprintf(body, sizeof(body),
 		 "{\"order_id\": %lld, \"tracking_number\": \"1Z999AA10123456784\","
 		 " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		 (long long)id, (long long)line);
-	int64_t shipment = send_expect("POST", B501 "/shipments/", key501, body, 201);
+	int64_t shipment = send_expect("POST", B501 "/shipments/", demo.key501, body, 201);
 	expect_change(id, &re, &be, has_shipment, "shipment");
 
 	snprintf(path, sizeof(path), R500 "/shipments/%lld/acknowledge/", (long long)shipment);
-	send_expect("PUT", path, key500, NULL, 200);
+	send_expect("PUT", path, demo.key500, NULL, 200);
 	expect_change(id, &re, &be, shipment_acknowledged, "shipment acknowledgement");
 
 	snprintf(body, sizeof(body),
 		 "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\":"
 		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		 (long long)id, (long long)line);
-	send_expect("POST", B501 "/cancels/", key501, body, 201);
+	send_expect("POST", B501 "/cancels/", demo.key501, body, 201);
 	expect_change(id, &re, &be, has_cancel, "cancellation");
 
 	/* A catalog import renames the brand: names shown in old orders follow. */
@@ -298,7 +292,7 @@ START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
 	/* Twice: the second page comes from the cache. */
 	for (int round = 0; round < 2; round++) {
 		struct http_response page;
-		http_get(&ts, R500 "/orders/?limit=2", key500, &page);
+		http_get(&ts, R500 "/orders/?limit=2", demo.key500, &page);
 		ck_assert_int_eq(page.status, 200);
 		ck_assert_int_eq(json_integer_value(json_object_get(page.json, "count")), 3);
 		ck_assert_int_eq(json_array_size(json_object_get(page.json, "results")), 2);
@@ -306,7 +300,7 @@ START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
 		ck_assert(json_is_null(json_object_get(page.json, "previous")));
 		for (int i = 0; i < 2; i++) {
 			json_t *body;
-			free(get_ok(R500, key500, ids[i], &body));
+			free(get_ok(R500, demo.key500, ids[i], &body));
 			ck_assert_msg(json_equal(in_page(page.json, ids[i]), body),
 				      "round %d: order %d of the page differs from its GET", round,
 				      i);
@@ -317,10 +311,10 @@ START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
 	/* The brand acknowledges the second: both sides' pages show it. */
 	char path[96];
 	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)ids[1]);
-	send_expect("PUT", path, key501, NULL, 200);
+	send_expect("PUT", path, demo.key501, NULL, 200);
 	const char *pages[][2] = {{R500 "/orders/", NULL}, {B501 "/orders/", NULL}};
-	pages[0][1] = key500;
-	pages[1][1] = key501;
+	pages[0][1] = demo.key500;
+	pages[1][1] = demo.key501;
 	for (int i = 0; i < 2; i++) {
 		struct http_response page;
 		http_get(&ts, pages[i][0], pages[i][1], &page);
@@ -331,7 +325,7 @@ START_TEST(list_pages_show_the_same_orders_as_get_and_every_change)
 	}
 	/* Filtered by is_acknowledged, the brand's poll no longer has it. */
 	struct http_response poll;
-	http_get(&ts, B501 "/orders/?is_acknowledged=0", key501, &poll);
+	http_get(&ts, B501 "/orders/?is_acknowledged=0", demo.key501, &poll);
 	ck_assert_int_eq(json_integer_value(json_object_get(poll.json, "count")), 2);
 	ck_assert_ptr_null(in_page(poll.json, ids[1]));
 	ck_assert_ptr_nonnull(in_page(poll.json, ids[2]));
@@ -401,46 +395,46 @@ START_TEST(shipments_and_cancellations_have_etags_as_orders_do)
 		 "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\":"
 		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		 (long long)id, (long long)line);
-	int64_t sid = send_expect("POST", B501 "/shipments/", key501, body, 201);
+	int64_t sid = send_expect("POST", B501 "/shipments/", demo.key501, body, 201);
 	snprintf(body, sizeof(body),
 		 "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\":"
 		 " [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		 (long long)id, (long long)line);
-	int64_t cid = send_expect("POST", B501 "/cancels/", key501, body, 201);
+	int64_t cid = send_expect("POST", B501 "/cancels/", demo.key501, body, 201);
 	snprintf(ship_r, sizeof(ship_r), R500 "/shipments/%lld/", (long long)sid);
 	snprintf(ship_b, sizeof(ship_b), B501 "/shipments/%lld/", (long long)sid);
 	snprintf(cancel_r, sizeof(cancel_r), R500 "/cancels/%lld/", (long long)cid);
 	snprintf(cancel_b, sizeof(cancel_b), B501 "/cancels/%lld/", (long long)cid);
 
-	char *sr = etag_now(ship_r, key500), *sb = etag_now(ship_b, key501);
-	char *cr = etag_now(cancel_r, key500), *cb = etag_now(cancel_b, key501);
+	char *sr = etag_now(ship_r, demo.key500), *sb = etag_now(ship_b, demo.key501);
+	char *cr = etag_now(cancel_r, demo.key500), *cb = etag_now(cancel_b, demo.key501);
 	/* Another retailer: 404 even though the shipment is cached. */
 	char *none = NULL;
 	snprintf(path, sizeof(path), "/v1/retailers/600/shipments/%lld/", (long long)sid);
-	ck_assert_int_eq(conditional_get(path, key600, sr, &none), 404);
+	ck_assert_int_eq(conditional_get(path, demo.key600, sr, &none), 404);
 	free(none);
 
 	/* The retailer acknowledges both: each shows it on both sides. */
 	snprintf(path, sizeof(path), "%sacknowledge/", ship_r);
-	send_expect("PUT", path, key500, NULL, 200);
-	expect_changed(ship_r, key500, sr);
-	expect_changed(ship_b, key501, sb);
-	expect_unchanged(cancel_r, key500, cr);
+	send_expect("PUT", path, demo.key500, NULL, 200);
+	expect_changed(ship_r, demo.key500, sr);
+	expect_changed(ship_b, demo.key501, sb);
+	expect_unchanged(cancel_r, demo.key500, cr);
 	snprintf(path, sizeof(path), "%sacknowledge/", cancel_r);
-	send_expect("PUT", path, key500, NULL, 200);
-	expect_changed(cancel_r, key500, cr);
-	expect_changed(cancel_b, key501, cb);
+	send_expect("PUT", path, demo.key500, NULL, 200);
+	expect_changed(cancel_r, demo.key500, cr);
+	expect_changed(cancel_b, demo.key501, cb);
 	free(sr);
 	free(sb);
 	free(cr);
 	free(cb);
 
 	/* A catalog change (the brand's name is on every line's variant) shows too. */
-	sr = etag_now(ship_r, key500);
-	cr = etag_now(cancel_r, key500);
+	sr = etag_now(ship_r, demo.key500);
+	cr = etag_now(cancel_r, demo.key500);
 	rename_brand_501("Marla Cielo Home");
-	expect_changed(ship_r, key500, sr);
-	expect_changed(cancel_r, key500, cr);
+	expect_changed(ship_r, demo.key500, sr);
+	expect_changed(cancel_r, demo.key500, cr);
 	free(sr);
 	free(cr);
 }
@@ -455,11 +449,11 @@ START_TEST(list_pages_answer_304_until_a_row_or_the_list_changes)
 		const char *key;
 		char *etag;
 	} lists[] = {
-		{R500 "/orders/", key500, NULL},
-		{B501 "/orders/?is_acknowledged=0", key501, NULL},
-		{R500 "/shipments/", key500, NULL},
-		{B501 "/cancels/", key501, NULL},
-		{R500 "/connections/", key500, NULL},
+		{R500 "/orders/", demo.key500, NULL},
+		{B501 "/orders/?is_acknowledged=0", demo.key501, NULL},
+		{R500 "/shipments/", demo.key500, NULL},
+		{B501 "/cancels/", demo.key501, NULL},
+		{R500 "/connections/", demo.key500, NULL},
 	};
 	size_t n = sizeof(lists) / sizeof(lists[0]);
 	for (size_t i = 0; i < n; i++)
@@ -478,9 +472,9 @@ START_TEST(list_pages_answer_304_until_a_row_or_the_list_changes)
 	/* A change to a row on the page: the first order acknowledged. */
 	char path[96];
 	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)first);
-	send_expect("PUT", path, key501, NULL, 200);
-	expect_changed(lists[0].path, key500, lists[0].etag);
-	expect_changed(lists[1].path, key501, lists[1].etag);
+	send_expect("PUT", path, demo.key501, NULL, 200);
+	expect_changed(lists[0].path, demo.key500, lists[0].etag);
+	expect_changed(lists[1].path, demo.key501, lists[1].etag);
 	for (size_t i = 0; i < n; i++)
 		free(lists[i].etag);
 }

@@ -22,7 +22,7 @@
 #include "harness.h"
 
 static struct test_server ts;
-static char *key500, *key600, *key501, *key502;
+static struct demo_keys demo;
 
 /* 3 of GBD34316 (variant 1000066, retailer 500's RS-OAK-1). */
 #define LINE_3                                                                                     \
@@ -31,21 +31,12 @@ static char *key500, *key600, *key501, *key502;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	client_use(&ts);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
-	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
-	key502 = ts_key(&ts, PARTY_BRAND, 502, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	free(key501);
-	free(key502);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -78,7 +69,7 @@ __attribute__((format(printf, 3, 4))) static json_t *cancel_ok(const char *side,
 /* A one-line order of 5 GBD34315 for retailer 500; returns its id. */
 static int64_t order_of_5(void)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id");
 	json_decref(o);
 	return id;
@@ -86,13 +77,13 @@ static int64_t order_of_5(void)
 
 static json_t *order_of_500(int64_t id)
 {
-	return get_one(R500, "orders", id, key500);
+	return get_one(R500, "orders", id, demo.key500);
 }
 
 static void acknowledge_order(int64_t id)
 {
 	struct http_response r;
-	put_ack(B501, "orders", id, key501, &r);
+	put_ack(B501, "orders", id, demo.key501, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	http_response_free(&r);
 }
@@ -100,7 +91,7 @@ static void acknowledge_order(int64_t id)
 static void ship(int64_t order_id, int64_t order_line_id, int quantity)
 {
 	struct http_response r;
-	callf("POST", B501 "/shipments/", key501, NULL, &r,
+	callf("POST", B501 "/shipments/", demo.key501, NULL, &r,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z999\","
 	      " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": %d}]}",
 	      (long long)order_id, (long long)order_line_id, quantity);
@@ -112,7 +103,7 @@ static void ship(int64_t order_id, int64_t order_line_id, int quantity)
 
 START_TEST(retailer_cancels_before_acknowledgement)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1);
 	char po[40];
 	snprintf(po, sizeof(po), "%s", str(o, "purchase_order_number"));
@@ -120,7 +111,7 @@ START_TEST(retailer_cancels_before_acknowledgement)
 
 	/* Part of line 0 and all of line 1, one by variant, one by line id. */
 	int64_t before = time_now();
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 2},"
 			      "{\"order_line_id\": %lld, \"quantity\": 2}]}",
@@ -161,23 +152,23 @@ START_TEST(retailer_cancels_before_acknowledgement)
 	ck_assert_str_eq(str(o, "status"), "open");
 	ck_assert(json_is_null(json_object_get(o, "canceled_at")));
 	/* The order's cancels array is the cancellation as GET shows it. */
-	json_t *single = get_one(R500, "cancels", num(c, "id"), key500);
+	json_t *single = get_one(R500, "cancels", num(c, "id"), demo.key500);
 	ck_assert(json_equal(single, c));
 	ck_assert_int_eq(json_array_size(json_object_get(o, "cancels")), 1);
 	ck_assert(json_equal(json_array_get(json_object_get(o, "cancels"), 0), c));
 	json_decref(single);
 	json_decref(o);
 	/* The brand sees the same order and the same cancellation. */
-	json_t *bo = get_one(B501, "orders", id, key501);
+	json_t *bo = get_one(B501, "orders", id, demo.key501);
 	ck_assert(json_equal(json_array_get(json_object_get(bo, "cancels"), 0), c));
 	json_decref(bo);
-	json_t *bc = get_one(B501, "cancels", num(c, "id"), key501);
+	json_t *bc = get_one(B501, "cancels", num(c, "id"), demo.key501);
 	ck_assert(json_equal(bc, c));
 	json_decref(bc);
 	json_decref(c);
 
 	/* The remaining 3 of line 0: the whole order is canceled now. */
-	c = cancel_ok(R500, key500,
+	c = cancel_ok(R500, demo.key500,
 		      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		      "{\"order_line_id\": %lld, \"quantity\": 3}]}",
 		      (long long)id, (long long)l0);
@@ -197,7 +188,7 @@ START_TEST(retailer_cancels_before_acknowledgement)
 	json_decref(o);
 	/* The order list filters see it canceled. */
 	int64_t ids[] = {id};
-	expect_list(R500 "/orders/?status=canceled", key500, ids, 1);
+	expect_list(R500 "/orders/?status=canceled", demo.key500, ids, 1);
 }
 END_TEST
 
@@ -207,7 +198,7 @@ START_TEST(retailer_cancel_after_acknowledgement_is_409_and_changes_nothing)
 	acknowledge_order(id);
 	json_t *before = order_of_500(id);
 	struct http_response r;
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		    (long long)id);
@@ -216,18 +207,18 @@ START_TEST(retailer_cancel_after_acknowledgement_is_409_and_changes_nothing)
 	ck_assert_msg(strstr(error_message(&r), "acknowledged") != NULL, "%s", r.body);
 	http_response_free(&r);
 	/* cancel_remaining as well. */
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
 	http_response_free(&r);
 	json_t *after = order_of_500(id);
 	ck_assert(json_equal(before, after));
-	ck_assert_int_eq(list_count(R500 "/cancels/", key500), 0);
+	ck_assert_int_eq(list_count(R500 "/cancels/", demo.key500), 0);
 	json_decref(before);
 	json_decref(after);
 	/* The brand still may, with its own reasons. */
-	json_t *c = cancel_ok(B501, key501,
+	json_t *c = cancel_ok(B501, demo.key501,
 			      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 			      (long long)id);
@@ -239,12 +230,12 @@ END_TEST
 START_TEST(retailer_cancel_after_a_shipment_is_409)
 {
 	/* A first shipment acknowledges the order: the retailer's window is closed. */
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0);
 	json_decref(o);
 	ship(id, l0, 1);
 	struct http_response r;
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
@@ -259,7 +250,7 @@ START_TEST(brand_may_not_use_reason_1)
 {
 	int64_t id = order_of_5();
 	struct http_response r;
-	post_cancel(B501, key501, &r,
+	post_cancel(B501, demo.key501, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		    (long long)id);
@@ -269,7 +260,7 @@ START_TEST(brand_may_not_use_reason_1)
 	ck_assert_uint_eq(field_count(&r), 1);
 	http_response_free(&r);
 	/* With cancel_remaining too. */
-	post_cancel(B501, key501, &r,
+	post_cancel(B501, demo.key501, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_int_eq(r.status, 400);
@@ -278,7 +269,7 @@ START_TEST(brand_may_not_use_reason_1)
 	json_t *o = order_of_500(id);
 	ck_assert_int_eq(num(line_at(o, 0), "quantity_canceled"), 0);
 	json_decref(o);
-	ck_assert_int_eq(list_count(B501 "/cancels/", key501), 0);
+	ck_assert_int_eq(list_count(B501 "/cancels/", demo.key501), 0);
 }
 END_TEST
 
@@ -294,7 +285,7 @@ START_TEST(brand_reasons_2_to_5_are_accepted_with_their_text)
 	acknowledge_order(id);
 	for (int reason = 2; reason <= 5; reason++) {
 		json_t *c = cancel_ok(
-			B501, key501,
+			B501, demo.key501,
 			"{\"order_id\": %lld, \"reason_id\": %d, \"cancel_lines\": ["
 			"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 			(long long)id, reason);
@@ -311,7 +302,7 @@ START_TEST(brand_reasons_2_to_5_are_accepted_with_their_text)
 	json_decref(o);
 	/* Reasons 2-5 are open to retailers too: only reason 1 is restricted (to retailers). */
 	int64_t id2 = order_of_5();
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 5, \"cancel_remaining\": true}",
 			      (long long)id2);
 	ck_assert_str_eq(str(c, "reason"), "Unfulfillable Address");
@@ -324,17 +315,17 @@ END_TEST
 
 START_TEST(more_than_open_is_409_naming_the_line_and_changes_nothing)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0);
 	json_decref(o);
-	json_decref(cancel_ok(R500, key500,
+	json_decref(cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"order_line_id\": %lld, \"quantity\": 1}]}",
 			      (long long)id, (long long)l0));
 	json_t *before = order_of_500(id);
 	struct http_response r;
 	/* 4 are open on line 0; 5 asked. */
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 5}]}",
 		    (long long)id);
@@ -351,17 +342,17 @@ START_TEST(more_than_open_is_409_naming_the_line_and_changes_nothing)
 	json_t *after = order_of_500(id);
 	ck_assert(json_equal(before, after));
 	json_decref(after);
-	ck_assert_int_eq(list_count(R500 "/cancels/", key500), 1);
+	ck_assert_int_eq(list_count(R500 "/cancels/", demo.key500), 1);
 
 	/* Exactly the open quantity is fine. */
-	json_decref(cancel_ok(R500, key500,
+	json_decref(cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"order_line_id\": %lld, \"quantity\": 4}]}",
 			      (long long)id, (long long)l0));
 	/* Then nothing is open on line 0: even 1 is too much ("only 0"). */
 	json_decref(before);
 	before = order_of_500(id);
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		    (long long)id, (long long)l0);
@@ -378,13 +369,13 @@ END_TEST
 
 START_TEST(shipped_units_are_not_open)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0);
 	json_decref(o);
 	ship(id, l0, 3);
 	json_t *before = order_of_500(id);
 	struct http_response r;
-	post_cancel(B501, key501, &r,
+	post_cancel(B501, demo.key501, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": ["
 		    "{\"order_line_id\": %lld, \"quantity\": 3}]}",
 		    (long long)id, (long long)l0);
@@ -401,13 +392,13 @@ END_TEST
 
 START_TEST(one_bad_line_applies_nothing)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 ", " LINE_3 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 ", " LINE_3 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1), l2 = line_id(o, 2);
 	json_decref(o);
 	json_t *before = order_of_500(id);
 	struct http_response r;
 	/* Line 0: 1 of 5, fine; line 1: 3 of 2, too much. */
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"order_line_id\": %lld, \"quantity\": 1},"
 		    "{\"order_line_id\": %lld, \"quantity\": 3}]}",
@@ -421,7 +412,7 @@ START_TEST(one_bad_line_applies_nothing)
 	ck_assert(json_equal(before, after));
 	json_decref(after);
 	/* Two bad lines: both named at once, still nothing applied. */
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"order_line_id\": %lld, \"quantity\": 6},"
 		    "{\"order_line_id\": %lld, \"quantity\": 1},"
@@ -436,7 +427,7 @@ START_TEST(one_bad_line_applies_nothing)
 	ck_assert(json_equal(before, after));
 	json_decref(after);
 	json_decref(before);
-	ck_assert_int_eq(list_count(R500 "/cancels/", key500), 0);
+	ck_assert_int_eq(list_count(R500 "/cancels/", demo.key500), 0);
 }
 END_TEST
 
@@ -444,11 +435,11 @@ END_TEST
 
 START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 ", " LINE_3 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 ", " LINE_3 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1), l2 = line_id(o, 2);
 	json_decref(o);
 	/* Brand SKU, UPC, the retailer's own SKU. */
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1},"
 			      "{\"variant\": {\"upc\": \"123456789456\"}, \"quantity\": 1},"
@@ -465,7 +456,7 @@ START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 	ck_assert_str_eq(str(v2, "retailer_identifier"), "RS-OAK-1");
 	json_decref(c);
 	/* Variant id (number and digit string) and order_line_id, by the brand. */
-	c = cancel_ok(B501, key501,
+	c = cancel_ok(B501, demo.key501,
 		      "{\"order_id\": \"%lld\", \"reason_id\": 3, \"cancel_lines\": ["
 		      "{\"variant\": {\"id\": 1000065}, \"quantity\": 1},"
 		      "{\"variant\": {\"id\": \"100084\"}, \"quantity\": 1},"
@@ -477,7 +468,7 @@ START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 	ck_assert_int_eq(num(json_array_get(lines, 2), "order_line_id"), l2);
 	json_decref(c);
 	/* The retailer's SKU also names the line for the brand: it is the order's retailer's. */
-	c = cancel_ok(B501, key501,
+	c = cancel_ok(B501, demo.key501,
 		      "{\"order_id\": %lld, \"reason_id\": 3, \"cancel_lines\": ["
 		      "{\"variant\": {\"identifier\": \"RS-OAK-1\"}, \"quantity\": 1}]}",
 		      (long long)id);
@@ -499,10 +490,10 @@ END_TEST
 
 START_TEST(cancel_remaining_on_a_fresh_order_cancels_everything)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1);
 	json_decref(o);
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 			      (long long)id);
 	json_t *lines = json_object_get(c, "cancel_lines");
@@ -531,14 +522,14 @@ END_TEST
 
 START_TEST(cancel_remaining_after_a_partial_shipment_closes_the_order)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0);
 	json_decref(o);
 	ship(id, l0, 2);
 	o = order_of_500(id);
 	ck_assert_str_eq(str(o, "status"), "partial");
 	json_decref(o);
-	json_t *c = cancel_ok(B501, key501,
+	json_t *c = cancel_ok(B501, demo.key501,
 			      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_remaining\": true}",
 			      (long long)id);
 	json_t *lines = json_object_get(c, "cancel_lines");
@@ -567,11 +558,11 @@ END_TEST
 
 START_TEST(cancel_remaining_of_two_lines_one_partly_shipped)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1);
 	json_decref(o);
 	ship(id, l0, 2);
-	json_t *c = cancel_ok(B501, key501,
+	json_t *c = cancel_ok(B501, demo.key501,
 			      "{\"order_id\": %lld, \"reason_id\": 3, \"cancel_remaining\": true}",
 			      (long long)id);
 	json_t *lines = json_object_get(c, "cancel_lines");
@@ -596,18 +587,18 @@ START_TEST(cancel_remaining_with_nothing_open_is_409)
 {
 	/* Everything canceled already. */
 	int64_t id = order_of_5();
-	json_decref(cancel_ok(R500, key500,
+	json_decref(cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 			      (long long)id));
 	json_t *before = order_of_500(id);
 	struct http_response r;
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
 	http_response_free(&r);
-	post_cancel(B501, key501, &r,
+	post_cancel(B501, demo.key501, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
@@ -618,16 +609,16 @@ START_TEST(cancel_remaining_with_nothing_open_is_409)
 	json_decref(before);
 	json_decref(after);
 	/* Everything shipped. */
-	json_t *o = create_order(500, key500, "[" LINE_2 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_2 "]");
 	int64_t id2 = num(o, "id"), l = line_id(o, 0);
 	json_decref(o);
 	ship(id2, l, 2);
-	post_cancel(B501, key501, &r,
+	post_cancel(B501, demo.key501, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_remaining\": true}",
 		    (long long)id2);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
 	http_response_free(&r);
-	ck_assert_int_eq(list_count(B501 "/cancels/", key501), 1);
+	ck_assert_int_eq(list_count(B501 "/cancels/", demo.key501), 1);
 }
 END_TEST
 
@@ -636,7 +627,7 @@ END_TEST
 START_TEST(retailer_acknowledges_a_brand_cancellation)
 {
 	int64_t id = order_of_5();
-	json_t *c = cancel_ok(B501, key501,
+	json_t *c = cancel_ok(B501, demo.key501,
 			      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 2}]}",
 			      (long long)id);
@@ -644,15 +635,15 @@ START_TEST(retailer_acknowledges_a_brand_cancellation)
 	json_decref(c);
 	struct http_response r;
 	/* The brand made it: it may not acknowledge it. */
-	put_ack(B501, "cancels", cid, key501, &r);
+	put_ack(B501, "cancels", cid, demo.key501, &r);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
 	http_response_free(&r);
-	c = get_one(R500, "cancels", cid, key500);
+	c = get_one(R500, "cancels", cid, demo.key500);
 	ck_assert(json_is_false(json_object_get(c, "is_acknowledged")));
 	json_decref(c);
 	int64_t before = time_now();
-	put_ack(R500, "cancels", cid, key500, &r);
+	put_ack(R500, "cancels", cid, demo.key500, &r);
 	int64_t after = time_now();
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	ck_assert_int_eq(num(r.json, "id"), cid);
@@ -663,17 +654,17 @@ START_TEST(retailer_acknowledges_a_brand_cancellation)
 	http_response_free(&r);
 	/* Twice: 200, unchanged. */
 	sleep(1);
-	put_ack(R500, "cancels", cid, key500, &r);
+	put_ack(R500, "cancels", cid, demo.key500, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	ck_assert_int_eq(epoch_of_lenient(r.json, "acknowledged_at"), at);
 	ck_assert(json_equal(r.json, first));
 	http_response_free(&r);
 	/* Still refused to the brand afterwards. */
-	put_ack(B501, "cancels", cid, key501, &r);
+	put_ack(B501, "cancels", cid, demo.key501, &r);
 	ck_assert_int_eq(r.status, 409);
 	http_response_free(&r);
 	/* Both sides see it acknowledged, also on the order. */
-	c = get_one(B501, "cancels", cid, key501);
+	c = get_one(B501, "cancels", cid, demo.key501);
 	ck_assert(json_equal(c, first));
 	json_decref(c);
 	json_t *o = order_of_500(id);
@@ -686,17 +677,17 @@ END_TEST
 START_TEST(brand_acknowledges_a_retailer_cancellation)
 {
 	int64_t id = order_of_5();
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 			      (long long)id);
 	int64_t cid = num(c, "id");
 	json_decref(c);
 	struct http_response r;
-	put_ack(R500, "cancels", cid, key500, &r);
+	put_ack(R500, "cancels", cid, demo.key500, &r);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
 	http_response_free(&r);
-	put_ack(B501, "cancels", cid, key501, &r);
+	put_ack(B501, "cancels", cid, demo.key501, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	ck_assert(json_is_true(json_object_get(r.json, "is_acknowledged")));
 	ck_assert_str_eq(str(r.json, "canceled_by"), "retailer");
@@ -704,20 +695,20 @@ START_TEST(brand_acknowledges_a_retailer_cancellation)
 	json_t *first = json_incref(r.json);
 	http_response_free(&r);
 	sleep(1);
-	put_ack(B501, "cancels", cid, key501, &r);
+	put_ack(B501, "cancels", cid, demo.key501, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(epoch_of_lenient(r.json, "acknowledged_at"), at);
 	ck_assert(json_equal(r.json, first));
 	http_response_free(&r);
-	put_ack(R500, "cancels", cid, key500, &r);
+	put_ack(R500, "cancels", cid, demo.key500, &r);
 	ck_assert_int_eq(r.status, 409);
 	http_response_free(&r);
-	c = get_one(R500, "cancels", cid, key500);
+	c = get_one(R500, "cancels", cid, demo.key500);
 	ck_assert(json_equal(c, first));
 	json_decref(c);
 	json_decref(first);
 	/* No such cancellation: 404. */
-	put_ack(B501, "cancels", cid + 100, key501, &r);
+	put_ack(B501, "cancels", cid + 100, demo.key501, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 }
@@ -726,12 +717,12 @@ END_TEST
 START_TEST(acknowledging_a_fully_canceled_order_is_409)
 {
 	int64_t id = order_of_5();
-	json_decref(cancel_ok(R500, key500,
+	json_decref(cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 			      (long long)id));
 	json_t *before = order_of_500(id);
 	struct http_response r;
-	put_ack(B501, "orders", id, key501, &r);
+	put_ack(B501, "orders", id, demo.key501, &r);
 	ck_assert_msg(r.status == 409, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
 	ck_assert_msg(strstr(error_message(&r), "canceled") != NULL, "%s", r.body);
@@ -742,7 +733,7 @@ START_TEST(acknowledging_a_fully_canceled_order_is_409)
 	json_decref(before);
 	json_decref(after);
 	/* Nor shipped. */
-	callf("POST", B501 "/shipments/", key501, NULL, &r,
+	callf("POST", B501 "/shipments/", demo.key501, NULL, &r,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z1\", \"shipment_lines\": ["
 	      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 	      (long long)id);
@@ -750,7 +741,7 @@ START_TEST(acknowledging_a_fully_canceled_order_is_409)
 	http_response_free(&r);
 	/* A partly canceled order can still be acknowledged. */
 	int64_t id2 = order_of_5();
-	json_decref(cancel_ok(R500, key500,
+	json_decref(cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 4}]}",
 			      (long long)id2));
@@ -768,45 +759,45 @@ START_TEST(list_filters_on_both_sides)
 	 * D: retailer 600's order with brand 501 (brand side only).
 	 * E: retailer 500's order with brand 502 (retailer side only). */
 	int64_t oa = order_of_5(), ob = order_of_5();
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 			      (long long)oa);
 	int64_t a = num(c, "id");
 	json_decref(c);
-	c = cancel_ok(B501, key501,
+	c = cancel_ok(B501, demo.key501,
 		      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": ["
 		      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		      (long long)ob);
 	int64_t b = num(c, "id");
 	json_decref(c);
-	c = cancel_ok(B501, key501,
+	c = cancel_ok(B501, demo.key501,
 		      "{\"order_id\": %lld, \"reason_id\": 3, \"cancel_lines\": ["
 		      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		      (long long)ob);
 	int64_t cc = num(c, "id");
 	json_decref(c);
-	json_t *o600 = create_order(600, key600, "[" LINE_5 "]");
+	json_t *o600 = create_order(600, demo.key600, "[" LINE_5 "]");
 	int64_t od = num(o600, "id");
 	json_decref(o600);
-	c = cancel_ok(R600, key600,
+	c = cancel_ok(R600, demo.key600,
 		      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		      (long long)od);
 	int64_t d = num(c, "id");
 	json_decref(c);
-	json_t *o502 = create_order(500, key500, "[" LINE_502 "]");
+	json_t *o502 = create_order(500, demo.key500, "[" LINE_502 "]");
 	int64_t oe = num(o502, "id");
 	json_decref(o502);
-	c = cancel_ok(B502, key502,
+	c = cancel_ok(B502, demo.key502,
 		      "{\"order_id\": %lld, \"reason_id\": 4, \"cancel_remaining\": true}",
 		      (long long)oe);
 	int64_t e = num(c, "id");
 	json_decref(c);
 	struct http_response r;
-	put_ack(B501, "cancels", a, key501, &r);
+	put_ack(B501, "cancels", a, demo.key501, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
-	put_ack(R500, "cancels", b, key500, &r);
+	put_ack(R500, "cancels", b, demo.key500, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
 
@@ -816,50 +807,50 @@ START_TEST(list_filters_on_both_sides)
 		int64_t all[] = {a, b, cc, e}, ack1[] = {a, b}, ack0[] = {cc, e}, by_oa[] = {a},
 			by_ob[] = {b, cc}, r3[] = {cc}, r1[] = {a}, by_r[] = {a},
 			by_b[] = {b, cc, e};
-		expect_list(R500 "/cancels/", key500, all, 4);
-		expect_list(R500 "/cancels", key500, all, 4);
-		expect_list(R500 "/cancels/?is_acknowledged=1", key500, ack1, 2);
-		expect_list(R500 "/cancels/?is_acknowledged=0", key500, ack0, 2);
+		expect_list(R500 "/cancels/", demo.key500, all, 4);
+		expect_list(R500 "/cancels", demo.key500, all, 4);
+		expect_list(R500 "/cancels/?is_acknowledged=1", demo.key500, ack1, 2);
+		expect_list(R500 "/cancels/?is_acknowledged=0", demo.key500, ack0, 2);
 		snprintf(path, sizeof(path), R500 "/cancels/?order_id=%lld", (long long)oa);
-		expect_list(path, key500, by_oa, 1);
+		expect_list(path, demo.key500, by_oa, 1);
 		snprintf(path, sizeof(path), R500 "/cancels/?order_id=%lld", (long long)ob);
-		expect_list(path, key500, by_ob, 2);
+		expect_list(path, demo.key500, by_ob, 2);
 		snprintf(path, sizeof(path), R500 "/cancels/?order_id=%lld", (long long)od);
-		expect_list(path, key500, NULL, 0);
-		expect_list(R500 "/cancels/?reason_id=3", key500, r3, 1);
-		expect_list(R500 "/cancels/?reason_id=1", key500, r1, 1);
-		expect_list(R500 "/cancels/?reason_id=5", key500, NULL, 0);
-		expect_list(R500 "/cancels/?canceled_by=retailer", key500, by_r, 1);
-		expect_list(R500 "/cancels/?canceled_by=brand", key500, by_b, 3);
+		expect_list(path, demo.key500, NULL, 0);
+		expect_list(R500 "/cancels/?reason_id=3", demo.key500, r3, 1);
+		expect_list(R500 "/cancels/?reason_id=1", demo.key500, r1, 1);
+		expect_list(R500 "/cancels/?reason_id=5", demo.key500, NULL, 0);
+		expect_list(R500 "/cancels/?canceled_by=retailer", demo.key500, by_r, 1);
+		expect_list(R500 "/cancels/?canceled_by=brand", demo.key500, by_b, 3);
 		snprintf(path, sizeof(path),
 			 R500 "/cancels/?canceled_by=brand&is_acknowledged=0&order_id=%lld",
 			 (long long)ob);
-		expect_list(path, key500, r3, 1);
+		expect_list(path, demo.key500, r3, 1);
 	}
 	/* Brand 501: a, b, cc, d. */
 	{
 		int64_t all[] = {a, b, cc, d}, ack1[] = {a, b}, ack0[] = {cc, d}, by_od[] = {d},
 			r2[] = {b}, r1[] = {a, d}, by_r[] = {a, d}, by_b[] = {b, cc};
-		expect_list(B501 "/cancels/", key501, all, 4);
-		expect_list(B501 "/cancels/?is_acknowledged=1", key501, ack1, 2);
-		expect_list(B501 "/cancels/?is_acknowledged=0", key501, ack0, 2);
+		expect_list(B501 "/cancels/", demo.key501, all, 4);
+		expect_list(B501 "/cancels/?is_acknowledged=1", demo.key501, ack1, 2);
+		expect_list(B501 "/cancels/?is_acknowledged=0", demo.key501, ack0, 2);
 		snprintf(path, sizeof(path), B501 "/cancels/?order_id=%lld", (long long)od);
-		expect_list(path, key501, by_od, 1);
+		expect_list(path, demo.key501, by_od, 1);
 		snprintf(path, sizeof(path), B501 "/cancels/?order_id=%lld", (long long)oe);
-		expect_list(path, key501, NULL, 0);
-		expect_list(B501 "/cancels/?reason_id=2", key501, r2, 1);
-		expect_list(B501 "/cancels/?reason_id=1", key501, r1, 2);
-		expect_list(B501 "/cancels/?canceled_by=retailer", key501, by_r, 2);
-		expect_list(B501 "/cancels/?canceled_by=brand", key501, by_b, 2);
+		expect_list(path, demo.key501, NULL, 0);
+		expect_list(B501 "/cancels/?reason_id=2", demo.key501, r2, 1);
+		expect_list(B501 "/cancels/?reason_id=1", demo.key501, r1, 2);
+		expect_list(B501 "/cancels/?canceled_by=retailer", demo.key501, by_r, 2);
+		expect_list(B501 "/cancels/?canceled_by=brand", demo.key501, by_b, 2);
 	}
 	/* Retailer 600 and brand 502 see only theirs. */
 	{
 		int64_t only_d[] = {d}, only_e[] = {e};
-		expect_list(R600 "/cancels/", key600, only_d, 1);
-		expect_list(B502 "/cancels/", key502, only_e, 1);
+		expect_list(R600 "/cancels/", demo.key600, only_d, 1);
+		expect_list(B502 "/cancels/", demo.key502, only_e, 1);
 	}
 	/* Every result has the full representation. */
-	json_t *page = get_ok(B501 "/cancels/", key501);
+	json_t *page = get_ok(B501 "/cancels/", demo.key501);
 	static const char *const keys[] = {"id",
 					   "order_id",
 					   "purchase_order_number",
@@ -877,7 +868,7 @@ START_TEST(list_filters_on_both_sides)
 	{
 		for (const char *const *k = keys; *k != NULL; k++)
 			ck_assert_msg(json_object_get(item, *k) != NULL, "lacks %s", *k);
-		json_t *single = get_one(B501, "cancels", num(item, "id"), key501);
+		json_t *single = get_one(B501, "cancels", num(item, "id"), demo.key501);
 		ck_assert(json_equal(single, item));
 		json_decref(single);
 	}
@@ -897,7 +888,8 @@ START_TEST(list_filters_on_both_sides)
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		http_get(&ts, bad[k][0],
-			 strncmp(bad[k][0], B501, strlen(B501)) == 0 ? key501 : key500, &r);
+			 strncmp(bad[k][0], B501, strlen(B501)) == 0 ? demo.key501 : demo.key500,
+			 &r);
 		ck_assert_msg(r.status == 400, "%s: %ld %s", bad[k][0], r.status, r.body);
 		ck_assert_str_eq(http_error_code(&r), "invalid_parameter");
 		ck_assert_msg(http_error_has_field(&r, bad[k][1]), "%s: %s", bad[k][0], r.body);
@@ -909,14 +901,14 @@ END_TEST
 START_TEST(canceled_at_filters_at_exact_boundaries_on_both_sides)
 {
 	int64_t oa = order_of_5();
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 			      (long long)oa);
 	int64_t a = num(c, "id"), ta = epoch_of_lenient(c, "canceled_at");
 	json_decref(c);
 	next_second();
-	c = cancel_ok(B501, key501,
+	c = cancel_ok(B501, demo.key501,
 		      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": ["
 		      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		      (long long)oa);
@@ -926,7 +918,7 @@ START_TEST(canceled_at_filters_at_exact_boundaries_on_both_sides)
 	static const char *const sides[] = {R500, B501};
 	for (size_t s = 0; s < 2; s++) {
 		const char *side = sides[s];
-		const char *key = s == 0 ? key500 : key501;
+		const char *key = s == 0 ? demo.key500 : demo.key501;
 		int64_t both[] = {a, b}, only_a[] = {a}, only_b[] = {b};
 		char path[160];
 		snprintf(path, sizeof(path), "%s/cancels/?canceled_at_lt=%lld", side,
@@ -970,17 +962,17 @@ START_TEST(pagination_with_limit_2_both_ways_on_both_sides)
 	int64_t ids[5];
 	for (int i = 0; i < 5; i++) {
 		json_t *c = cancel_ok(
-			i % 2 ? B501 : R500, i % 2 ? key501 : key500,
+			i % 2 ? B501 : R500, i % 2 ? demo.key501 : demo.key500,
 			"{\"order_id\": %lld, \"reason_id\": %d, \"cancel_lines\": ["
 			"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 			(long long)id, i % 2 ? 2 : 1);
 		ids[i] = num(c, "id");
 		json_decref(c);
 	}
-	walk_both_ways(R500 "/cancels/", key500, "", ids, 5);
-	walk_both_ways(B501 "/cancels/", key501, "", ids, 5);
+	walk_both_ways(R500 "/cancels/", demo.key500, "", ids, 5);
+	walk_both_ways(B501 "/cancels/", demo.key501, "", ids, 5);
 	/* Filters ride along in the links. */
-	json_t *page = get_ok(B501 "/cancels/?canceled_by=retailer&limit=2", key501);
+	json_t *page = get_ok(B501 "/cancels/?canceled_by=retailer&limit=2", demo.key501);
 	int64_t first2[] = {ids[0], ids[2]};
 	json_t *results = json_object_get(page, "results");
 	ck_assert_int_eq(json_array_size(results), 2);
@@ -990,7 +982,7 @@ START_TEST(pagination_with_limit_2_both_ways_on_both_sides)
 	const char *next = json_string_value(json_object_get(page, "next"));
 	ck_assert_ptr_nonnull(next);
 	ck_assert_msg(strstr(next, "canceled_by=retailer") != NULL, "%s", next);
-	json_t *p2 = get_ok(next, key501);
+	json_t *p2 = get_ok(next, demo.key501);
 	int64_t last1[] = {ids[4]};
 	ck_assert_int_eq(json_array_size(json_object_get(p2, "results")), 1);
 	ck_assert_int_eq(num(json_array_get(json_object_get(p2, "results"), 0), "id"), last1[0]);
@@ -1005,7 +997,7 @@ END_TEST
 START_TEST(other_parties_get_404)
 {
 	int64_t id = order_of_5();
-	json_t *c = cancel_ok(R500, key500,
+	json_t *c = cancel_ok(R500, demo.key500,
 			      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 			      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 			      (long long)id);
@@ -1014,60 +1006,60 @@ START_TEST(other_parties_get_404)
 	json_t *before = order_of_500(id);
 	struct http_response r;
 	/* Retailer 600 (connected to 501 too) on retailer 500's order. */
-	post_cancel(R600, key600, &r,
+	post_cancel(R600, demo.key600, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 		    "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		    (long long)id);
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
-	post_cancel(R600, key600, &r,
+	post_cancel(R600, demo.key600, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 	char path[128];
 	snprintf(path, sizeof(path), R600 "/cancels/%lld/", (long long)cid);
-	http_get(&ts, path, key600, &r);
+	http_get(&ts, path, demo.key600, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
-	put_ack(R600, "cancels", cid, key600, &r);
+	put_ack(R600, "cancels", cid, demo.key600, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
-	ck_assert_int_eq(list_count(R600 "/cancels/", key600), 0);
+	ck_assert_int_eq(list_count(R600 "/cancels/", demo.key600), 0);
 	/* Brand 502 on brand 501's order. */
-	post_cancel(B502, key502, &r,
+	post_cancel(B502, demo.key502, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": ["
 		    "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 		    (long long)id);
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	http_response_free(&r);
-	post_cancel(B502, key502, &r,
+	post_cancel(B502, demo.key502, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 	snprintf(path, sizeof(path), B502 "/cancels/%lld/", (long long)cid);
-	http_get(&ts, path, key502, &r);
+	http_get(&ts, path, demo.key502, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
-	put_ack(B502, "cancels", cid, key502, &r);
+	put_ack(B502, "cancels", cid, demo.key502, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
-	ck_assert_int_eq(list_count(B502 "/cancels/", key502), 0);
+	ck_assert_int_eq(list_count(B502 "/cancels/", demo.key502), 0);
 	/* No such order. */
-	post_cancel(R500, key500, &r,
+	post_cancel(R500, demo.key500, &r,
 		    "{\"order_id\": 999999, \"reason_id\": 1, \"cancel_remaining\": true}");
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 	/* A key on another party's path: 403. */
-	post_cancel(R600, key500, &r,
+	post_cancel(R600, demo.key500, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
-	post_cancel(R500, key501, &r,
+	post_cancel(R500, demo.key501, &r,
 		    "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 		    (long long)id);
 	ck_assert_int_eq(r.status, 403);
@@ -1076,7 +1068,7 @@ START_TEST(other_parties_get_404)
 	ck_assert(json_equal(before, after));
 	json_decref(before);
 	json_decref(after);
-	c = get_one(R500, "cancels", cid, key500);
+	c = get_one(R500, "cancels", cid, demo.key500);
 	ck_assert(json_is_false(json_object_get(c, "is_acknowledged")));
 	json_decref(c);
 }
@@ -1152,14 +1144,14 @@ START_TEST(each_validation_rule_names_its_field)
 {
 	const struct bad_case *c = &bad_cases[_i];
 	int64_t id = order_of_5();
-	json_t *other = create_order(500, key500, "[" LINE_2 "]");
+	json_t *other = create_order(500, demo.key500, "[" LINE_2 "]");
 	int64_t other_line = line_id(other, 0);
 	json_decref(other);
 	char *body = replace(strdup(c->body), "OTHER_LINE", other_line);
 	body = replace(body, "ORDER", id);
 	json_t *before = order_of_500(id);
 	struct http_response r;
-	http_send(&ts, "POST", R500 "/cancels/", key500, body, &r);
+	http_send(&ts, "POST", R500 "/cancels/", demo.key500, body, &r);
 	ck_assert_msg(r.status == 400, "%s: %ld %s", body, r.status, r.body);
 	ck_assert_msg(strcmp(http_error_code(&r), "validation_failed") == 0, "%s: %s", body,
 		      r.body);
@@ -1170,7 +1162,7 @@ START_TEST(each_validation_rule_names_its_field)
 	ck_assert(json_equal(before, after));
 	json_decref(before);
 	json_decref(after);
-	ck_assert_int_eq(list_count(R500 "/cancels/", key500), 0);
+	ck_assert_int_eq(list_count(R500 "/cancels/", demo.key500), 0);
 	free(body);
 }
 END_TEST
@@ -1178,7 +1170,7 @@ END_TEST
 START_TEST(several_problems_are_reported_at_once)
 {
 	struct http_response r;
-	http_send(&ts, "POST", B501 "/cancels/", key501,
+	http_send(&ts, "POST", B501 "/cancels/", demo.key501,
 		  "{\"reason_id\": 1, \"colour\": \"red\", \"cancel_lines\": "
 		  "[{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 0}, {\"quantity\": "
 		  "1}]}",
@@ -1192,13 +1184,13 @@ START_TEST(several_problems_are_reported_at_once)
 	ck_assert_uint_eq(field_count(&r), 5);
 	http_response_free(&r);
 	/* Invalid JSON and a wrong content type. */
-	http_send(&ts, "POST", R500 "/cancels/", key500, "{\"order_id\": 1,}", &r);
+	http_send(&ts, "POST", R500 "/cancels/", demo.key500, "{\"order_id\": 1,}", &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_json");
 	http_response_free(&r);
 	struct http_call call = {.method = "POST",
 				 .path = R500 "/cancels/",
-				 .key = key500,
+				 .key = demo.key500,
 				 .body = "order_id=1",
 				 .content_type = "application/x-www-form-urlencoded"};
 	http_do(&ts, &call, &r);
@@ -1213,12 +1205,12 @@ START_TEST(idempotency_key_replays_a_cancel_and_refuses_another_body)
 {
 	int64_t id = order_of_5();
 	struct http_response first, again, other;
-	callf("POST", R500 "/cancels/", key500, "cancel-1", &first,
+	callf("POST", R500 "/cancels/", demo.key500, "cancel-1", &first,
 	      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 	      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}",
 	      (long long)id);
 	ck_assert_msg(first.status == 201, "%ld %s", first.status, first.body);
-	callf("POST", R500 "/cancels/", key500, "cancel-1", &again,
+	callf("POST", R500 "/cancels/", demo.key500, "cancel-1", &again,
 	      "{\"reason_id\": 1, \"order_id\": %lld,  \"cancel_lines\": ["
 	      "{\"quantity\": 1, \"variant\": {\"identifier\": \"GBD34315\"}}]}",
 	      (long long)id);
@@ -1229,7 +1221,7 @@ START_TEST(idempotency_key_replays_a_cancel_and_refuses_another_body)
 	free(replayed);
 	ck_assert_uint_eq(again.body_len, first.body_len);
 	ck_assert(memcmp(again.body, first.body, first.body_len) == 0);
-	callf("POST", R500 "/cancels/", key500, "cancel-1", &other,
+	callf("POST", R500 "/cancels/", demo.key500, "cancel-1", &other,
 	      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_lines\": ["
 	      "{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 2}]}",
 	      (long long)id);
@@ -1239,15 +1231,15 @@ START_TEST(idempotency_key_replays_a_cancel_and_refuses_another_body)
 	json_t *o = order_of_500(id);
 	ck_assert_int_eq(num(line_at(o, 0), "quantity_canceled"), 1);
 	json_decref(o);
-	ck_assert_int_eq(list_count(R500 "/cancels/", key500), 1);
+	ck_assert_int_eq(list_count(R500 "/cancels/", demo.key500), 1);
 	/* Acknowledging with a key replays too. */
 	int64_t cid = num(first.json, "id");
 	char path[128];
 	snprintf(path, sizeof(path), B501 "/cancels/%lld/acknowledge/", (long long)cid);
 	http_response_free(&again);
-	put_with_key(path, key501, "ack-1", &other);
+	put_with_key(path, demo.key501, "ack-1", &other);
 	ck_assert_int_eq(other.status, 200);
-	put_with_key(path, key501, "ack-1", &again);
+	put_with_key(path, demo.key501, "ack-1", &again);
 	ck_assert_int_eq(again.status, 200);
 	replayed = http_header(&again, "Idempotent-Replayed");
 	ck_assert_ptr_nonnull(replayed);
@@ -1266,7 +1258,7 @@ END_TEST
 START_TEST(twenty_brand_cancels_of_one_unit_race_for_five_units)
 {
 	curl_global_init(CURL_GLOBAL_ALL);
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0);
 	json_decref(o);
 	struct racer racers[CANCEL_RACERS];
@@ -1274,7 +1266,7 @@ START_TEST(twenty_brand_cancels_of_one_unit_race_for_five_units)
 	for (int i = 0; i < CANCEL_RACERS; i++) {
 		racers[i].method = "POST";
 		racers[i].path = B501 "/cancels/";
-		racers[i].key = key501;
+		racers[i].key = demo.key501;
 		snprintf(racers[i].body, sizeof(racers[i].body),
 			 "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": "
 			 "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
@@ -1294,7 +1286,7 @@ START_TEST(twenty_brand_cancels_of_one_unit_race_for_five_units)
 	ck_assert_str_eq(str(o, "status"), "canceled");
 	ck_assert_int_eq(json_array_size(json_object_get(o, "cancels")), 5);
 	json_decref(o);
-	ck_assert_int_eq(list_count(B501 "/cancels/", key501), 5);
+	ck_assert_int_eq(list_count(B501 "/cancels/", demo.key501), 5);
 	curl_global_cleanup();
 }
 END_TEST
@@ -1311,7 +1303,7 @@ START_TEST(retailer_cancel_races_brand_acknowledgement)
 		memset(racers, 0, sizeof(racers));
 		racers[0].method = "POST";
 		racers[0].path = R500 "/cancels/";
-		racers[0].key = key500;
+		racers[0].key = demo.key500;
 		snprintf(racers[0].body, sizeof(racers[0].body),
 			 "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}",
 			 (long long)id);
@@ -1320,7 +1312,7 @@ START_TEST(retailer_cancel_races_brand_acknowledgement)
 			 (long long)id);
 		racers[1].method = "PUT";
 		racers[1].path = ack_path;
-		racers[1].key = key501;
+		racers[1].key = demo.key501;
 		run_racers(racers, 2);
 		long cancel = racers[0].status, ack = racers[1].status;
 		json_t *o = order_of_500(id);

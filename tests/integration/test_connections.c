@@ -10,26 +10,16 @@
 #include "harness.h"
 
 static struct test_server ts;
-static char *key500, *key600, *key700, *key501, *key502;
+static struct demo_keys demo;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
-	key700 = ts_key(&ts, PARTY_RETAILER, 700, NULL);
-	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
-	key502 = ts_key(&ts, PARTY_BRAND, 502, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	free(key700);
-	free(key501);
-	free(key502);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 static json_t *get_json(const char *path, const char *key, long want)
@@ -59,7 +49,7 @@ static json_t *find(json_t *results, int64_t retailer, int64_t brand)
 
 START_TEST(retailer_lists_its_brands_with_sla_and_methods)
 {
-	json_t *page = get_json("/v1/retailers/500/connections/", key500, 200);
+	json_t *page = get_json("/v1/retailers/500/connections/", demo.key500, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(page, "count")), 2);
 	ck_assert(json_is_null(json_object_get(page, "next")));
 	json_t *results = json_object_get(page, "results");
@@ -102,7 +92,7 @@ END_TEST
 
 START_TEST(brand_lists_its_retailers)
 {
-	json_t *page = get_json("/v1/brands/501/connections/", key501, 200);
+	json_t *page = get_json("/v1/brands/501/connections/", demo.key501, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(page, "count")), 3);
 	json_t *results = json_object_get(page, "results");
 	ck_assert_ptr_nonnull(find(results, 500, 501));
@@ -114,11 +104,11 @@ START_TEST(brand_lists_its_retailers)
 	ck_assert_int_eq(json_integer_value(json_object_get(late, "fulfill_hours")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(late, "inventory_stale_hours")), 0);
 	json_decref(page);
-	page = get_json("/v1/brands/502/connections/", key502, 200);
+	page = get_json("/v1/brands/502/connections/", demo.key502, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(page, "count")), 1);
 	json_decref(page);
 	/* Retailer 600 and brand 502 stay unconnected. */
-	page = get_json("/v1/retailers/600/connections/", key600, 200);
+	page = get_json("/v1/retailers/600/connections/", demo.key600, 200);
 	ck_assert_ptr_null(find(json_object_get(page, "results"), 600, 502));
 	json_decref(page);
 }
@@ -126,31 +116,31 @@ END_TEST
 
 START_TEST(one_connection_only_for_its_parties)
 {
-	json_t *page = get_json("/v1/brands/502/connections/", key502, 200);
+	json_t *page = get_json("/v1/brands/502/connections/", demo.key502, 200);
 	int64_t id = json_integer_value(
 		json_object_get(json_array_get(json_object_get(page, "results"), 0), "id"));
 	json_decref(page);
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/brands/502/connections/%lld/", (long long)id);
-	json_t *c = get_json(path, key502, 200);
+	json_t *c = get_json(path, demo.key502, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(c, "id")), id);
 	json_decref(c);
 	snprintf(path, sizeof(path), "/v1/retailers/500/connections/%lld", (long long)id);
-	c = get_json(path, key500, 200);
+	c = get_json(path, demo.key500, 200);
 	json_decref(c);
 	/* Not retailer 600's, not brand 501's: 404, as for any object of another party. */
 	struct http_response r;
 	snprintf(path, sizeof(path), "/v1/retailers/600/connections/%lld/", (long long)id);
-	http_get(&ts, path, key600, &r);
+	http_get(&ts, path, demo.key600, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	snprintf(path, sizeof(path), "/v1/brands/501/connections/%lld/", (long long)id);
-	http_get(&ts, path, key501, &r);
+	http_get(&ts, path, demo.key501, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 	/* Another party's key: 403. */
-	http_get(&ts, "/v1/retailers/500/connections/", key600, &r);
+	http_get(&ts, "/v1/retailers/500/connections/", demo.key600, &r);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
 	http_get(&ts, "/v1/retailers/500/connections/", NULL, &r);
@@ -162,13 +152,13 @@ END_TEST
 START_TEST(read_only_and_checked_query)
 {
 	struct http_response r;
-	http_send(&ts, "POST", "/v1/retailers/500/connections/", key500, "{}", &r);
+	http_send(&ts, "POST", "/v1/retailers/500/connections/", demo.key500, "{}", &r);
 	ck_assert_int_eq(r.status, 405);
 	char *allow = http_header(&r, "Allow");
 	ck_assert_str_eq(allow, "GET, HEAD");
 	free(allow);
 	http_response_free(&r);
-	http_get(&ts, "/v1/retailers/500/connections/?brand=501", key500, &r);
+	http_get(&ts, "/v1/retailers/500/connections/?brand=501", demo.key500, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_parameter");
 	ck_assert(http_error_has_field(&r, "brand"));
@@ -178,12 +168,12 @@ END_TEST
 
 START_TEST(pages_follow_next)
 {
-	json_t *page = get_json("/v1/brands/501/connections/?limit=2", key501, 200);
+	json_t *page = get_json("/v1/brands/501/connections/?limit=2", demo.key501, 200);
 	ck_assert_uint_eq(json_array_size(json_object_get(page, "results")), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(page, "count")), 3);
 	const char *next = json_string_value(json_object_get(page, "next"));
 	ck_assert_ptr_nonnull(next);
-	json_t *rest = get_json(next, key501, 200);
+	json_t *rest = get_json(next, demo.key501, 200);
 	ck_assert_uint_eq(json_array_size(json_object_get(rest, "results")), 1);
 	ck_assert(json_is_null(json_object_get(rest, "next")));
 	ck_assert(json_is_string(json_object_get(rest, "previous")));
@@ -213,13 +203,13 @@ START_TEST(etags_follow_the_catalog)
 					    "/v1/retailers/700/connections/4/"};
 	for (size_t i = 0; i < 2; i++) {
 		struct http_response r;
-		http_get(&ts, paths[i], key700, &r);
+		http_get(&ts, paths[i], demo.key700, &r);
 		ck_assert_msg(r.status == 200, "%s: %ld %s", paths[i], r.status, r.body);
 		char *etag = http_header(&r, "ETag");
 		ck_assert_ptr_nonnull(etag);
 		http_response_free(&r);
 		char *again = NULL;
-		ck_assert_int_eq(conditional(paths[i], key700, etag, &again), 304);
+		ck_assert_int_eq(conditional(paths[i], demo.key700, etag, &again), 304);
 		ck_assert_str_eq(again, etag);
 		free(again);
 		/* A catalog change (the connection's hours) makes the copy stale. */
@@ -234,12 +224,12 @@ START_TEST(etags_follow_the_catalog)
 		ck_assert_int_eq(catalog_import_text(ts.store, doc, strlen(doc), &fe, NULL),
 				 CATALOG_IMPORTED);
 		field_errors_free(&fe);
-		ck_assert_int_eq(conditional(paths[i], key700, etag, &again), 200);
+		ck_assert_int_eq(conditional(paths[i], demo.key700, etag, &again), 200);
 		ck_assert_str_ne(again, etag);
 		free(again);
 		free(etag);
 	}
-	json_t *c = get_json("/v1/retailers/700/connections/4/", key700, 200);
+	json_t *c = get_json("/v1/retailers/700/connections/4/", demo.key700, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(c, "acknowledge_hours")), 2);
 	ck_assert_uint_eq(json_array_size(json_object_get(c, "shipping_methods")), 1);
 	json_decref(c);

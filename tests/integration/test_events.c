@@ -16,26 +16,16 @@
 #include "harness.h"
 
 static struct test_server ts;
-static char *key500, *key600, *key501, *key502;
-static int64_t key500_id;
+static struct demo_keys demo;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	client_use(&ts);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, &key500_id);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
-	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
-	key502 = ts_key(&ts, PARTY_BRAND, 502, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	free(key501);
-	free(key502);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 /* The events of a feed page after `after` (caller frees the page). */
@@ -92,19 +82,19 @@ static void expect_types(const char *side, const char *key, int64_t after, const
 
 START_TEST(each_write_has_its_event_for_both_parties_only)
 {
-	int64_t r0 = newest_id(R500, key500), b0 = newest_id(B501, key501);
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	int64_t r0 = newest_id(R500, demo.key500), b0 = newest_id(B501, demo.key501);
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id"), line = line_id(o, 0);
 
 	/* order.created: the actor, the parties' ids, and the 201's order as data. */
-	json_t *page = feed(R500, key500, r0, NULL);
+	json_t *page = feed(R500, demo.key500, r0, NULL);
 	ck_assert_uint_eq(json_array_size(results(page)), 1);
 	json_t *e = json_array_get(results(page), 0);
 	ck_assert_str_eq(str(e, "type"), "order.created");
 	json_t *actor = json_object_get(e, "actor");
 	ck_assert_str_eq(str(actor, "party"), "retailer");
 	ck_assert_int_eq(num(actor, "party_id"), 500);
-	ck_assert_int_eq(num(actor, "key_id"), key500_id);
+	ck_assert_int_eq(num(actor, "key_id"), demo.key500_id);
 	ck_assert_int_eq(num(e, "order_id"), id);
 	ck_assert_str_eq(str(e, "purchase_order_number"), str(o, "purchase_order_number"));
 	ck_assert_str_eq(str(json_object_get(e, "object"), "kind"), "order");
@@ -115,91 +105,91 @@ START_TEST(each_write_has_its_event_for_both_parties_only)
 	ck_assert_uint_eq(json_object_size(e), 8);
 	json_decref(page);
 	json_decref(o);
-	expect_types(B501, key501, b0, "order.created");
+	expect_types(B501, demo.key501, b0, "order.created");
 	/* Nobody else: another retailer, another brand. */
-	expect_types(R600, key600, newest_id(R600, key600), "");
-	expect_types(B502, key502, 0, "");
+	expect_types(R600, demo.key600, newest_id(R600, demo.key600), "");
+	expect_types(B502, demo.key502, 0, "");
 
 	/* Acknowledge, ship, cancel, acknowledge those: one event each. */
-	int64_t mark = newest_id(B501, key501);
+	int64_t mark = newest_id(B501, demo.key501);
 	struct http_response r;
-	put_ack(B501, "orders", id, key501, &r);
+	put_ack(B501, "orders", id, demo.key501, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
-	callf("POST", B501 "/shipments/", key501, NULL, &r,
+	callf("POST", B501 "/shipments/", demo.key501, NULL, &r,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 	      "[{\"order_line_id\": %lld, \"quantity\": 2}]}",
 	      (long long)id, (long long)line);
 	ck_assert_int_eq(r.status, 201);
 	int64_t shipment = num(r.json, "id");
 	http_response_free(&r);
-	callf("POST", B501 "/cancels/", key501, NULL, &r,
+	callf("POST", B501 "/cancels/", demo.key501, NULL, &r,
 	      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": "
 	      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 	      (long long)id, (long long)line);
 	ck_assert_int_eq(r.status, 201);
 	int64_t cancel = num(r.json, "id");
 	http_response_free(&r);
-	put_ack(R500, "shipments", shipment, key500, &r);
+	put_ack(R500, "shipments", shipment, demo.key500, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
-	put_ack(R500, "cancels", cancel, key500, &r);
+	put_ack(R500, "cancels", cancel, demo.key500, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
 	const char *want = "order.acknowledged shipment.created cancel.created "
 			   "shipment.acknowledged cancel.acknowledged";
-	expect_types(B501, key501, mark, want);
-	expect_types(R500, key500, mark, want);
+	expect_types(B501, demo.key501, mark, want);
+	expect_types(R500, demo.key500, mark, want);
 
 	/* Nothing new for what changes nothing: again, refused, replayed. */
-	mark = newest_id(B501, key501);
-	put_ack(B501, "orders", id, key501, &r);
+	mark = newest_id(B501, demo.key501);
+	put_ack(B501, "orders", id, demo.key501, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
-	put_ack(R500, "shipments", shipment, key500, &r);
+	put_ack(R500, "shipments", shipment, demo.key500, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
-	callf("POST", B501 "/cancels/", key501, NULL, &r,
+	callf("POST", B501 "/cancels/", demo.key501, NULL, &r,
 	      "{\"order_id\": %lld, \"reason_id\": 2, \"cancel_lines\": "
 	      "[{\"order_line_id\": %lld, \"quantity\": 99}]}",
 	      (long long)id, (long long)line);
 	ck_assert_int_eq(r.status, 409);
 	http_response_free(&r);
-	callf("POST", R500 "/cancels/", key500, NULL, &r,
+	callf("POST", R500 "/cancels/", demo.key500, NULL, &r,
 	      "{\"order_id\": %lld, \"reason_id\": 1, \"cancel_remaining\": true}", (long long)id);
 	ck_assert_int_eq(r.status, 409); /* acknowledged: the retailer may not */
 	http_response_free(&r);
-	expect_types(B501, key501, mark, "");
-	callf("POST", B501 "/shipments/", key501, "ship-once", &r,
+	expect_types(B501, demo.key501, mark, "");
+	callf("POST", B501 "/shipments/", demo.key501, "ship-once", &r,
 	      "{\"order_id\": %lld, \"tracking_number\": \"2Z\", \"shipment_lines\": "
 	      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 	      (long long)id, (long long)line);
 	ck_assert_int_eq(r.status, 201);
 	http_response_free(&r);
-	callf("POST", B501 "/shipments/", key501, "ship-once", &r,
+	callf("POST", B501 "/shipments/", demo.key501, "ship-once", &r,
 	      "{\"order_id\": %lld, \"tracking_number\": \"2Z\", \"shipment_lines\": "
 	      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 	      (long long)id, (long long)line);
 	ck_assert_int_eq(r.status, 201); /* the replay */
 	http_response_free(&r);
-	expect_types(B501, key501, mark, "shipment.created");
+	expect_types(B501, demo.key501, mark, "shipment.created");
 }
 END_TEST
 
 START_TEST(a_first_shipment_also_acknowledges_the_order)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
-	int64_t mark = newest_id(B501, key501);
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
+	int64_t mark = newest_id(B501, demo.key501);
 	struct http_response r;
-	callf("POST", B501 "/shipments/", key501, NULL, &r,
+	callf("POST", B501 "/shipments/", demo.key501, NULL, &r,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 	      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 	      (long long)num(o, "id"), (long long)line_id(o, 0));
 	ck_assert_int_eq(r.status, 201);
 	http_response_free(&r);
-	expect_types(R500, key500, mark, "shipment.created order.acknowledged");
+	expect_types(R500, demo.key500, mark, "shipment.created order.acknowledged");
 	/* The order.acknowledged event shows the order as acknowledged. */
-	json_t *page = feed(B501, key501, mark, "type=order.acknowledged");
+	json_t *page = feed(B501, demo.key501, mark, "type=order.acknowledged");
 	json_t *data = json_object_get(json_array_get(results(page), 0), "data");
 	ck_assert(json_is_true(json_object_get(data, "is_acknowledged")));
 	json_decref(page);
@@ -209,25 +199,25 @@ END_TEST
 
 START_TEST(filters_and_a_next_that_is_never_null)
 {
-	int64_t start = newest_id(R500, key500);
-	json_t *a = create_order(500, key500, "[" LINE_5 "]");
-	json_t *b = create_order(500, key500, "[" LINE_5 "]");
+	int64_t start = newest_id(R500, demo.key500);
+	json_t *a = create_order(500, demo.key500, "[" LINE_5 "]");
+	json_t *b = create_order(500, demo.key500, "[" LINE_5 "]");
 	struct http_response r;
-	put_ack(B501, "orders", num(a, "id"), key501, &r);
+	put_ack(B501, "orders", num(a, "id"), demo.key501, &r);
 	http_response_free(&r);
 	/* Exact types, prefixes, an order. */
 	char query[96];
-	json_t *page = feed(R500, key500, start, "type=order.acknowledged");
+	json_t *page = feed(R500, demo.key500, start, "type=order.acknowledged");
 	ck_assert_uint_eq(json_array_size(results(page)), 1);
 	json_decref(page);
-	page = feed(R500, key500, start, "type=order.*");
+	page = feed(R500, demo.key500, start, "type=order.*");
 	ck_assert_uint_eq(json_array_size(results(page)), 3);
 	json_decref(page);
-	page = feed(R500, key500, start, "type=shipment.*&type=order.created");
+	page = feed(R500, demo.key500, start, "type=shipment.*&type=order.created");
 	ck_assert_uint_eq(json_array_size(results(page)), 2);
 	json_decref(page);
 	snprintf(query, sizeof(query), "order_id=%lld", (long long)num(b, "id"));
-	page = feed(R500, key500, start, query);
+	page = feed(R500, demo.key500, start, query);
 	ck_assert_uint_eq(json_array_size(results(page)), 1);
 	ck_assert_int_eq(num(json_array_get(results(page), 0), "order_id"), num(b, "id"));
 	json_decref(page);
@@ -238,7 +228,7 @@ START_TEST(filters_and_a_next_that_is_never_null)
 	snprintf(path, sizeof(path), "%s", query);
 	int64_t seen = start;
 	for (int i = 0; i < 4; i++) {
-		page = get_ok(path, key500);
+		page = get_ok(path, demo.key500);
 		const char *next = str(page, "next");
 		ck_assert_ptr_nonnull(strstr(next, "limit=1"));
 		size_t n = json_array_size(results(page));
@@ -253,8 +243,8 @@ START_TEST(filters_and_a_next_that_is_never_null)
 		json_decref(page);
 	}
 	/* A filter that matches nothing still moves next past what it examined. */
-	int64_t newest = newest_id(R500, key500);
-	page = feed(R500, key500, start, "type=cancel.acknowledged");
+	int64_t newest = newest_id(R500, demo.key500);
+	page = feed(R500, demo.key500, start, "type=cancel.acknowledged");
 	ck_assert_uint_eq(json_array_size(results(page)), 0);
 	snprintf(query, sizeof(query), R500 "/events/?after=%lld&type=cancel.acknowledged",
 		 (long long)newest);
@@ -268,7 +258,7 @@ START_TEST(filters_and_a_next_that_is_never_null)
 					  "after=-1",		"limit=251",   "colour=red"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), R500 "/events/?%s", bad[i]);
-		http_get(&ts, path, key500, &r);
+		http_get(&ts, path, demo.key500, &r);
 		ck_assert_msg(r.status == 400, "%s: %ld", bad[i], r.status);
 		ck_assert_str_eq(http_error_code(&r), "invalid_parameter");
 		http_response_free(&r);
@@ -304,8 +294,8 @@ static void *long_poll(void *arg)
 START_TEST(wait_answers_at_once_on_news_and_after_its_time_without)
 {
 	/* Nothing new in 1 s: an empty page after about a second. */
-	int64_t after = newest_id(B501, key501);
-	struct poll quiet = {.key = key501};
+	int64_t after = newest_id(B501, demo.key501);
+	struct poll quiet = {.key = demo.key501};
 	snprintf(quiet.path, sizeof(quiet.path), B501 "/events/?after=%lld&wait=1",
 		 (long long)after);
 	long_poll(&quiet);
@@ -314,7 +304,7 @@ START_TEST(wait_answers_at_once_on_news_and_after_its_time_without)
 	ck_assert_msg(quiet.ms >= 900 && quiet.ms < 5000, "waited %lld ms", (long long)quiet.ms);
 
 	/* News while waiting: answered at once, long before its 20 s. */
-	struct poll news = {.key = key501};
+	struct poll news = {.key = demo.key501};
 	snprintf(news.path, sizeof(news.path), B501 "/events/?after=%lld&wait=20",
 		 (long long)after);
 	pthread_t t;
@@ -322,10 +312,10 @@ START_TEST(wait_answers_at_once_on_news_and_after_its_time_without)
 	struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000000L};
 	nanosleep(&pause, NULL);
 	/* Another brand's news does not wake it; its own does. */
-	json_t *other = create_order(500, key500, "[" LINE_502 "]");
+	json_t *other = create_order(500, demo.key500, "[" LINE_502 "]");
 	json_decref(other);
 	nanosleep(&pause, NULL);
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	pthread_join(t, NULL);
 	ck_assert_int_eq(news.status, 200);
 	ck_assert_uint_eq(news.events, 1);
@@ -336,16 +326,16 @@ START_TEST(wait_answers_at_once_on_news_and_after_its_time_without)
 	 * leaves it waiting; the event it takes answers it, alone.
 	 */
 	json_decref(o);
-	after = newest_id(B501, key501);
-	struct poll filtered = {.key = key501};
+	after = newest_id(B501, demo.key501);
+	struct poll filtered = {.key = demo.key501};
 	snprintf(filtered.path, sizeof(filtered.path),
 		 B501 "/events/?after=%lld&type=order.acknowledged&wait=20", (long long)after);
 	ck_assert_int_eq(pthread_create(&t, NULL, long_poll, &filtered), 0);
 	nanosleep(&pause, NULL);
-	o = create_order(500, key500, "[" LINE_5 "]");
+	o = create_order(500, demo.key500, "[" LINE_5 "]");
 	nanosleep(&pause, NULL);
 	struct http_response r;
-	put_ack(B501, "orders", num(o, "id"), key501, &r);
+	put_ack(B501, "orders", num(o, "id"), demo.key501, &r);
 	ck_assert_int_eq(r.status, 200);
 	http_response_free(&r);
 	json_decref(o);
@@ -374,7 +364,7 @@ static void *writer(void *arg)
 		snprintf(body, sizeof(body), "%s", text);
 		free(text);
 		json_decref(doc);
-		if (raw_call("POST", R500 "/orders/", key500, body) != 201)
+		if (raw_call("POST", R500 "/orders/", demo.key500, body) != 201)
 			return (void *)1;
 	}
 	return NULL;
@@ -382,7 +372,7 @@ static void *writer(void *arg)
 
 START_TEST(a_reader_sees_every_event_once_in_order_while_writers_commit)
 {
-	int64_t start = newest_id(R500, key500);
+	int64_t start = newest_id(R500, demo.key500);
 	pthread_t writers[WRITERS];
 	for (int i = 0; i < WRITERS; i++)
 		ck_assert_int_eq(pthread_create(&writers[i], NULL, writer, NULL), 0);
@@ -392,7 +382,7 @@ START_TEST(a_reader_sees_every_event_once_in_order_while_writers_commit)
 	int64_t last = start, seen = 0;
 	int64_t deadline = time_monotonic_ms() + 60000;
 	while (seen < WRITERS * ORDERS_A_WRITER && time_monotonic_ms() < deadline) {
-		json_t *page = get_ok(path, key500);
+		json_t *page = get_ok(path, demo.key500);
 		size_t i;
 		json_t *e;
 		json_array_foreach(results(page), i, e)
@@ -412,7 +402,7 @@ START_TEST(a_reader_sees_every_event_once_in_order_while_writers_commit)
 	}
 	ck_assert_int_eq(seen, WRITERS * ORDERS_A_WRITER);
 	/* And nothing more: no event twice. */
-	json_t *page = get_ok(path, key500);
+	json_t *page = get_ok(path, demo.key500);
 	ck_assert_uint_eq(json_array_size(results(page)), 0);
 	json_decref(page);
 }
@@ -420,14 +410,14 @@ END_TEST
 
 START_TEST(an_orders_timeline)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id");
 	struct http_response r;
-	put_ack(B501, "orders", id, key501, &r);
+	put_ack(B501, "orders", id, demo.key501, &r);
 	http_response_free(&r);
 	char path[128];
 	snprintf(path, sizeof(path), B501 "/orders/%lld/events/", (long long)id);
-	json_t *page = get_ok(path, key501);
+	json_t *page = get_ok(path, demo.key501);
 	ck_assert_int_eq(num(page, "count"), 2);
 	ck_assert(json_is_null(json_object_get(page, "next")));
 	ck_assert_str_eq(str(json_array_get(results(page), 0), "type"), "order.created");
@@ -437,7 +427,7 @@ START_TEST(an_orders_timeline)
 	json_decref(page);
 	/* Another party's order: 404. */
 	snprintf(path, sizeof(path), B502 "/orders/%lld/events/", (long long)id);
-	http_get(&ts, path, key502, &r);
+	http_get(&ts, path, demo.key502, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 	json_decref(o);
@@ -446,8 +436,8 @@ END_TEST
 
 START_TEST(retention_forgets_old_events_and_says_so)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
-	json_t *p = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
+	json_t *p = create_order(500, demo.key500, "[" LINE_5 "]");
 	/* The first order's event is 40 days old. */
 	char sql[160];
 	snprintf(sql, sizeof(sql),
@@ -457,12 +447,12 @@ START_TEST(retention_forgets_old_events_and_says_so)
 	ts_exec(&ts, sql);
 	api_tick(ts.app);
 	struct http_response r;
-	http_get(&ts, R500 "/events/?after=0", key500, &r);
+	http_get(&ts, R500 "/events/?after=0", demo.key500, &r);
 	ck_assert_int_eq(r.status, 410);
 	ck_assert_str_eq(http_error_code(&r), "events_expired");
 	http_response_free(&r);
 	/* From the oldest kept on, the feed answers: the second order's event is there. */
-	json_t *page = get_ok(R500 "/events/?after=1", key500);
+	json_t *page = get_ok(R500 "/events/?after=1", demo.key500);
 	ck_assert_uint_eq(json_array_size(results(page)), 1);
 	ck_assert_int_eq(num(json_array_get(results(page), 0), "order_id"), num(p, "id"));
 	json_decref(page);

@@ -18,21 +18,16 @@
 #include "harness.h"
 
 static struct test_server ts;
-static char *key500, *key600;
+static struct demo_keys demo;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	client_use(&ts);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 /* A valid order body; tests change one thing at a time with json_object_set_new. */
@@ -178,7 +173,7 @@ START_TEST(seed_example_1_is_created_with_every_property)
 {
 	char *body = read_data("seed_example_1.json");
 	struct http_response r;
-	http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, body, &r);
+	http_send(&ts, "POST", "/v1/retailers/500/orders/", demo.key500, body, &r);
 	free(body);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	json_t *o = r.json;
@@ -220,7 +215,7 @@ START_TEST(seed_example_2_is_created_with_sold_to_and_gift_message)
 {
 	char *body = read_data("seed_example_2.json");
 	struct http_response r;
-	http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, body, &r);
+	http_send(&ts, "POST", "/v1/retailers/500/orders/", demo.key500, body, &r);
 	free(body);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	assert_every_property(r.json);
@@ -239,7 +234,7 @@ START_TEST(seed_example_as_published_is_invalid_json_with_line_and_column)
 {
 	char *body = read_data("seed_example_1_as_published.json");
 	struct http_response r;
-	http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, body, &r);
+	http_send(&ts, "POST", "/v1/retailers/500/orders/", demo.key500, body, &r);
 	free(body);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_json");
@@ -254,7 +249,7 @@ START_TEST(deadlines_follow_the_connection_sla_and_lead_time)
 {
 	struct http_response r;
 	int64_t before = time_now();
-	post_order(500, key500, valid_order("PO-SLA-1"), &r);
+	post_order(500, demo.key500, valid_order("PO-SLA-1"), &r);
 	int64_t after = time_now();
 	ck_assert_int_eq(r.status, 201);
 	int64_t received, ack_by, fulfill_by;
@@ -275,7 +270,7 @@ START_TEST(deadlines_follow_the_connection_sla_and_lead_time)
 				  "price", "2", "variant", "identifier", "GBD34316", "quantity", 2,
 				  "net_price", "3", "price", "4.5");
 	set_at(o, "order_lines", lines);
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert(time_parse_iso8601(json_string_value(json_object_get(r.json, "received_at")), 20,
 				     &received));
@@ -356,7 +351,7 @@ START_TEST(each_validation_rule_names_its_field)
 	}
 	set_at(o, c->path, value);
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_msg(r.status == 400, "%s=%s: %ld %s", c->path, c->value, r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "validation_failed");
 	ck_assert_msg(http_error_has_field(&r, c->field), "%s=%s: expected field %s in %s", c->path,
@@ -437,7 +432,7 @@ START_TEST(each_line_rule_names_its_field)
 	ck_assert_ptr_nonnull(line);
 	set_at(o, "order_lines", json_pack("[o]", line));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_msg(r.status == 400, "%s: %ld %s", c->line, r.status, r.body);
 	ck_assert_msg(http_error_has_field(&r, c->field), "%s: expected %s in %s", c->line,
 		      c->field, r.body);
@@ -460,7 +455,7 @@ START_TEST(several_errors_are_reported_at_once)
 				  "quantity", 1, "net_price", "1", "price", "1");
 	set_at(o, "order_lines", lines);
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(http_error_has_field(&r, "ship_to.country"));
 	ck_assert(http_error_has_field(&r, "ordered_at"));
@@ -480,7 +475,7 @@ START_TEST(several_errors_are_reported_at_once)
 			  "1", "price", "1", "variant", "upc", "999", "quantity", 1, "net_price",
 			  "1", "price", "1");
 	set_at(o, "order_lines", lines);
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(http_error_has_field(&r, "order_lines[1].variant.identifier"));
 	ck_assert(http_error_has_field(&r, "order_lines[2].variant.upc"));
@@ -498,7 +493,7 @@ static int64_t resolve(const char *po, const char *variant)
 	ck_assert_ptr_nonnull(v);
 	json_object_set_new(line0(o), "variant", v);
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_msg(r.status == 201, "%s: %s", variant, r.body);
 	int64_t id = json_integer_value(
 		json_object_get(json_object_get(line0(r.json), "variant"), "id"));
@@ -539,7 +534,7 @@ START_TEST(variant_resolution_priority_is_id_then_identifier_then_upc)
 	json_t *o = valid_order("P-4");
 	json_object_set_new(line0(o), "variant", json_pack("{s:s}", "identifier", "RS-OAK-1"));
 	struct http_response r;
-	post_order(600, key600, o, &r);
+	post_order(600, demo.key600, o, &r);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	ck_assert_int_eq(json_integer_value(
 				 json_object_get(json_object_get(line0(r.json), "variant"), "id")),
@@ -553,7 +548,7 @@ START_TEST(retailer_identifier_shows_the_retailers_own_sku)
 	json_t *o = valid_order("RS-1");
 	json_object_set_new(line0(o), "variant", json_pack("{s:s}", "identifier", "RS-OAK-1"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
 	json_t *v = json_object_get(line0(r.json), "variant");
 	ck_assert_str_eq(json_string_value(json_object_get(v, "identifier")), "GBD34316");
@@ -570,7 +565,7 @@ START_TEST(brand_not_connected_is_refused)
 	json_t *o = valid_order("NC-1");
 	json_object_set_new(line0(o), "variant", json_pack("{s:s}", "identifier", "DB-100"));
 	struct http_response r;
-	post_order(600, key600, o, &r);
+	post_order(600, demo.key600, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_msg(http_error_has_field(&r, "order_lines"), "%s", r.body);
 	ck_assert_ptr_nonnull(strstr(r.body, "not connected"));
@@ -588,7 +583,7 @@ START_TEST(lines_of_two_brands_or_one_variant_twice_are_refused)
 			 "variant", "identifier", "DB-100", "quantity", 1, "net_price", "1",
 			 "price", "1"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(http_error_has_field(&r, "order_lines[1].variant"));
 	http_response_free(&r);
@@ -597,7 +592,7 @@ START_TEST(lines_of_two_brands_or_one_variant_twice_are_refused)
 	       json_pack("[{s:{s:s}, s:i, s:s, s:s}, {s:{s:i}, s:i, s:s, s:s}]", "variant",
 			 "identifier", "GBD34315", "quantity", 1, "net_price", "1", "price", "1",
 			 "variant", "id", 1000065, "quantity", 1, "net_price", "1", "price", "1"));
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(http_error_has_field(&r, "order_lines[1].variant"));
 	http_response_free(&r);
@@ -610,7 +605,7 @@ START_TEST(requested_shipping_method_instead_of_a_carrier_method)
 	set_at(o, "shipping_method", NULL);
 	set_at(o, "requested_shipping_method", json_pack("{s:s}", "name", "Expedited"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	ck_assert(json_is_null(json_object_get(r.json, "shipping_method")));
 	json_t *rq = json_object_get(r.json, "requested_shipping_method");
@@ -621,7 +616,7 @@ START_TEST(requested_shipping_method_instead_of_a_carrier_method)
 	o = valid_order("RQ-2");
 	set_at(o, "shipping_method", NULL);
 	set_at(o, "requested_shipping_method", json_pack("{s:s}", "name", "Teleport"));
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(http_error_has_field(&r, "requested_shipping_method.name"));
 	http_response_free(&r);
@@ -641,7 +636,7 @@ START_TEST(shipping_method_must_be_allowed_on_the_connection)
 	json_t *o = valid_order("SM-1");
 	set_at(o, "shipping_method.code", json_string("2ND_DAY_AIR"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(http_error_has_field(&r, "shipping_method"));
 	ck_assert_ptr_nonnull(strstr(r.body, "not allowed"));
@@ -650,7 +645,7 @@ START_TEST(shipping_method_must_be_allowed_on_the_connection)
 	o = valid_order("SM-2");
 	set_at(o, "shipping_method",
 	       json_pack("{s:s, s:{s:s}}", "code", "FEDEX_GROUND", "carrier", "code", "FDEG"));
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_str_eq(json_string_value(json_object_get(
 				 json_object_get(r.json, "shipping_method"), "name")),
@@ -666,7 +661,7 @@ START_TEST(money_accepts_numbers_and_strings_exactly)
 	json_object_set_new(line0(o), "price", json_real(19.99));
 	json_object_set_new(line0(o), "quantity", json_integer(3));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_str_eq(json_string_value(json_object_get(line0(r.json), "net_price")), "250.00");
 	ck_assert_str_eq(json_string_value(json_object_get(line0(r.json), "price")), "19.99");
@@ -680,7 +675,7 @@ START_TEST(ordered_at_with_offset_is_stored_in_utc)
 	json_t *o = valid_order("T-1");
 	set_at(o, "ordered_at", json_string("2016-07-06T23:25:30-05:00"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "ordered_at")),
 			 "2016-07-07T04:25:30Z");
@@ -700,7 +695,7 @@ START_TEST(full_address_and_order_numbers_round_trip)
 			 "province", "ON", "postal_code", "M5V 2T6", "country", "CA", "phone1",
 			 "4165550000", "phone2", "4165550001", "fax", "email", "jack@example.com"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	json_t *a = json_object_get(r.json, "ship_to");
 	ck_assert_str_eq(json_string_value(json_object_get(a, "province")), "ON");
@@ -715,7 +710,7 @@ START_TEST(full_address_and_order_numbers_round_trip)
 	o = valid_order("FULL-2");
 	set_at(o, "ship_to.country", json_string("GB"));
 	set_at(o, "ship_to.province", NULL);
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_msg(r.status == 201, "%s", r.body);
 	http_response_free(&r);
 }
@@ -724,11 +719,11 @@ END_TEST
 START_TEST(duplicate_purchase_order_number_is_409_naming_the_order)
 {
 	struct http_response r;
-	post_order(500, key500, valid_order("DUP-1"), &r);
+	post_order(500, demo.key500, valid_order("DUP-1"), &r);
 	ck_assert_int_eq(r.status, 201);
 	json_int_t first = json_integer_value(json_object_get(r.json, "id"));
 	http_response_free(&r);
-	post_order(500, key500, valid_order("DUP-1"), &r);
+	post_order(500, demo.key500, valid_order("DUP-1"), &r);
 	ck_assert_int_eq(r.status, 409);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
 	ck_assert_int_eq(
@@ -739,7 +734,7 @@ START_TEST(duplicate_purchase_order_number_is_409_naming_the_order)
 	ck_assert_ptr_nonnull(strstr(error_message(&r), id_text));
 	http_response_free(&r);
 	/* Another retailer may use the same number. */
-	post_order(600, key600, valid_order("DUP-1"), &r);
+	post_order(600, demo.key600, valid_order("DUP-1"), &r);
 	ck_assert_int_eq(r.status, 201);
 	http_response_free(&r);
 	ck_assert_int_eq(db_count("orders"), 2);
@@ -760,7 +755,7 @@ START_TEST(duplicate_purchase_order_numbers_racing_create_one_order)
 	for (int i = 0; i < RACERS; i++) {
 		racers[i].method = "POST";
 		racers[i].path = "/v1/retailers/500/orders/";
-		racers[i].key = key500;
+		racers[i].key = demo.key500;
 		int n = snprintf(racers[i].body, sizeof(racers[i].body), "%s", body);
 		ck_assert(n > 0 && (size_t)n < sizeof(racers[i].body));
 	}
@@ -799,7 +794,7 @@ static void *mix(void *arg)
 	json_decref(order);
 	pthread_barrier_wait(me->start);
 	struct http_response r;
-	http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, body, &r);
+	http_send(&ts, "POST", "/v1/retailers/500/orders/", demo.key500, body, &r);
 	me->status = r.status;
 	me->body = json_incref(r.json);
 	http_response_free(&r);
@@ -816,7 +811,7 @@ START_TEST(concurrent_writes_some_failing_apply_exactly_the_valid_ones)
 {
 	curl_global_init(CURL_GLOBAL_ALL);
 	struct http_response r;
-	post_order(500, key500, valid_order("MIX-TAKEN"), &r);
+	post_order(500, demo.key500, valid_order("MIX-TAKEN"), &r);
 	ck_assert_int_eq(r.status, 201);
 	http_response_free(&r);
 
@@ -849,7 +844,7 @@ START_TEST(concurrent_writes_some_failing_apply_exactly_the_valid_ones)
 			snprintf(path, sizeof(path), "/v1/retailers/500/orders/%lld/",
 				 (long long)json_integer_value(json_object_get(m->body, "id")));
 			struct http_response got;
-			http_get(&ts, path, key500, &got);
+			http_get(&ts, path, demo.key500, &got);
 			ck_assert_int_eq(got.status, 200);
 			ck_assert_msg(json_equal(got.json, m->body),
 				      "order %s differs from its 201", m->po);
@@ -866,7 +861,7 @@ START_TEST(concurrent_writes_some_failing_apply_exactly_the_valid_ones)
 	ck_assert_int_eq(db_count("order_lines"), 1 + MIXERS / 3);
 	ck_assert_int_eq(db_count("addresses"), 1 + MIXERS / 3);
 	struct http_response list;
-	http_get(&ts, "/v1/retailers/500/orders/", key500, &list);
+	http_get(&ts, "/v1/retailers/500/orders/", demo.key500, &list);
 	ck_assert_int_eq(json_integer_value(json_object_get(list.json, "count")), 1 + MIXERS / 3);
 	http_response_free(&list);
 }
@@ -881,14 +876,14 @@ START_TEST(rejected_request_stores_nothing)
 			 "C", "province", "CA", "postal_code", "1", "country", "US"));
 	json_object_set_new(line0(o), "variant", json_pack("{s:s}", "upc", "000"));
 	struct http_response r;
-	post_order(500, key500, o, &r);
+	post_order(500, demo.key500, o, &r);
 	ck_assert_int_eq(r.status, 400);
 	http_response_free(&r);
 	ck_assert_int_eq(db_count("orders"), 0);
 	ck_assert_int_eq(db_count("order_lines"), 0);
 	ck_assert_int_eq(db_count("addresses"), 0);
 	struct http_response list;
-	http_get(&ts, "/v1/retailers/500/orders/", key500, &list);
+	http_get(&ts, "/v1/retailers/500/orders/", demo.key500, &list);
 	ck_assert_int_eq(json_integer_value(json_object_get(list.json, "count")), 0);
 	http_response_free(&list);
 }
@@ -901,7 +896,7 @@ START_TEST(creating_needs_the_retailers_own_key)
 	post_order(500, brand_key, valid_order("K-1"), &r);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
-	post_order(500, key600, valid_order("K-1"), &r);
+	post_order(500, demo.key600, valid_order("K-1"), &r);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
 	post_order(500, NULL, valid_order("K-1"), &r);

@@ -18,25 +18,16 @@
 #define HOUR INT64_C(3600)
 
 static struct test_server ts;
-static char *key500, *key600, *key501, *key502;
+static struct demo_keys demo;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	client_use(&ts);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
-	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
-	key502 = ts_key(&ts, PARTY_BRAND, 502, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	free(key501);
-	free(key502);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 /* Epoch seconds as "YYYY-MM-DDTHH:MM:SSZ". */
@@ -83,7 +74,7 @@ static int64_t new_order(const char *po, int64_t ordered_at, const char *identif
 {
 	char when[32];
 	iso_of(ordered_at, when);
-	return create_order_as(500, key500, po, when, identifier);
+	return create_order_as(500, demo.key500, po, when, identifier);
 }
 
 static json_t *order_get(const char *side, int party, int64_t id, const char *key)
@@ -129,8 +120,8 @@ static void expect_orders(const char *query, size_t n, ...)
 	for (size_t i = 0; i < n; i++)
 		ids[i] = va_arg(ap, int64_t);
 	va_end(ap);
-	expect_page("/v1/retailers/500/orders/", key500, query, n, ids);
-	expect_page("/v1/brands/501/orders/", key501, query, n, ids);
+	expect_page("/v1/retailers/500/orders/", demo.key500, query, n, ids);
+	expect_page("/v1/brands/501/orders/", demo.key501, query, n, ids);
 }
 
 /* expect_orders() with a query built by printf. */
@@ -176,7 +167,7 @@ static void expect_bad(const char *path, const char *key, const char *const *fie
 static void expect_bad1(const char *path, const char *field)
 {
 	const char *const fields[] = {field, NULL};
-	expect_bad(path, key500, fields);
+	expect_bad(path, demo.key500, fields);
 }
 
 /* PUT .../acknowledge/ as brand `brand`, optionally with an Idempotency-Key. */
@@ -193,7 +184,7 @@ static void acknowledge(int brand, const char *key, int64_t id, const char *idem
 static int64_t acknowledge_ok(int64_t id)
 {
 	struct http_response r;
-	acknowledge(501, key501, id, NULL, &r);
+	acknowledge(501, demo.key501, id, NULL, &r);
 	ck_assert_msg(r.status == 200, "acknowledge %lld: %ld %s", (long long)id, r.status, r.body);
 	ck_assert(json_is_true(json_object_get(r.json, "is_acknowledged")));
 	int64_t at = epoch_of(r.json, "acknowledged_at");
@@ -359,23 +350,23 @@ START_TEST(pagination_walks_120_orders_both_ways_on_both_sides)
 			ck_assert_int_gt(ids[i], ids[i - 1]);
 	}
 	const char *const limit7[] = {"limit=7", NULL};
-	walk_limit_7("/v1/retailers/500/orders/", key500, "", ids, WALK_ORDERS, limit7);
-	walk_limit_7("/v1/brands/501/orders/", key501, "", ids, WALK_ORDERS, limit7);
+	walk_limit_7("/v1/retailers/500/orders/", demo.key500, "", ids, WALK_ORDERS, limit7);
+	walk_limit_7("/v1/brands/501/orders/", demo.key501, "", ids, WALK_ORDERS, limit7);
 
 	/* Without the trailing slash the links are the same list's. */
 	struct walk w;
-	walk_forward("/v1/retailers/500/orders/", "/v1/retailers/500/orders?limit=50", key500,
+	walk_forward("/v1/retailers/500/orders/", "/v1/retailers/500/orders?limit=50", demo.key500,
 		     WALK_ORDERS, 50, NULL, &w);
 	expect_walk(&w, ids, WALK_ORDERS, "limit=50 without trailing slash");
 	ck_assert_uint_eq(w.pages, 3);
 	walk_free(&w);
 
 	/* The default limit is 50; 250 takes all. */
-	json_t *page = get_ok("/v1/retailers/500/orders/", key500);
+	json_t *page = get_ok("/v1/retailers/500/orders/", demo.key500);
 	ck_assert_uint_eq(json_array_size(json_object_get(page, "results")), 50);
 	ck_assert(json_is_string(json_object_get(page, "next")));
 	json_decref(page);
-	page = get_ok("/v1/brands/501/orders/?limit=250", key501);
+	page = get_ok("/v1/brands/501/orders/?limit=250", demo.key501);
 	ck_assert_uint_eq(json_array_size(json_object_get(page, "results")), WALK_ORDERS);
 	ck_assert(json_is_null(json_object_get(page, "next")));
 	ck_assert(json_is_null(json_object_get(page, "previous")));
@@ -387,9 +378,10 @@ START_TEST(pagination_walks_120_orders_both_ways_on_both_sides)
 		 (long long)(T0 + 47 * 60));
 	snprintf(gte, sizeof(gte), "ordered_at_gte=%lld", (long long)(T0 + 47 * 60));
 	const char *const carried[] = {"limit=7", gte, "status=open", NULL};
-	walk_limit_7("/v1/retailers/500/orders/", key500, filter, ids + 47, WALK_ORDERS - 47,
+	walk_limit_7("/v1/retailers/500/orders/", demo.key500, filter, ids + 47, WALK_ORDERS - 47,
 		     carried);
-	walk_limit_7("/v1/brands/501/orders/", key501, filter, ids + 47, WALK_ORDERS - 47, carried);
+	walk_limit_7("/v1/brands/501/orders/", demo.key501, filter, ids + 47, WALK_ORDERS - 47,
+		     carried);
 }
 END_TEST
 
@@ -402,19 +394,19 @@ START_TEST(pagination_from_a_middle_cursor_goes_both_ways)
 		ids[i] = new_order(po, T0, "GBD34315");
 	}
 	/* Page 2 of limit 3 is ids[3..5]; its previous is ids[0..2], its next ids[6..8]. */
-	json_t *p1 = get_ok("/v1/retailers/500/orders/?limit=3", key500);
+	json_t *p1 = get_ok("/v1/retailers/500/orders/?limit=3", demo.key500);
 	const char *next = json_string_value(json_object_get(p1, "next"));
 	ck_assert_ptr_nonnull(next);
-	json_t *p2 = get_ok(next, key500);
+	json_t *p2 = get_ok(next, demo.key500);
 	json_t *r2 = json_object_get(p2, "results");
 	ck_assert_uint_eq(json_array_size(r2), 3);
 	for (size_t i = 0; i < 3; i++)
 		ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(r2, i), "id")),
 				 ids[3 + i]);
-	json_t *back = get_ok(json_string_value(json_object_get(p2, "previous")), key500);
+	json_t *back = get_ok(json_string_value(json_object_get(p2, "previous")), demo.key500);
 	ck_assert(json_equal(json_object_get(back, "results"), json_object_get(p1, "results")));
 	ck_assert(json_is_null(json_object_get(back, "previous")));
-	json_t *p3 = get_ok(json_string_value(json_object_get(p2, "next")), key500);
+	json_t *p3 = get_ok(json_string_value(json_object_get(p2, "next")), demo.key500);
 	json_t *r3 = json_object_get(p3, "results");
 	ck_assert_uint_eq(json_array_size(r3), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(r3, 0), "id")), ids[6]);
@@ -440,11 +432,12 @@ START_TEST(filter_purchase_order_number_is_exact)
 	/* Percent-encoded reserved characters. */
 	expect_orders("purchase_order_number=PO%20%237%2Fa%26b", 1, c);
 	/* Retailer 600's order with the same number is brand 501's, not retailer 500's. */
-	int64_t other = create_order_as(600, key600, "F-1", "2016-07-06T10:25", "GBD34315");
-	expect_page("/v1/retailers/500/orders/", key500, "purchase_order_number=F-1", 1, &a);
+	int64_t other = create_order_as(600, demo.key600, "F-1", "2016-07-06T10:25", "GBD34315");
+	expect_page("/v1/retailers/500/orders/", demo.key500, "purchase_order_number=F-1", 1, &a);
 	int64_t both[] = {a, other};
-	expect_page("/v1/brands/501/orders/", key501, "purchase_order_number=F-1", 2, both);
-	expect_page("/v1/retailers/600/orders/", key600, "purchase_order_number=F-1", 1, &other);
+	expect_page("/v1/brands/501/orders/", demo.key501, "purchase_order_number=F-1", 2, both);
+	expect_page("/v1/retailers/600/orders/", demo.key600, "purchase_order_number=F-1", 1,
+		    &other);
 }
 END_TEST
 
@@ -461,7 +454,7 @@ START_TEST(filter_status_single_and_repeated)
 	expect_orders("status=partial&status=canceled&status=closed", 0);
 	expect_orders("status=open&purchase_order_number=S-2", 1, b);
 	/* Every order listed says open. */
-	json_t *page = get_ok("/v1/retailers/500/orders/?status=open", key500);
+	json_t *page = get_ok("/v1/retailers/500/orders/?status=open", demo.key500);
 	size_t i;
 	json_t *o;
 	json_array_foreach(json_object_get(page, "results"), i, o)
@@ -492,7 +485,7 @@ START_TEST(filter_ordered_at_operators_at_exact_boundaries)
 	int64_t b = new_order("O-2", T0 + 60, "GBD34315");
 	int64_t c = new_order("O-3", T0 + 120, "GBD34315");
 	/* The stored ordered_at is what was sent. */
-	json_t *o = order_get("retailers", 500, b, key500);
+	json_t *o = order_get("retailers", 500, b, demo.key500);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "ordered_at")),
 			 "2016-07-06T10:26:00Z");
 	ck_assert_int_eq(epoch_of(o, "ordered_at"), T0 + 60);
@@ -532,7 +525,7 @@ START_TEST(filter_received_at_operators)
 	int64_t now = (int64_t)time(NULL);
 	int64_t a = new_order("R-1", T0, "GBD34315");
 	int64_t b = new_order("R-2", T0, "GBD34316");
-	json_t *o = order_get("retailers", 500, b, key500);
+	json_t *o = order_get("retailers", 500, b, demo.key500);
 	int64_t received = epoch_of(o, "received_at");
 	json_decref(o);
 	ck_assert_int_ge(received, now - 5);
@@ -564,9 +557,9 @@ START_TEST(filter_fulfill_by_tells_lead_times_apart)
 	int64_t a = new_order("FB-1", T0, "GBD34315"); /* no lead time: received + 72 h */
 	int64_t b = new_order("FB-2", T0, "GBD34316"); /* 48 h lead time: received + 120 h */
 	int64_t c = new_order("FB-3", T0, "RS-OAK-1"); /* retailer 500's SKU of GBD34316 */
-	json_t *oa = order_get("retailers", 500, a, key500);
-	json_t *ob = order_get("retailers", 500, b, key500);
-	json_t *oc = order_get("retailers", 500, c, key500);
+	json_t *oa = order_get("retailers", 500, a, demo.key500);
+	json_t *ob = order_get("retailers", 500, b, demo.key500);
+	json_t *oc = order_get("retailers", 500, c, demo.key500);
 	int64_t fa = epoch_of(oa, "fulfill_by"), fb = epoch_of(ob, "fulfill_by");
 	ck_assert_int_eq(fa, epoch_of(oa, "received_at") + 72 * HOUR);
 	ck_assert_int_eq(fb, epoch_of(ob, "received_at") + 120 * HOUR);
@@ -617,7 +610,7 @@ START_TEST(filter_acknowledged_at_matches_only_acknowledged_orders)
 	expect_ordersf(1, b, 0, 0, "acknowledged_at_gte=%lld", (long long)at);
 	expect_ordersf(0, 0, 0, 0, "acknowledged_at_gt=%lld", (long long)at);
 	/* a, unacknowledged, has a null acknowledged_at and matches none. */
-	json_t *o = order_get("brands", 501, a, key501);
+	json_t *o = order_get("brands", 501, a, demo.key501);
 	ck_assert(json_is_null(json_object_get(o, "acknowledged_at")));
 	json_decref(o);
 }
@@ -633,7 +626,7 @@ START_TEST(filter_closed_at_matches_nothing_while_no_order_is_closed)
 	expect_ordersf(0, 0, 0, 0, "closed_at_lt=%lld", (long long)(now + 1000 * HOUR));
 	expect_ordersf(0, 0, 0, 0, "closed_at_lte=%lld", (long long)(now + 1000 * HOUR));
 	expect_orders("closed_at_lte=0", 0);
-	json_t *o = order_get("retailers", 500, a, key500);
+	json_t *o = order_get("retailers", 500, a, demo.key500);
 	ck_assert(json_is_null(json_object_get(o, "closed_at")));
 	json_decref(o);
 	expect_orders("", 1, a);
@@ -669,9 +662,9 @@ START_TEST(bad_list_parameters_are_400_naming_the_field)
 	expect_bad1("/v1/retailers/500/orders/?cursor=", "cursor");
 	expect_bad1("/v1/retailers/500/orders/?cursor=YTE%80", "cursor"); /* not base64url */
 	/* The limits themselves are fine. */
-	json_t *page = get_ok("/v1/retailers/500/orders/?limit=1", key500);
+	json_t *page = get_ok("/v1/retailers/500/orders/?limit=1", demo.key500);
 	json_decref(page);
-	page = get_ok("/v1/retailers/500/orders/?limit=250", key500);
+	page = get_ok("/v1/retailers/500/orders/?limit=250", demo.key500);
 	json_decref(page);
 
 	/* Several at once: every one is listed. */
@@ -680,15 +673,15 @@ START_TEST(bad_list_parameters_are_400_naming_the_field)
 	};
 	expect_bad("/v1/retailers/500/orders/?colour=red&limit=0&is_acknowledged=2&status=shipped"
 		   "&ordered_at_lt=abc&ordered_at=5",
-		   key500, many);
+		   demo.key500, many);
 	/* The same on the brand side. */
 	expect_bad("/v1/brands/501/orders/?colour=red&limit=0&is_acknowledged=2&status=shipped"
 		   "&ordered_at_lt=abc&ordered_at=5",
-		   key501, many);
+		   demo.key501, many);
 	const char *const cursor[] = {"cursor", NULL};
-	expect_bad("/v1/brands/501/orders/?cursor=garbage", key501, cursor);
+	expect_bad("/v1/brands/501/orders/?cursor=garbage", demo.key501, cursor);
 	/* Nothing was created by any of it. */
-	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 1);
+	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 1);
 }
 END_TEST
 
@@ -696,7 +689,7 @@ START_TEST(bad_cursor_is_listed_with_other_bad_parameters)
 {
 	/* CONTRACT.md 2: every field problem is reported at once, not only the first. */
 	const char *const both[] = {"limit", "cursor", NULL};
-	expect_bad("/v1/retailers/500/orders/?limit=0&cursor=garbage", key500, both);
+	expect_bad("/v1/retailers/500/orders/?limit=0&cursor=garbage", demo.key500, both);
 }
 END_TEST
 
@@ -705,68 +698,68 @@ END_TEST
 START_TEST(one_order_reads_the_same_on_both_sides_and_not_elsewhere)
 {
 	struct http_response created;
-	post_order_as(500, key500, "G-1", "2016-07-06T10:25", "GBD34315", NULL, &created);
+	post_order_as(500, demo.key500, "G-1", "2016-07-06T10:25", "GBD34315", NULL, &created);
 	ck_assert_int_eq(created.status, 201);
 	int64_t id = json_integer_value(json_object_get(created.json, "id"));
 	ck_assert_str_eq(json_string_value(json_object_get(created.json, "status")), "open");
 	ck_assert(json_is_false(json_object_get(created.json, "is_acknowledged")));
 	ck_assert_int_eq(epoch_of(created.json, "ordered_at"), T0);
 
-	json_t *by_retailer = order_get("retailers", 500, id, key500);
-	json_t *by_brand = order_get("brands", 501, id, key501);
+	json_t *by_retailer = order_get("retailers", 500, id, demo.key500);
+	json_t *by_brand = order_get("brands", 501, id, demo.key501);
 	ck_assert_msg(json_equal(created.json, by_retailer), "201 body differs from GET");
 	ck_assert_msg(json_equal(by_retailer, by_brand), "retailer and brand read differently");
 	ck_assert_int_eq(json_integer_value(json_object_get(by_retailer, "id")), id);
 	/* Without the trailing slash too. */
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/brands/501/orders/%lld", (long long)id);
-	json_t *no_slash = get_ok(path, key501);
+	json_t *no_slash = get_ok(path, demo.key501);
 	ck_assert(json_equal(no_slash, by_brand));
 	json_decref(no_slash);
 	/* The list shows the same representation. */
-	json_t *page = get_ok("/v1/brands/501/orders/", key501);
+	json_t *page = get_ok("/v1/brands/501/orders/", demo.key501);
 	ck_assert(json_equal(json_array_get(json_object_get(page, "results"), 0), by_brand));
 	json_decref(page);
 
 	/* Other parties' orders that must stay apart. */
-	int64_t of600 = create_order_as(600, key600, "G-1", "2016-07-06T10:25", "GBD34315");
-	int64_t of502 = create_order_as(500, key500, "G-2", "2016-07-06T10:25", "DB-100");
+	int64_t of600 = create_order_as(600, demo.key600, "G-1", "2016-07-06T10:25", "GBD34315");
+	int64_t of502 = create_order_as(500, demo.key500, "G-2", "2016-07-06T10:25", "DB-100");
 
 	struct http_response r;
 	snprintf(path, sizeof(path), "/v1/retailers/600/orders/%lld/", (long long)id);
-	http_get(&ts, path, key600, &r);
+	http_get(&ts, path, demo.key600, &r);
 	ck_assert_msg(r.status == 404, "GET %s as retailer 600: %ld %s", path, r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	snprintf(path, sizeof(path), "/v1/brands/502/orders/%lld/", (long long)id);
-	http_get(&ts, path, key502, &r);
+	http_get(&ts, path, demo.key502, &r);
 	ck_assert_msg(r.status == 404, "GET %s as brand 502: %ld %s", path, r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* Nor the other way: retailer 500 does not read retailer 600's. */
 	snprintf(path, sizeof(path), "/v1/retailers/500/orders/%lld/", (long long)of600);
-	http_get(&ts, path, key500, &r);
+	http_get(&ts, path, demo.key500, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* An id that does not exist at all answers the same. */
-	http_get(&ts, "/v1/retailers/500/orders/999999/", key500, &r);
+	http_get(&ts, "/v1/retailers/500/orders/999999/", demo.key500, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* Retailer 600's key on retailer 500's order path is forbidden. */
 	snprintf(path, sizeof(path), "/v1/retailers/500/orders/%lld/", (long long)id);
-	http_get(&ts, path, key600, &r);
+	http_get(&ts, path, demo.key600, &r);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_str_eq(http_error_code(&r), "forbidden");
 	http_response_free(&r);
 
 	/* Lists: each party sees its own. */
-	expect_page("/v1/retailers/600/orders/", key600, "", 1, &of600);
-	expect_page("/v1/brands/502/orders/", key502, "", 1, &of502);
+	expect_page("/v1/retailers/600/orders/", demo.key600, "", 1, &of600);
+	expect_page("/v1/brands/502/orders/", demo.key502, "", 1, &of502);
 	int64_t r500[] = {id, of502}, b501[] = {id, of600};
-	expect_page("/v1/retailers/500/orders/", key500, "", 2, r500);
-	expect_page("/v1/brands/501/orders/", key501, "", 2, b501);
+	expect_page("/v1/retailers/500/orders/", demo.key500, "", 2, r500);
+	expect_page("/v1/brands/501/orders/", demo.key501, "", 2, b501);
 
 	json_decref(by_retailer);
 	json_decref(by_brand);
@@ -782,7 +775,7 @@ START_TEST(acknowledge_sets_it_once_and_only_for_the_brand)
 	int64_t id = new_order("ACK-1", T0, "GBD34315");
 	int64_t of502 = new_order("ACK-2", T0, "DB-100");
 	struct http_response r;
-	acknowledge(501, key501, id, NULL, &r);
+	acknowledge(501, demo.key501, id, NULL, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	ck_assert(json_is_true(json_object_get(r.json, "is_acknowledged")));
 	int64_t at = epoch_of(r.json, "acknowledged_at");
@@ -793,7 +786,7 @@ START_TEST(acknowledge_sets_it_once_and_only_for_the_brand)
 	http_response_free(&r);
 
 	/* Again: 200, unchanged. */
-	acknowledge(501, key501, id, NULL, &r);
+	acknowledge(501, demo.key501, id, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(json_is_true(json_object_get(r.json, "is_acknowledged")));
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "acknowledged_at")),
@@ -802,30 +795,30 @@ START_TEST(acknowledge_sets_it_once_and_only_for_the_brand)
 	http_response_free(&r);
 
 	/* Both sides read it. */
-	json_t *o = order_get("retailers", 500, id, key500);
+	json_t *o = order_get("retailers", 500, id, demo.key500);
 	ck_assert(json_equal(o, first));
 	json_decref(o);
 
 	/* A retailer key on the brand route. */
-	acknowledge(501, key500, id, NULL, &r);
+	acknowledge(501, demo.key500, id, NULL, &r);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_str_eq(http_error_code(&r), "forbidden");
 	http_response_free(&r);
 	/* Brand 502 on brand 501's order, on its own path. */
-	acknowledge(502, key502, id, NULL, &r);
+	acknowledge(502, demo.key502, id, NULL, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* Brand 501 on brand 502's order; and an order that does not exist. */
-	acknowledge(501, key501, of502, NULL, &r);
+	acknowledge(501, demo.key501, of502, NULL, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
-	acknowledge(501, key501, 999999, NULL, &r);
+	acknowledge(501, demo.key501, 999999, NULL, &r);
 	ck_assert_int_eq(r.status, 404);
 	http_response_free(&r);
 	/* The refused ones changed nothing. */
-	o = order_get("brands", 502, of502, key502);
+	o = order_get("brands", 502, of502, demo.key502);
 	ck_assert(json_is_false(json_object_get(o, "is_acknowledged")));
 	ck_assert(json_is_null(json_object_get(o, "acknowledged_at")));
 	json_decref(o);
@@ -833,7 +826,7 @@ START_TEST(acknowledge_sets_it_once_and_only_for_the_brand)
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/brands/501/orders/%lld/acknowledge/?limit=1",
 		 (long long)id);
-	http_send(&ts, "PUT", path, key501, NULL, &r);
+	http_send(&ts, "PUT", path, demo.key501, NULL, &r);
 	ck_assert_int_eq(r.status, 400);
 	http_response_free(&r);
 	json_decref(first);
@@ -845,12 +838,12 @@ END_TEST
 START_TEST(idempotency_key_replays_the_create_and_refuses_another_body)
 {
 	struct http_response first, again, other, r600;
-	post_order_as(500, key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &first);
+	post_order_as(500, demo.key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &first);
 	ck_assert_msg(first.status == 201, "%ld %s", first.status, first.body);
 	char *replayed = http_header(&first, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
 
-	post_order_as(500, key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &again);
+	post_order_as(500, demo.key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &again);
 	ck_assert_int_eq(again.status, first.status);
 	ck_assert_uint_eq(again.body_len, first.body_len);
 	ck_assert(memcmp(again.body, first.body, first.body_len) == 0);
@@ -858,42 +851,43 @@ START_TEST(idempotency_key_replays_the_create_and_refuses_another_body)
 	ck_assert_ptr_nonnull(replayed);
 	ck_assert_str_eq(replayed, "true");
 	free(replayed);
-	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 1);
+	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 1);
 
 	/* Same key, another body: 409 and nothing stored. */
-	post_order_as(500, key500, "IDEM-2", "2016-07-06T10:25", "GBD34315", "k1", &other);
+	post_order_as(500, demo.key500, "IDEM-2", "2016-07-06T10:25", "GBD34315", "k1", &other);
 	ck_assert_int_eq(other.status, 409);
 	ck_assert_str_eq(http_error_code(&other), "conflict");
-	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 1);
+	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 1);
 	ck_assert_int_eq(
-		list_count("/v1/retailers/500/orders/?purchase_order_number=IDEM-2", key500), 0);
+		list_count("/v1/retailers/500/orders/?purchase_order_number=IDEM-2", demo.key500),
+		0);
 	http_response_free(&other);
 
 	/* Keys are per caller: retailer 600 with k1 on its own path is new. */
-	post_order_as(600, key600, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &r600);
+	post_order_as(600, demo.key600, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &r600);
 	ck_assert_msg(r600.status == 201, "%ld %s", r600.status, r600.body);
 	replayed = http_header(&r600, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
 	ck_assert_int_ne(json_integer_value(json_object_get(r600.json, "id")),
 			 json_integer_value(json_object_get(first.json, "id")));
-	ck_assert_int_eq(list_count("/v1/retailers/600/orders/", key600), 1);
-	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 1);
-	ck_assert_int_eq(list_count("/v1/brands/501/orders/", key501), 2);
+	ck_assert_int_eq(list_count("/v1/retailers/600/orders/", demo.key600), 1);
+	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 1);
+	ck_assert_int_eq(list_count("/v1/brands/501/orders/", demo.key501), 2);
 	http_response_free(&r600);
 
 	/* The replay still answers after the other uses. */
-	post_order_as(500, key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &other);
+	post_order_as(500, demo.key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", "k1", &other);
 	ck_assert_int_eq(other.status, 201);
 	ck_assert_uint_eq(other.body_len, first.body_len);
 	ck_assert(memcmp(other.body, first.body, first.body_len) == 0);
 	http_response_free(&other);
 
 	/* Without a key, the same body is a duplicate purchase order number. */
-	post_order_as(500, key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", NULL, &other);
+	post_order_as(500, demo.key500, "IDEM-1", "2016-07-06T10:25", "GBD34315", NULL, &other);
 	ck_assert_int_eq(other.status, 409);
 	ck_assert_str_eq(http_error_code(&other), "conflict");
 	http_response_free(&other);
-	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 1);
+	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 1);
 
 	http_response_free(&first);
 	http_response_free(&again);
@@ -905,13 +899,13 @@ START_TEST(idempotency_key_replays_the_acknowledge)
 	int64_t id = new_order("IDEM-ACK-1", T0, "GBD34315");
 	int64_t id2 = new_order("IDEM-ACK-2", T0, "GBD34315");
 	struct http_response first, again, r;
-	acknowledge(501, key501, id, "a1", &first);
+	acknowledge(501, demo.key501, id, "a1", &first);
 	ck_assert_msg(first.status == 200, "%ld %s", first.status, first.body);
 	char *replayed = http_header(&first, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
 	ck_assert(json_is_true(json_object_get(first.json, "is_acknowledged")));
 
-	acknowledge(501, key501, id, "a1", &again);
+	acknowledge(501, demo.key501, id, "a1", &again);
 	ck_assert_int_eq(again.status, 200);
 	replayed = http_header(&again, "Idempotent-Replayed");
 	ck_assert_ptr_nonnull(replayed);
@@ -921,21 +915,21 @@ START_TEST(idempotency_key_replays_the_acknowledge)
 	ck_assert(memcmp(again.body, first.body, first.body_len) == 0);
 
 	/* The same key on another order's acknowledge is another request: 409, nothing done. */
-	acknowledge(501, key501, id2, "a1", &r);
+	acknowledge(501, demo.key501, id2, "a1", &r);
 	ck_assert_int_eq(r.status, 409);
 	ck_assert_str_eq(http_error_code(&r), "conflict");
 	http_response_free(&r);
-	json_t *o = order_get("brands", 501, id2, key501);
+	json_t *o = order_get("brands", 501, id2, demo.key501);
 	ck_assert(json_is_false(json_object_get(o, "is_acknowledged")));
 	json_decref(o);
 	expect_orders("is_acknowledged=1", 1, id);
 
 	/* A key the retailer used is not the brand's. */
 	struct http_response created;
-	post_order_as(500, key500, "IDEM-ACK-3", "2016-07-06T10:25", "GBD34315", "shared",
+	post_order_as(500, demo.key500, "IDEM-ACK-3", "2016-07-06T10:25", "GBD34315", "shared",
 		      &created);
 	ck_assert_int_eq(created.status, 201);
-	acknowledge(501, key501, id2, "shared", &r);
+	acknowledge(501, demo.key501, id2, "shared", &r);
 	ck_assert_int_eq(r.status, 200);
 	replayed = http_header(&r, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
@@ -986,25 +980,25 @@ START_TEST(rejected_create_stores_nothing)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct http_response r;
-		http_send(&ts, "POST", "/v1/retailers/500/orders/", key500, bad[i], &r);
+		http_send(&ts, "POST", "/v1/retailers/500/orders/", demo.key500, bad[i], &r);
 		ck_assert_msg(r.status == 400, "body %zu: %ld %s", i, r.status, r.body);
 		const char *code = http_error_code(&r);
 		ck_assert_msg(strcmp(code, "validation_failed") == 0 ||
 				      strcmp(code, "invalid_json") == 0,
 			      "body %zu: %s", i, r.body);
 		http_response_free(&r);
-		ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 1);
-		ck_assert_int_eq(list_count("/v1/brands/501/orders/", key501), 1);
-		ck_assert_int_eq(list_count("/v1/brands/502/orders/", key502), 0);
+		ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 1);
+		ck_assert_int_eq(list_count("/v1/brands/501/orders/", demo.key501), 1);
+		ck_assert_int_eq(list_count("/v1/brands/502/orders/", demo.key502), 0);
 	}
 	/* A 400 on a list stores nothing either. */
 	expect_bad1("/v1/retailers/500/orders/?limit=0", "limit");
 	int64_t only[] = {id};
-	expect_page("/v1/retailers/500/orders/", key500, "", 1, only);
+	expect_page("/v1/retailers/500/orders/", demo.key500, "", 1, only);
 	/* The number the refused requests used is still free. */
 	int64_t next = new_order("BAD-1", T0, "GBD34315");
 	ck_assert_int_gt(next, id);
-	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", key500), 2);
+	ck_assert_int_eq(list_count("/v1/retailers/500/orders/", demo.key500), 2);
 }
 END_TEST
 

@@ -21,7 +21,7 @@
 #include "harness.h"
 
 static struct test_server ts;
-static char *key500, *key600, *key501, *key502;
+static struct demo_keys demo;
 
 /* 10 of GBD34315 and 10 of GBD34316 (variant 1000066, retailer 500's RS-OAK-1). */
 #define LINE_10_WALNUT                                                                             \
@@ -33,21 +33,12 @@ static char *key500, *key600, *key501, *key502;
 
 static void setup(void)
 {
-	ts_start(&ts, true);
-	client_use(&ts);
-	key500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
-	key600 = ts_key(&ts, PARTY_RETAILER, 600, NULL);
-	key501 = ts_key(&ts, PARTY_BRAND, 501, NULL);
-	key502 = ts_key(&ts, PARTY_BRAND, 502, NULL);
+	ts_start_demo(&ts, &demo);
 }
 
 static void teardown(void)
 {
-	free(key500);
-	free(key600);
-	free(key501);
-	free(key502);
-	ts_stop(&ts);
+	ts_stop_demo(&ts, &demo);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -76,7 +67,7 @@ __attribute__((format(printf, 1, 2))) static json_t *ship_ok(const char *fmt, ..
 {
 	va_list ap;
 	va_start(ap, fmt);
-	json_t *s = vpost_created(B501 "/shipments/", key501, fmt, ap);
+	json_t *s = vpost_created(B501 "/shipments/", demo.key501, fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -101,7 +92,7 @@ static int64_t ship_line_id(int64_t order_id, int64_t order_line_id, int quantit
 /* A one-line order of 5 GBD34315 for retailer 500; its id, and its line's id when asked. */
 static int64_t order_of_5(int64_t *line)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t id = num(o, "id");
 	if (line != NULL)
 		*line = line_id(o, 0);
@@ -111,7 +102,7 @@ static int64_t order_of_5(int64_t *line)
 
 static json_t *order_of_500(int64_t id)
 {
-	return get_one(R500, "orders", id, key500);
+	return get_one(R500, "orders", id, demo.key500);
 }
 
 /* GET {side}/{what}/{id}/ expecting 404 not_found. */
@@ -130,7 +121,7 @@ static void expect_404(const char *side, const char *what, int64_t id, const cha
 static json_t *ack_ok(int64_t id)
 {
 	struct http_response r;
-	put_ack(R500, "shipments", id, key500, &r);
+	put_ack(R500, "shipments", id, demo.key500, &r);
 	ck_assert_msg(r.status == 200, "acknowledge shipment %lld: %ld %s", (long long)id, r.status,
 		      r.body);
 	json_t *j = json_incref(r.json);
@@ -214,7 +205,7 @@ static void assert_shipment_shape(json_t *s)
 START_TEST(partial_then_closed_and_the_first_shipment_acknowledges_the_order)
 {
 	int64_t before = time_now();
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_2 "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_2 "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1);
 	const char *po = str(o, "purchase_order_number");
 	ck_assert(json_is_false(json_object_get(o, "is_acknowledged")));
@@ -261,7 +252,7 @@ START_TEST(partial_then_closed_and_the_first_shipment_acknowledges_the_order)
 	ck_assert_msg(json_equal(json_array_get(json_object_get(after1, "shipments"), 0), s1),
 		      "the order's shipment differs from the 201 body");
 	/* The brand reads the same order. */
-	json_t *by_brand = get_one(B501, "orders", id, key501);
+	json_t *by_brand = get_one(B501, "orders", id, demo.key501);
 	ck_assert(json_equal(by_brand, after1));
 	json_decref(by_brand);
 
@@ -305,7 +296,7 @@ START_TEST(partial_then_closed_and_the_first_shipment_acknowledges_the_order)
 	char path[128];
 	snprintf(path, sizeof(path), R500 "/orders/?status=closed&closed_at_gte=%lld",
 		 (long long)t3);
-	json_t *closed = get_ok(path, key500);
+	json_t *closed = get_ok(path, demo.key500);
 	int64_t only[] = {id};
 	expect_ids(closed, only, 1, path);
 	ck_assert_msg(json_equal(json_array_get(json_object_get(closed, "results"), 0), after3),
@@ -314,7 +305,7 @@ START_TEST(partial_then_closed_and_the_first_shipment_acknowledges_the_order)
 
 	/* Nothing is open: another shipment is 409 and changes nothing. */
 	struct http_response r;
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z-D\","
 		      " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)id, (long long)l0);
@@ -325,8 +316,8 @@ START_TEST(partial_then_closed_and_the_first_shipment_acknowledges_the_order)
 	http_response_free(&r);
 	json_t *after4 = order_of_500(id);
 	ck_assert_msg(json_equal(after3, after4), "a refused shipment changed the order");
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 3);
-	ck_assert_int_eq(list_count(R500 "/shipments/", key500), 3);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 3);
+	ck_assert_int_eq(list_count(R500 "/shipments/", demo.key500), 3);
 
 	json_decref(after4);
 	json_decref(after3);
@@ -346,7 +337,7 @@ START_TEST(shipping_an_acknowledged_order_keeps_its_acknowledged_at)
 	struct http_response r;
 	char path[128];
 	snprintf(path, sizeof(path), B501 "/orders/%lld/acknowledge/", (long long)id);
-	http_send(&ts, "PUT", path, key501, NULL, &r);
+	http_send(&ts, "PUT", path, demo.key501, NULL, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	int64_t acked = epoch_of(r.json, "acknowledged_at");
 	http_response_free(&r);
@@ -370,7 +361,7 @@ START_TEST(canceled_units_are_not_open_and_a_canceled_order_is_409)
 	int64_t id = order_of_5(&l0);
 	db_exec("UPDATE order_lines SET quantity_canceled = 2 WHERE id = %lld", (long long)l0);
 	struct http_response r;
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\","
 		      " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 4}]}",
 		      (long long)id, (long long)l0);
@@ -400,7 +391,7 @@ START_TEST(canceled_units_are_not_open_and_a_canceled_order_is_409)
 		(long long)now, (long long)canceled, (long long)now, (long long)canceled);
 	json_t *before = order_of_500(canceled);
 	ck_assert_str_eq(str(before, "status"), "canceled");
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\","
 		      " \"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)canceled, (long long)l1);
@@ -414,7 +405,7 @@ START_TEST(canceled_units_are_not_open_and_a_canceled_order_is_409)
 	ck_assert(json_is_false(json_object_get(after, "is_acknowledged")));
 	json_decref(before);
 	json_decref(after);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 1);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 1);
 }
 END_TEST
 
@@ -427,7 +418,7 @@ START_TEST(more_than_open_is_409_naming_the_line_and_changes_nothing)
 	int64_t id = order_of_5(&l0);
 	json_t *fresh = order_of_500(id);
 	struct http_response r;
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\":"
 		      " [{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 6}]}",
 		      (long long)id);
@@ -447,10 +438,10 @@ START_TEST(more_than_open_is_409_naming_the_line_and_changes_nothing)
 	json_t *s = ship_line(id, l0, 2);
 	json_decref(s);
 	json_t *before = order_of_500(id);
-	json_t *brand_before = get_one(B501, "orders", id, key501);
-	json_t *list_before = get_ok(R500 "/shipments/", key500);
-	json_t *brand_list_before = get_ok(B501 "/shipments/", key501);
-	post_shipment(B501, key501, &r,
+	json_t *brand_before = get_one(B501, "orders", id, demo.key501);
+	json_t *list_before = get_ok(R500 "/shipments/", demo.key500);
+	json_t *brand_list_before = get_ok(B501 "/shipments/", demo.key501);
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\":"
 		      " [{\"order_line_id\": %lld, \"quantity\": 4}]}",
 		      (long long)id, (long long)l0);
@@ -463,9 +454,9 @@ START_TEST(more_than_open_is_409_naming_the_line_and_changes_nothing)
 	ck_assert_msg(strstr(error_message(&r), "nothing was shipped") != NULL, "%s", r.body);
 	http_response_free(&r);
 	json_t *after = order_of_500(id);
-	json_t *brand_after = get_one(B501, "orders", id, key501);
-	json_t *list_after = get_ok(R500 "/shipments/", key500);
-	json_t *brand_list_after = get_ok(B501 "/shipments/", key501);
+	json_t *brand_after = get_one(B501, "orders", id, demo.key501);
+	json_t *list_after = get_ok(R500 "/shipments/", demo.key500);
+	json_t *brand_list_after = get_ok(B501 "/shipments/", demo.key501);
 	ck_assert_msg(json_equal(before, after), "the order changed");
 	ck_assert_msg(json_equal(brand_before, brand_after), "the brand's order changed");
 	ck_assert_msg(json_equal(list_before, list_after), "the retailer's shipment list changed");
@@ -507,7 +498,7 @@ static void expect_shipment_line(json_t *s, size_t i, int64_t order_line, int64_
 
 START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 {
-	json_t *o = create_order(500, key500, "[" LINE_10_WALNUT ", " LINE_10_OAK "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_10_WALNUT ", " LINE_10_OAK "]");
 	int64_t id = num(o, "id"), walnut = line_id(o, 0), oak = line_id(o, 1);
 	json_decref(o);
 
@@ -565,7 +556,7 @@ START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 
 	/* One line fine (1 of 3 walnut), the other too much (6 of 5 oak): nothing applied. */
 	struct http_response r;
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"T5\", \"shipment_lines\": ["
 		      "{\"variant\": {\"upc\": \"123456789012\"}, \"quantity\": 1},"
 		      " {\"variant\": {\"identifier\": \"RS-OAK-1\"}, \"quantity\": 6}]}",
@@ -578,7 +569,7 @@ START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 	ck_assert_msg(m != NULL && strstr(m, "only 5") != NULL, "%s", r.body);
 	http_response_free(&r);
 	/* Both too much: both named. */
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"T6\", \"shipment_lines\": ["
 		      "{\"order_line_id\": %lld, \"quantity\": 4},"
 		      " {\"order_line_id\": %lld, \"quantity\": 6}]}",
@@ -592,7 +583,7 @@ START_TEST(lines_by_identifier_upc_retailer_sku_id_and_order_line_id)
 	http_response_free(&r);
 	json_t *after = order_of_500(id);
 	ck_assert_msg(json_equal(before, after), "a refused shipment changed the order");
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 4);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 4);
 	json_decref(before);
 	json_decref(after);
 }
@@ -720,7 +711,7 @@ START_TEST(each_validation_rule_names_its_field)
 	const struct bad_case *c = &bad_cases[_i];
 	int64_t line;
 	int64_t id = order_of_5(&line);
-	json_t *other = create_order(500, key500, "[" LINE_5 "]");
+	json_t *other = create_order(500, demo.key500, "[" LINE_5 "]");
 	int64_t other_line = line_id(other, 0);
 	json_decref(other);
 	char *body = replace(strdup(c->body), "OTHER_LINE", other_line);
@@ -728,7 +719,7 @@ START_TEST(each_validation_rule_names_its_field)
 	body = replace(body, "ORDER", id);
 	json_t *before = order_of_500(id);
 	struct http_response r;
-	http_send(&ts, "POST", B501 "/shipments/", key501, body, &r);
+	http_send(&ts, "POST", B501 "/shipments/", demo.key501, body, &r);
 	/* Everything is copied and freed before the assertions: a failure leaks nothing. */
 	char text[2048], sent[1024];
 	snprintf(text, sizeof(text), "%s", r.body);
@@ -748,15 +739,15 @@ START_TEST(each_validation_rule_names_its_field)
 	ck_assert_msg(has_field, "%s: expected field '%s' in %s", sent, c->field, text);
 	ck_assert_msg(unchanged, "%s: the order changed", sent);
 	ck_assert_msg(unacknowledged, "%s: the order was acknowledged", sent);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 0);
-	ck_assert_int_eq(list_count(R500 "/shipments/", key500), 0);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 0);
+	ck_assert_int_eq(list_count(R500 "/shipments/", demo.key500), 0);
 }
 END_TEST
 
 START_TEST(several_problems_are_reported_at_once)
 {
 	struct http_response r;
-	http_send(&ts, "POST", B501 "/shipments/", key501,
+	http_send(&ts, "POST", B501 "/shipments/", demo.key501,
 		  "{\"tracking_number\": \"\", \"colour\": \"red\", \"shipment_lines\": "
 		  "[{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 0}, {\"quantity\": "
 		  "1}]}",
@@ -772,7 +763,7 @@ START_TEST(several_problems_are_reported_at_once)
 	http_response_free(&r);
 	/* Checked against the order: an unknown method and a line not on it, together. */
 	int64_t id = order_of_5(NULL);
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipping_method\":"
 		      " {\"code\": \"TELEPORT\", \"carrier\": {\"code\": \"UPSN\"}}, "
 		      "\"shipment_lines\": [{\"variant\": {\"identifier\": \"GBD34315\"}, "
@@ -785,19 +776,19 @@ START_TEST(several_problems_are_reported_at_once)
 	ck_assert_uint_eq(field_count(&r), 2);
 	http_response_free(&r);
 	/* Invalid JSON and a wrong content type. */
-	http_send(&ts, "POST", B501 "/shipments/", key501, "{\"order_id\": 1,}", &r);
+	http_send(&ts, "POST", B501 "/shipments/", demo.key501, "{\"order_id\": 1,}", &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(http_error_code(&r), "invalid_json");
 	http_response_free(&r);
 	struct http_call call = {.method = "POST",
 				 .path = B501 "/shipments/",
-				 .key = key501,
+				 .key = demo.key501,
 				 .body = "order_id=1",
 				 .content_type = "application/x-www-form-urlencoded"};
 	http_do(&ts, &call, &r);
 	ck_assert_int_eq(r.status, 415);
 	http_response_free(&r);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 0);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 0);
 }
 END_TEST
 
@@ -831,7 +822,7 @@ START_TEST(a_known_shipping_method_is_shown_on_the_shipment)
 			(long long)id, (long long)line);
 	ck_assert_str_eq(str(json_object_get(s2, "shipping_method"), "name"), "UPS Next Day Air");
 	json_decref(s2);
-	json_t *read = get_one(R500, "shipments", num(s, "id"), key500);
+	json_t *read = get_one(R500, "shipments", num(s, "id"), demo.key500);
 	ck_assert(json_equal(read, s));
 	json_decref(read);
 	json_decref(s);
@@ -842,7 +833,7 @@ END_TEST
 
 START_TEST(retailer_reads_and_acknowledges_a_shipment)
 {
-	json_t *o = create_order(500, key500, "[" LINE_5 ", " LINE_10_OAK "]");
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 ", " LINE_10_OAK "]");
 	int64_t id = num(o, "id"), l0 = line_id(o, 0), l1 = line_id(o, 1);
 	json_decref(o);
 	json_t *s =
@@ -853,23 +844,23 @@ START_TEST(retailer_reads_and_acknowledges_a_shipment)
 	int64_t sid = num(s, "id");
 
 	/* Both sides read the same shipment, alone, in lists and in the order. */
-	json_t *r500 = get_one(R500, "shipments", sid, key500);
-	json_t *b501 = get_one(B501, "shipments", sid, key501);
+	json_t *r500 = get_one(R500, "shipments", sid, demo.key500);
+	json_t *b501 = get_one(B501, "shipments", sid, demo.key501);
 	ck_assert_msg(json_equal(r500, s), "the retailer reads another shipment than the 201");
 	ck_assert_msg(json_equal(b501, s), "the brand reads another shipment than the 201");
 	char path[128];
 	snprintf(path, sizeof(path), R500 "/shipments/%lld", (long long)sid);
-	json_t *no_slash = get_ok(path, key500);
+	json_t *no_slash = get_ok(path, demo.key500);
 	ck_assert(json_equal(no_slash, s));
 	json_decref(no_slash);
-	json_t *page = get_ok(R500 "/shipments/", key500);
+	json_t *page = get_ok(R500 "/shipments/", demo.key500);
 	int64_t only[] = {sid};
 	expect_ids(page, only, 1, "retailer list");
 	ck_assert(json_equal(json_array_get(json_object_get(page, "results"), 0), s));
 	ck_assert(json_is_null(json_object_get(page, "next")));
 	ck_assert(json_is_null(json_object_get(page, "previous")));
 	json_decref(page);
-	expect_list(B501 "/shipments/", key501, only, 1);
+	expect_list(B501 "/shipments/", demo.key501, only, 1);
 	o = order_of_500(id);
 	ck_assert_uint_eq(json_array_size(json_object_get(o, "shipments")), 1);
 	ck_assert(json_equal(json_array_get(json_object_get(o, "shipments"), 0), s));
@@ -894,7 +885,7 @@ START_TEST(retailer_reads_and_acknowledges_a_shipment)
 	json_t *again = ack_ok(sid);
 	ck_assert_msg(json_equal(again, acked), "a second acknowledgement changed the shipment");
 	json_decref(again);
-	json_t *read = get_one(B501, "shipments", sid, key501);
+	json_t *read = get_one(B501, "shipments", sid, demo.key501);
 	ck_assert(json_equal(read, acked));
 	json_decref(read);
 	o = order_of_500(id);
@@ -905,33 +896,33 @@ START_TEST(retailer_reads_and_acknowledges_a_shipment)
 	struct http_response r;
 	char ack_path[128];
 	snprintf(ack_path, sizeof(ack_path), R500 "/shipments/%lld/acknowledge/", (long long)sid);
-	http_send(&ts, "PUT", ack_path, key500, "{}", &r);
+	http_send(&ts, "PUT", ack_path, demo.key500, "{}", &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	ck_assert(json_equal(r.json, acked));
 	http_response_free(&r);
-	http_send(&ts, "PUT", ack_path, key500, "{\"is_acknowledged\": true}", &r);
+	http_send(&ts, "PUT", ack_path, demo.key500, "{\"is_acknowledged\": true}", &r);
 	ck_assert_msg(r.status == 400, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "validation_failed");
 	http_response_free(&r);
 	snprintf(ack_path, sizeof(ack_path), R500 "/shipments/%lld/acknowledge/?limit=1",
 		 (long long)sid);
-	http_send(&ts, "PUT", ack_path, key500, NULL, &r);
+	http_send(&ts, "PUT", ack_path, demo.key500, NULL, &r);
 	ck_assert_msg(r.status == 400, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "invalid_parameter");
 	http_response_free(&r);
 
 	/* The brand cannot acknowledge: there is no such route for brands. */
-	put_ack(B501, "shipments", sid, key501, &r);
+	put_ack(B501, "shipments", sid, demo.key501, &r);
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* A brand key on the retailer's route. */
-	put_ack(R500, "shipments", sid, key501, &r);
+	put_ack(R500, "shipments", sid, demo.key501, &r);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_str_eq(http_error_code(&r), "forbidden");
 	http_response_free(&r);
 	/* Retailers do not create shipments; GET is the only method of the list. */
-	post_shipment(R500, key500, &r,
+	post_shipment(R500, demo.key500, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 		      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)id, (long long)l0);
@@ -939,11 +930,11 @@ START_TEST(retailer_reads_and_acknowledges_a_shipment)
 	ck_assert_str_eq(http_error_code(&r), "method_not_allowed");
 	http_response_free(&r);
 	/* An unknown shipment. */
-	put_ack(R500, "shipments", 999999, key500, &r);
+	put_ack(R500, "shipments", 999999, demo.key500, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
-	expect_404(R500, "shipments", 999999, key500);
+	expect_404(R500, "shipments", 999999, demo.key500);
 	/* Without a key. */
 	http_get(&ts, R500 "/shipments/", NULL, &r);
 	ck_assert_int_eq(r.status, 401);
@@ -979,7 +970,7 @@ START_TEST(list_filters_at_exact_boundaries_on_both_sides)
 	static const char *const sides[] = {R500, B501};
 	for (size_t k = 0; k < 2; k++) {
 		const char *side = sides[k];
-		const char *key = k == 0 ? key500 : key501;
+		const char *key = k == 0 ? demo.key500 : demo.key501;
 		int64_t all[] = {s1, s2, s3}, v1[] = {s1}, v2[] = {s2}, v3[] = {s3},
 			v12[] = {s1, s2}, v13[] = {s1, s3}, v23[] = {s2, s3};
 		expect_listf(side, key, all, 3, "limit=250");
@@ -1026,7 +1017,7 @@ START_TEST(list_filters_at_exact_boundaries_on_both_sides)
 		char path[160];
 		snprintf(path, sizeof(path), R500 "/shipments/?%s", bad[i].query);
 		struct http_response r;
-		http_get(&ts, path, key500, &r);
+		http_get(&ts, path, demo.key500, &r);
 		long status = r.status;
 		bool code_ok = strcmp(http_error_code(&r), "invalid_parameter") == 0;
 		bool has_field = http_error_has_field(&r, bad[i].field);
@@ -1048,18 +1039,18 @@ START_TEST(pagination_with_limit_2_over_5_shipments_both_ways_on_both_sides)
 	int64_t ids[5];
 	for (int i = 0; i < 5; i++)
 		ids[i] = ship_line_id(i % 2 ? ob : oa, i % 2 ? lb : la, 1);
-	walk_both_ways(R500 "/shipments/", key500, "", ids, 5);
-	walk_both_ways(B501 "/shipments/", key501, "", ids, 5);
+	walk_both_ways(R500 "/shipments/", demo.key500, "", ids, 5);
+	walk_both_ways(B501 "/shipments/", demo.key501, "", ids, 5);
 	/* A filter rides along in the links. */
 	char query[64];
 	snprintf(query, sizeof(query), "order_id=%lld&", (long long)oa);
 	int64_t of_a[] = {ids[0], ids[2], ids[4]};
-	walk_both_ways(R500 "/shipments/", key500, query, of_a, 3);
-	walk_both_ways(B501 "/shipments/", key501, query, of_a, 3);
+	walk_both_ways(R500 "/shipments/", demo.key500, query, of_a, 3);
+	walk_both_ways(B501 "/shipments/", demo.key501, query, of_a, 3);
 	/* Each shipment in a list reads as it does alone. */
-	json_t *page = get_ok(B501 "/shipments/?limit=250", key501);
+	json_t *page = get_ok(B501 "/shipments/?limit=250", demo.key501);
 	for (size_t i = 0; i < 5; i++) {
-		json_t *one = get_one(R500, "shipments", ids[i], key500);
+		json_t *one = get_one(R500, "shipments", ids[i], demo.key500);
 		ck_assert(json_equal(json_array_get(json_object_get(page, "results"), i), one));
 		json_decref(one);
 	}
@@ -1077,7 +1068,7 @@ START_TEST(other_parties_get_404)
 
 	/* Brand 502 ships on brand 501's order: 404, nothing done. */
 	struct http_response r;
-	post_shipment(B502, key502, &r,
+	post_shipment(B502, demo.key502, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 		      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)id, (long long)l0);
@@ -1089,15 +1080,15 @@ START_TEST(other_parties_get_404)
 	json_decref(after);
 	json_decref(before);
 	/* An order that does not exist answers the same. */
-	post_shipment(B501, key501, &r,
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": 999999, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 		      "[{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1}]}");
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
 	/* Brand 501 on brand 502's order. */
-	json_t *o502 = create_order(500, key500, "[" LINE_502 "]");
-	post_shipment(B501, key501, &r,
+	json_t *o502 = create_order(500, demo.key500, "[" LINE_502 "]");
+	post_shipment(B501, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 		      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)num(o502, "id"), (long long)line_id(o502, 0));
@@ -1105,53 +1096,53 @@ START_TEST(other_parties_get_404)
 	http_response_free(&r);
 	json_decref(o502);
 	/* Keys on another party's path are forbidden. */
-	post_shipment(B502, key501, &r,
+	post_shipment(B502, demo.key501, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 		      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)id, (long long)l0);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
-	post_shipment(B501, key500, &r,
+	post_shipment(B501, demo.key500, &r,
 		      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": "
 		      "[{\"order_line_id\": %lld, \"quantity\": 1}]}",
 		      (long long)id, (long long)l0);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 0);
-	ck_assert_int_eq(list_count(B502 "/shipments/", key502), 0);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 0);
+	ck_assert_int_eq(list_count(B502 "/shipments/", demo.key502), 0);
 
 	/* Brand 501's shipment on retailer 500's order. */
 	int64_t sid = ship_line_id(id, l0, 2);
-	expect_404(R600, "shipments", sid, key600);
-	expect_404(B502, "shipments", sid, key502);
-	put_ack(R600, "shipments", sid, key600, &r);
+	expect_404(R600, "shipments", sid, demo.key600);
+	expect_404(B502, "shipments", sid, demo.key502);
+	put_ack(R600, "shipments", sid, demo.key600, &r);
 	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
 	ck_assert_str_eq(http_error_code(&r), "not_found");
 	http_response_free(&r);
-	json_t *s = get_one(R500, "shipments", sid, key500);
+	json_t *s = get_one(R500, "shipments", sid, demo.key500);
 	ck_assert(json_is_false(json_object_get(s, "is_acknowledged")));
 	json_decref(s);
 	/* Retailer 500's key on retailer 600's path. */
 	char path[128];
 	snprintf(path, sizeof(path), R600 "/shipments/%lld/", (long long)sid);
-	http_get(&ts, path, key500, &r);
+	http_get(&ts, path, demo.key500, &r);
 	ck_assert_int_eq(r.status, 403);
 	http_response_free(&r);
 	/* Lists of other parties do not include it, also when filtered by its order. */
-	ck_assert_int_eq(list_count(R600 "/shipments/", key600), 0);
-	ck_assert_int_eq(list_count(B502 "/shipments/", key502), 0);
-	expect_listf(R600, key600, NULL, 0, "order_id=%lld", (long long)id);
-	expect_listf(B502, key502, NULL, 0, "order_id=%lld", (long long)id);
+	ck_assert_int_eq(list_count(R600 "/shipments/", demo.key600), 0);
+	ck_assert_int_eq(list_count(B502 "/shipments/", demo.key502), 0);
+	expect_listf(R600, demo.key600, NULL, 0, "order_id=%lld", (long long)id);
+	expect_listf(B502, demo.key502, NULL, 0, "order_id=%lld", (long long)id);
 
 	/* Retailer 600's order from brand 501: each retailer sees only its own. */
-	json_t *o600 = create_order(600, key600, "[" LINE_5 "]");
+	json_t *o600 = create_order(600, demo.key600, "[" LINE_5 "]");
 	int64_t sid600 = ship_line_id(num(o600, "id"), line_id(o600, 0), 1);
 	json_decref(o600);
 	int64_t own500[] = {sid}, own600[] = {sid600}, both[] = {sid, sid600};
-	expect_list(R500 "/shipments/", key500, own500, 1);
-	expect_list(R600 "/shipments/", key600, own600, 1);
-	expect_list(B501 "/shipments/", key501, both, 2);
-	expect_404(R500, "shipments", sid600, key500);
+	expect_list(R500 "/shipments/", demo.key500, own500, 1);
+	expect_list(R600 "/shipments/", demo.key600, own600, 1);
+	expect_list(B501 "/shipments/", demo.key501, both, 2);
+	expect_404(R500, "shipments", sid600, demo.key500);
 }
 END_TEST
 
@@ -1169,7 +1160,7 @@ START_TEST(twenty_shipments_of_one_unit_race_for_five_units)
 	for (int i = 0; i < RACERS; i++) {
 		racers[i].method = "POST";
 		racers[i].path = B501 "/shipments/";
-		racers[i].key = key501;
+		racers[i].key = demo.key501;
 		snprintf(racers[i].body, sizeof(racers[i].body),
 			 "{\"order_id\": %lld, \"tracking_number\": \"RACE-%d\", "
 			 "\"shipment_lines\": [{\"order_line_id\": %lld, \"quantity\": 1}]}",
@@ -1197,8 +1188,8 @@ START_TEST(twenty_shipments_of_one_unit_race_for_five_units)
 	json_array_foreach(shipments, i, s) units += num(shipment_line_at(s, 0), "quantity");
 	ck_assert_int_eq(units, 5);
 	json_decref(o);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 5);
-	ck_assert_int_eq(list_count(R500 "/shipments/", key500), 5);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 5);
+	ck_assert_int_eq(list_count(R500 "/shipments/", demo.key500), 5);
 	curl_global_cleanup();
 }
 END_TEST
@@ -1210,7 +1201,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	int64_t l0;
 	int64_t id = order_of_5(&l0);
 	struct http_response first, again, other;
-	callf("POST", B501 "/shipments/", key501, "ship-1", &first,
+	callf("POST", B501 "/shipments/", demo.key501, "ship-1", &first,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": ["
 	      "{\"order_line_id\": %lld, \"quantity\": 2}]}",
 	      (long long)id, (long long)l0);
@@ -1218,7 +1209,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	char *replayed = http_header(&first, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
 	/* The same document, spaced and ordered differently. */
-	callf("POST", B501 "/shipments", key501, "ship-1", &again,
+	callf("POST", B501 "/shipments", demo.key501, "ship-1", &again,
 	      "{\"shipment_lines\": [{\"quantity\": 2, \"order_line_id\": %lld}],"
 	      "  \"tracking_number\": \"1Z\", \"order_id\": %lld}",
 	      (long long)l0, (long long)id);
@@ -1234,10 +1225,10 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	ck_assert_int_eq(num(line_at(o, 0), "quantity_shipped"), 2);
 	ck_assert_uint_eq(json_array_size(json_object_get(o, "shipments")), 1);
 	json_decref(o);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 1);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 1);
 
 	/* The same key with another body: 409, nothing shipped. */
-	callf("POST", B501 "/shipments/", key501, "ship-1", &other,
+	callf("POST", B501 "/shipments/", demo.key501, "ship-1", &other,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": ["
 	      "{\"order_line_id\": %lld, \"quantity\": 3}]}",
 	      (long long)id, (long long)l0);
@@ -1247,26 +1238,26 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	o = order_of_500(id);
 	ck_assert_int_eq(num(line_at(o, 0), "quantity_shipped"), 2);
 	json_decref(o);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 1);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 1);
 	/* Without a key the same body ships again. */
-	callf("POST", B501 "/shipments/", key501, NULL, &other,
+	callf("POST", B501 "/shipments/", demo.key501, NULL, &other,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": ["
 	      "{\"order_line_id\": %lld, \"quantity\": 2}]}",
 	      (long long)id, (long long)l0);
 	ck_assert_int_eq(other.status, 201);
 	ck_assert_int_ne(num(other.json, "id"), num(first.json, "id"));
 	http_response_free(&other);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 2);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 2);
 
 	/* The retailer's acknowledgement with a key replays too. */
 	int64_t sid = num(first.json, "id");
 	char path[128];
 	snprintf(path, sizeof(path), R500 "/shipments/%lld/acknowledge/", (long long)sid);
-	callf("PUT", path, key500, "ack-1", &other, NULL);
+	callf("PUT", path, demo.key500, "ack-1", &other, NULL);
 	ck_assert_msg(other.status == 200, "%ld %s", other.status, other.body);
 	replayed = http_header(&other, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
-	callf("PUT", path, key500, "ack-1", &again, NULL);
+	callf("PUT", path, demo.key500, "ack-1", &again, NULL);
 	ck_assert_int_eq(again.status, 200);
 	replayed = http_header(&again, "Idempotent-Replayed");
 	ck_assert_ptr_nonnull(replayed);
@@ -1277,7 +1268,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	http_response_free(&again);
 	http_response_free(&other);
 	/* The brand's key "ack-1" is its own: unused, so a new shipment. */
-	callf("POST", B501 "/shipments/", key501, "ack-1", &other,
+	callf("POST", B501 "/shipments/", demo.key501, "ack-1", &other,
 	      "{\"order_id\": %lld, \"tracking_number\": \"1Z\", \"shipment_lines\": ["
 	      "{\"order_line_id\": %lld, \"quantity\": 1}]}",
 	      (long long)id, (long long)l0);
@@ -1285,7 +1276,7 @@ START_TEST(idempotency_key_replays_a_shipment_and_its_acknowledgement)
 	replayed = http_header(&other, "Idempotent-Replayed");
 	ck_assert_ptr_null(replayed);
 	http_response_free(&other);
-	ck_assert_int_eq(list_count(B501 "/shipments/", key501), 3);
+	ck_assert_int_eq(list_count(B501 "/shipments/", demo.key501), 3);
 	http_response_free(&first);
 }
 END_TEST

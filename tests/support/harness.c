@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "catalog/catalog.h"
 #include "domain/timeutil.h"
+#include "client.h"
 #include "harness.h"
 #include "openapi_log.h"
 #include "store/embedded.h"
@@ -99,6 +100,28 @@ char *ts_key(struct test_server *ts, party_kind party, int64_t party_id, int64_t
 	if (key_id != NULL)
 		*key_id = rec.id;
 	return text;
+}
+
+void ts_start_demo(struct test_server *ts, struct demo_keys *keys)
+{
+	ts_start(ts, true);
+	client_use(ts);
+	keys->key500 = ts_key(ts, PARTY_RETAILER, 500, &keys->key500_id);
+	keys->key600 = ts_key(ts, PARTY_RETAILER, 600, NULL);
+	keys->key700 = ts_key(ts, PARTY_RETAILER, 700, NULL);
+	keys->key501 = ts_key(ts, PARTY_BRAND, 501, NULL);
+	keys->key502 = ts_key(ts, PARTY_BRAND, 502, NULL);
+}
+
+void ts_stop_demo(struct test_server *ts, struct demo_keys *keys)
+{
+	free(keys->key500);
+	free(keys->key600);
+	free(keys->key700);
+	free(keys->key501);
+	free(keys->key502);
+	*keys = (struct demo_keys){0};
+	ts_stop(ts);
 }
 
 static store_status revoke_key(store_conn *c, void *ctx)

@@ -42,6 +42,19 @@ void ts_stop(struct test_server *ts);
 /* Makes a key for a party; returns its text (caller frees) and its id. */
 char *ts_key(struct test_server *ts, party_kind party, int64_t party_id, int64_t *key_id);
 
+/*
+ * The demo fixture most suites share: a server over the demo catalog, the
+ * client pointed at it, and a fresh key for each demo party (retailers 500,
+ * 600 and 700, brands 501 and 502). ts_stop_demo() frees the keys and stops it.
+ */
+struct demo_keys {
+	char *key500, *key600, *key700, *key501, *key502;
+	int64_t key500_id;
+};
+
+void ts_start_demo(struct test_server *ts, struct demo_keys *keys);
+void ts_stop_demo(struct test_server *ts, struct demo_keys *keys);
+
 /* Revokes a key through the store, as `dropline keys revoke` does. */
 void ts_revoke(struct test_server *ts, int64_t key_id);
 
