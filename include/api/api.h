@@ -21,9 +21,19 @@
 /* Events are kept this long by default (CONTRACT.md section 10). */
 #define API_EVENT_RETENTION_DAYS 30
 
+struct metrics;
+struct logger;
+
 struct api_options {
 	size_t cache_bytes;	       /* serialized representations kept; 0: API_CACHE_BYTES */
 	unsigned event_retention_days; /* 0: API_EVENT_RETENTION_DAYS */
+	/*
+	 * The registry GET /metrics renders (domain/metrics.h), where the API
+	 * registers its own series (group commit, events, cache, database
+	 * size); NULL turns /metrics off (404). It must outlive the API.
+	 */
+	struct metrics *metrics;
+	const struct logger *log; /* domain/log.h; NULL: no lines */
 };
 
 struct api;

@@ -90,6 +90,8 @@
 	  "the store is out of space; nothing was written; retry later")                        \
 	X(REFUSED_UNAVAILABLE,                  503, "unavailable",            NULL,             \
 	  "the store is not answering")                                                          \
+	X(REFUSED_NOT_MIGRATED,                 503, "unavailable",            NULL,             \
+	  "not ready: the database is at schema version {id}, this dropline needs {number}")    \
 	X(REFUSED_INTERNAL,                     500, "internal",               NULL,             \
 	  "internal error")
 /* clang-format on */

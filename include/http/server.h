@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "api/route.h"
 
@@ -23,7 +22,17 @@ struct server_options {
 	unsigned per_ip_limit;	   /* open connections per client address, 0 = none */
 	unsigned timeout_seconds;  /* idle connection timeout */
 	size_t body_limit;	   /* largest request body accepted */
-	FILE *access_log;	   /* one JSON line per request; NULL for none */
+	/* Access lines (info) and libmicrohttpd's messages (warn); NULL for none. */
+	const struct logger *log;
+	/*
+	 * The registry (domain/metrics.h) where the server adds its series
+	 * (requests, latency, long-polls, the process); NULL for none. It must
+	 * outlive the server and not be rendered after server_stop().
+	 */
+	struct metrics *metrics;
+	/* TLS: the certificate (chain) and its private key, PEM text; both or neither. */
+	const char *tls_cert;
+	const char *tls_key;
 	double rate_limit;	   /* requests a second per API key; 0 for no limit */
 	double rate_burst;	   /* requests a key may make at once; 0: 2 s worth */
 };
@@ -33,6 +42,8 @@ void server_options_defaults(struct server_options *o);
 
 struct server;
 struct api;
+struct logger;
+struct metrics;
 
 /*
  * server_start() binds the listening socket and starts the worker threads

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct logger;
+
 /*
  * What names one state of a record's representation: the record's own
  * version and the catalog's generation (names it shows come from the
@@ -63,6 +65,8 @@ struct store_options {
 	unsigned busy_timeout_ms; /* how long a locked database is waited for */
 	uint64_t max_bytes;	  /* cap on the database file's size, 0 for none */
 	store_open_mode mode;	  /* 0: STORE_OPEN_CREATE */
+	/* Where failures are logged (domain/log.h); NULL: JSON lines on stderr. */
+	const struct logger *log;
 };
 
 /* Longest message store_open() and store_migrate() write into err. */
@@ -147,10 +151,18 @@ struct store_job {
 
 typedef struct store_committer store_committer;
 
+/*
+ * Batch sizes are counted in buckets of powers of two: bucket i holds the
+ * batches that settled at most 2^i jobs (and more than 2^(i-1)); the last
+ * bucket, STORE_BATCH_BUCKETS, those above 2^(STORE_BATCH_BUCKETS-1).
+ */
+#define STORE_BATCH_BUCKETS 8
+
 struct store_committer_stats {
 	uint64_t batches;   /* transactions committed or failed */
 	uint64_t jobs;	    /* jobs settled (done() called) */
 	uint64_t max_batch; /* most jobs in one batch */
+	uint64_t sizes[STORE_BATCH_BUCKETS + 1]; /* batches by jobs settled, as above */
 };
 
 /*
@@ -200,6 +212,12 @@ bool store_in_own_tx(store *s);
  * schema version through it.
  */
 store_status store_health(store *s, int *schema_version);
+
+/*
+ * store_file_sizes() reads the size of the database file and of its
+ * write-ahead log (0 when there is none) from the file system.
+ */
+void store_file_sizes(store *s, uint64_t *db_bytes, uint64_t *wal_bytes);
 
 /* Text of a status for logs and messages: "ok", "not found", ... */
 const char *store_status_text(store_status st);

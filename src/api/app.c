@@ -28,6 +28,9 @@ struct api *api_new(struct store *s, const struct api_options *opts)
 	if (app == NULL)
 		return NULL;
 	app->store = s;
+	app->metrics = opts ? opts->metrics : NULL;
+	app->log = opts ? opts->log : NULL;
+	atomic_init(&app->events_written, 0);
 	pthread_mutex_init(&app->events_lock, NULL);
 	atomic_init(&app->events_seq, 1);
 	unsigned days = opts && opts->event_retention_days ? opts->event_retention_days
@@ -43,6 +46,10 @@ struct api *api_new(struct store *s, const struct api_options *opts)
 		return NULL;
 	}
 	store_committer_on_commit(app->committer, batch_committed, app);
+	if (app->metrics != NULL && !api_metrics_register(app)) {
+		api_free(app);
+		return NULL;
+	}
 	return app;
 }
 

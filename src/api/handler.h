@@ -40,6 +40,9 @@ struct api {
 	api_events_listener listener;
 	void *listener_ctx;
 	int64_t last_prune; /* time_now() of the last retention pass */
+	struct metrics *metrics;	    /* NULL: /metrics is off */
+	const struct logger *log;	    /* may be NULL */
+	atomic_uint_fast64_t events_written; /* events committed since start */
 };
 
 /* A kind of record the API shows: its name in messages, the store's kind, its shape. */
@@ -171,5 +174,20 @@ extern const struct resource event_resource;
 
 /* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
 void api_health(struct api_request *req);
+
+/* GET /livez: 200 {"status": "ok"} whenever the process answers; touches nothing. */
+void api_livez(struct api_request *req);
+
+/*
+ * GET /readyz: 200 {"status": "ready", ...} when every migration is applied
+ * and the store answers; 503 unavailable otherwise.
+ */
+void api_readyz(struct api_request *req);
+
+/* GET /metrics: the registry in the Prometheus text format; 404 when metrics are off. */
+void api_metrics(struct api_request *req);
+
+/* Registers the API's own series in its registry (src/api/metrics.c). False on no memory. */
+bool api_metrics_register(struct api *app);
 
 #endif

@@ -16,6 +16,9 @@
 
 const struct route api_routes[] = {
 	{"GET", "/healthz", api_health, PARTY_NONE, NULL, 0, NULL},
+	{"GET", "/livez", api_livez, PARTY_NONE, NULL, 0, NULL},
+	{"GET", "/readyz", api_readyz, PARTY_NONE, NULL, 0, NULL},
+	{"GET", "/metrics", api_metrics, PARTY_NONE, NULL, 0, NULL},
 
 	/* The retailer's side. */
 	{"POST", "/v1/retailers/:party_id/orders", api_orders_create, PARTY_RETAILER, NULL, 1,

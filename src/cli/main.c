@@ -20,6 +20,8 @@
 #include "api/api.h"
 #include "catalog/catalog.h"
 #include "domain/apikey.h"
+#include "domain/log.h"
+#include "domain/metrics.h"
 #include "domain/timeutil.h"
 #include "http/server.h"
 #include "store/embedded.h"
@@ -63,17 +65,20 @@ static const char usage_main[] =
 	"), DROPLINE_LISTEN (default " DEFAULT_LISTEN "),\n"
 	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT "
 	"(default " DEFAULT_RATE_LIMIT_TEXT "),\n"
-	"             DROPLINE_EVENT_RETENTION_DAYS (default 30);\n"
+	"             DROPLINE_EVENT_RETENTION_DAYS (default 30), DROPLINE_LOG_LEVEL\n"
+	"             (default info), DROPLINE_NO_METRICS, DROPLINE_TLS_CERT, DROPLINE_TLS_KEY;\n"
 	"             options given on the command line win.\n"
 	"exit status: 0 done, 1 the work failed, 2 the command line was wrong.\n";
 
 static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
-	"                      [--event-retention-days N]\n"
+	"                      [--event-retention-days N] [--log-level LEVEL] [--no-metrics]\n"
+	"                      [--tls-cert FILE --tls-key FILE]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
 	"stop it: it is the reload signal (nothing is reloaded yet; a line is logged).\n"
+	"Every line it writes on stderr is one JSON object with ts and level.\n"
 	"  --db FILE            database file, created when missing (DROPLINE_DB,\n"
 	"                       default " DEFAULT_DB ")\n"
 	"  --listen ADDR:PORT   address to listen on; PORT from 1 to 65535, or 0 for any\n"
@@ -84,7 +89,14 @@ static const char usage_serve[] =
 	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n"
 	"  --event-retention-days N\n"
 	"                       days events are kept, 1-3650; a feed read after an older\n"
-	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n";
+	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n"
+	"  --log-level LEVEL    debug, info, warn or error: the lowest level written; access\n"
+	"                       lines are info (DROPLINE_LOG_LEVEL, default info)\n"
+	"  --no-metrics         GET /metrics answers 404 (DROPLINE_NO_METRICS=1); it needs\n"
+	"                       no key otherwise, so mind who can reach --listen\n"
+	"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) (DROPLINE_TLS_CERT)\n"
+	"  --tls-key FILE       and this PEM private key (DROPLINE_TLS_KEY); both or neither;\n"
+	"                       read at start: restart to change them\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -142,6 +154,10 @@ enum option_id {
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
+	OPT_LOG_LEVEL,
+	OPT_NO_METRICS,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
 	OPT_COUNT
 };
 
@@ -161,6 +177,10 @@ static const struct option longopts[] = {
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
+	{"log-level", required_argument, NULL, OPT_VALUE_BASE + OPT_LOG_LEVEL},
+	{"no-metrics", no_argument, NULL, OPT_VALUE_BASE + OPT_NO_METRICS},
+	{"tls-cert", required_argument, NULL, OPT_VALUE_BASE + OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_VALUE_BASE + OPT_TLS_KEY},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -175,6 +195,10 @@ struct cli_options {
 	party_kind party;
 	int64_t party_id;
 	bool force;
+	log_level log_level;
+	bool no_metrics;
+	const char *tls_cert; /* file names; both or neither */
+	const char *tls_key;
 	const char *arg; /* the command's one positional argument, when it takes one */
 };
 
@@ -383,6 +407,40 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 		o->party = id == OPT_RETAILER ? PARTY_RETAILER : PARTY_BRAND;
 	}
 	o->force = p->times[OPT_FORCE] > 0;
+	o->log_level = LOG_INFO;
+	if ((cmd->options & OPT_BIT(OPT_LOG_LEVEL)) &&
+	    (v = setting(p, OPT_LOG_LEVEL, "DROPLINE_LOG_LEVEL")) &&
+	    !log_level_parse(v, &o->log_level)) {
+		fail("%s must be debug, info, warn or error, not '%s'",
+		     p->value[OPT_LOG_LEVEL] ? "--log-level" : "DROPLINE_LOG_LEVEL", v);
+		return EXIT_USAGE;
+	}
+	if (cmd->options & OPT_BIT(OPT_NO_METRICS)) {
+		o->no_metrics = p->times[OPT_NO_METRICS] > 0;
+		const char *env = getenv("DROPLINE_NO_METRICS");
+		if (!o->no_metrics && env != NULL && *env != '\0') {
+			bool yes = strcmp(env, "1") == 0 || strcmp(env, "yes") == 0 ||
+				   strcmp(env, "true") == 0;
+			bool no = strcmp(env, "0") == 0 || strcmp(env, "no") == 0 ||
+				  strcmp(env, "false") == 0;
+			if (!yes && !no) {
+				fail("DROPLINE_NO_METRICS must be 1, yes, true, 0, no or false, not "
+				     "'%s'",
+				     env);
+				return EXIT_USAGE;
+			}
+			o->no_metrics = yes;
+		}
+	}
+	if (cmd->options & OPT_BIT(OPT_TLS_CERT)) {
+		o->tls_cert = setting(p, OPT_TLS_CERT, "DROPLINE_TLS_CERT");
+		o->tls_key = setting(p, OPT_TLS_KEY, "DROPLINE_TLS_KEY");
+		if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
+			fail("--tls-cert and --tls-key (DROPLINE_TLS_CERT, DROPLINE_TLS_KEY) go "
+			     "together: give both or neither");
+			return EXIT_USAGE;
+		}
+	}
 	return 0;
 }
 
@@ -446,66 +504,155 @@ enum db_use {
 	DB_COPY,   /* must exist, any schema this binary can read; opened read-only */
 };
 
-/* Opens the store for `use`; NULL after saying why. */
-static store *open_store(const char *path, unsigned readers, enum db_use use)
+/*
+ * What went wrong, said once: as a JSON error line when the command logs
+ * through a logger (serve), else as fail()'s one plain line.
+ */
+static void say_failure(const struct logger *log, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say_failure(const struct logger *log, const char *fmt, ...)
+{
+	char message[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (log != NULL)
+		log_write(log, LOG_ERROR, "%s", message);
+	else
+		fail("%s", message);
+}
+
+/*
+ * Opens the store for `use`; NULL after saying why. With a logger (serve),
+ * what it says goes there as JSON lines, the store's own failures too.
+ */
+static store *open_logged_store(const char *path, unsigned readers, enum db_use use,
+				const struct logger *log)
 {
 	char err[STORE_ERR_MAX];
 	store *s = NULL;
-	struct store_options so = {.readers = readers, .busy_timeout_ms = 5000};
+	struct store_options so = {.readers = readers, .busy_timeout_ms = 5000, .log = log};
 	so.mode = use == DB_SET_UP  ? STORE_OPEN_CREATE
 		  : use == DB_WRITE ? STORE_OPEN_EXISTING
 				    : STORE_OPEN_READ_ONLY;
 	if (store_open(path, &so, &s, err) != STORE_OK) {
-		fail("%s", err);
+		say_failure(log, "%s", err);
 		return NULL;
 	}
 	int version = 0;
 	if (use == DB_SET_UP) {
 		int applied = 0;
 		if (store_migrate(s, &applied, err) != STORE_OK) {
-			fail("%s", err);
+			say_failure(log, "%s", err);
 			store_close(s);
 			return NULL;
 		}
-		if (applied > 0)
+		if (applied > 0 && log != NULL)
+			log_write(log, LOG_INFO, "applied %d migration%s to %s", applied,
+				  applied == 1 ? "" : "s", path);
+		else if (applied > 0)
 			fprintf(stderr, "dropline: applied %d migration%s to %s\n", applied,
 				applied == 1 ? "" : "s", path);
 	} else if (use != DB_COPY && (store_schema_version(s, &version) != STORE_OK ||
 				      version != store_latest_version())) {
-		fail("database %s is at schema version %d, this dropline needs %d: run 'dropline "
-		     "migrate --db %s' first",
-		     path, version, store_latest_version(), path);
+		say_failure(log,
+			    "database %s is at schema version %d, this dropline needs %d: run "
+			    "'dropline migrate --db %s' first",
+			    path, version, store_latest_version(), path);
 		store_close(s);
 		return NULL;
 	}
 	return s;
 }
 
+static store *open_store(const char *path, unsigned readers, enum db_use use)
+{
+	return open_logged_store(path, readers, use, NULL);
+}
+
 /*
  * The reload hook (SIGHUP). Nothing is reloadable yet, so it says so and the
- * server goes on; TLS certificates will be read again here. SIGHUP must not
- * stop the server: closing the terminal it was started from sends one.
+ * server goes on; the TLS pair is read at start only (restart to change
+ * it). SIGHUP must not stop the server: closing the terminal it was started
+ * from sends one.
  */
-static void serve_reload(void)
+static void serve_reload(const struct logger *log)
 {
-	fprintf(stderr, "dropline: SIGHUP received: nothing to reload, still serving\n");
+	log_write(log, LOG_INFO,
+		  "SIGHUP received: nothing to reload (a new TLS certificate needs a restart), "
+		  "still serving");
 }
 
 /* Waits, reloading on SIGHUP, until a stop signal arrives; returns it. */
-static int serve_wait(const sigset_t *handled)
+static int serve_wait(const sigset_t *handled, const struct logger *log)
 {
 	for (;;) {
 		int sig = 0;
 		int rc = sigwait(handled, &sig);
 		if (rc != 0) {
 			/* Only an invalid set fails: stop rather than spin. */
-			fail("cannot wait for signals: %s", strerror(rc));
+			log_write(log, LOG_ERROR, "cannot wait for signals: %s", strerror(rc));
 			return SIGTERM;
 		}
 		if (sig != SIGHUP)
 			return sig;
-		serve_reload();
+		serve_reload(log);
 	}
+}
+
+static char *read_file(const char *path, size_t *len);
+
+/* The TLS pair's PEM texts, read at start; the key is wiped when freed. */
+struct tls_files {
+	char *cert, *key;
+	size_t key_len;
+};
+
+static void tls_files_free(struct tls_files *t)
+{
+	if (t->key != NULL)
+		sodium_memzero(t->key, t->key_len);
+	free(t->key);
+	free(t->cert);
+}
+
+/* Reads one PEM file into a NUL-terminated text; NULL after saying why. */
+static char *read_pem(const struct logger *log, const char *what, const char *path, size_t *len)
+{
+	size_t n = 0;
+	char *text = read_file(path, &n);
+	if (text == NULL) {
+		log_write(log, LOG_ERROR, "cannot read the TLS %s %s: %s", what, path,
+			  strerror(errno));
+		return NULL;
+	}
+	char *grown = realloc(text, n + 1);
+	if (grown == NULL) {
+		free(text);
+		log_write(log, LOG_ERROR, "cannot read the TLS %s %s: out of memory", what, path);
+		return NULL;
+	}
+	grown[n] = '\0';
+	if (n == 0 || strlen(grown) != n || strstr(grown, "-----BEGIN ") == NULL) {
+		sodium_memzero(grown, n);
+		free(grown);
+		log_write(log, LOG_ERROR, "the TLS %s %s is not a PEM file", what, path);
+		return NULL;
+	}
+	*len = n;
+	return grown;
+}
+
+static bool tls_files_read(const struct cli_options *o, const struct logger *log,
+			   struct tls_files *t)
+{
+	size_t cert_len = 0;
+	if (o->tls_cert == NULL)
+		return true;
+	t->cert = read_pem(log, "certificate", o->tls_cert, &cert_len);
+	t->key = t->cert ? read_pem(log, "key", o->tls_key, &t->key_len) : NULL;
+	return t->key != NULL;
 }
 
 static int cmd_serve(const struct cli_options *o)
@@ -524,34 +671,69 @@ static int cmd_serve(const struct cli_options *o)
 		fail("cannot set up signal handling");
 		return EXIT_FAILURE;
 	}
-
-	store *s = open_store(o->db, o->threads, DB_SET_UP);
-	if (s == NULL)
-		return EXIT_FAILURE;
-	struct server_options so = {.listen = o->listen,
-				    .threads = o->threads,
-				    .access_log = stderr,
-				    .rate_limit = (double)o->rate_limit};
-	char err[SERVER_ERR_MAX];
-	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days};
-	struct api *app = api_new(s, &ao);
-	struct server *srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
-	if (srv == NULL) {
-		fail("%s", app ? err : "cannot start: out of memory or threads");
-		api_free(app);
-		store_close(s);
+	/* From here on every line is JSON, through this logger. */
+	struct logger *log = logger_new(stderr, o->log_level);
+	struct metrics *metrics = o->no_metrics ? NULL : metrics_new();
+	if (log == NULL || (!o->no_metrics && metrics == NULL)) {
+		fail("cannot start: out of memory");
+		logger_free(log);
+		metrics_free(metrics);
 		return EXIT_FAILURE;
 	}
-	fprintf(stderr, "dropline %s: serving on %s (port %u), database %s, %u threads\n",
-		DROPLINE_VERSION, o->listen, server_port(srv), o->db, o->threads);
-	int sig = serve_wait(&handled);
-	fprintf(stderr, "dropline: %s received, finishing requests in flight\n",
-		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	int rc = EXIT_FAILURE;
+	struct tls_files tls = {0};
+	store *s = NULL;
+	struct api *app = NULL;
+	struct server *srv = NULL;
+	if (!tls_files_read(o, log, &tls))
+		goto out;
+	s = open_logged_store(o->db, o->threads, DB_SET_UP, log);
+	if (s == NULL)
+		goto out;
+	struct server_options so = {.listen = o->listen,
+				    .threads = o->threads,
+				    .log = log,
+				    .metrics = metrics,
+				    .tls_cert = tls.cert,
+				    .tls_key = tls.key,
+				    .rate_limit = (double)o->rate_limit};
+	char err[SERVER_ERR_MAX];
+	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days,
+				 .metrics = metrics,
+				 .log = log};
+	app = api_new(s, &ao);
+	srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
+	if (srv == NULL) {
+		log_write(log, LOG_ERROR, "%s", app ? err : "cannot start: out of memory or threads");
+		goto out;
+	}
+	char message[512];
+	snprintf(message, sizeof(message),
+		 "dropline %s: serving %s on %s (port %u), database %s, %u threads",
+		 DROPLINE_VERSION, tls.cert ? "HTTPS" : "HTTP", o->listen, server_port(srv), o->db,
+		 o->threads);
+	log_json(log, LOG_INFO,
+		 json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:b, s:s}", "message", message,
+			   "version", DROPLINE_VERSION, "listen", o->listen, "port",
+			   (int)server_port(srv), "db", o->db, "threads", (int)o->threads, "tls",
+			   tls.cert != NULL, "metrics", metrics != NULL, "log_level",
+			   log_level_name(o->log_level)));
+	int sig = serve_wait(&handled, log);
+	log_write(log, LOG_INFO, "%s received, finishing requests in flight",
+		  sig == SIGINT ? "SIGINT" : "SIGTERM");
+	server_stop(srv, SHUTDOWN_GRACE_MS);
+	srv = NULL;
+	rc = EXIT_SUCCESS;
+out:
 	server_stop(srv, SHUTDOWN_GRACE_MS);
 	api_free(app);
 	store_close(s);
-	fprintf(stderr, "dropline: stopped cleanly\n");
-	return EXIT_SUCCESS;
+	if (rc == EXIT_SUCCESS)
+		log_write(log, LOG_INFO, "stopped cleanly");
+	metrics_free(metrics);
+	tls_files_free(&tls);
+	logger_free(log);
+	return rc;
 }
 
 /* Prints every problem of a catalog document, one a line. */
@@ -837,7 +1019,8 @@ static int cmd_backup(const struct cli_options *o)
 static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
-		 OPT_BIT(OPT_EVENT_RETENTION),
+		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_LOG_LEVEL) | OPT_BIT(OPT_NO_METRICS) |
+		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +35,10 @@
 
 #include "api/api.h"
 #include "http/checks.h"
+#include "domain/log.h"
+#include "domain/metrics.h"
 #include "domain/timeutil.h"
+#include "http/http_metrics.h"
 #include "http/ratelimit.h"
 #include "http/server.h"
 #include "http/waiters.h"
@@ -50,6 +54,8 @@ struct server {
 	struct rate_limiter *limiter; /* NULL when there is no limit */
 	struct waiters *waiters;      /* long-polls held */
 	atomic_int in_flight;
+	struct http_metrics *metrics; /* NULL when there is no registry */
+	char *tls_cert, *tls_key;     /* copies of the PEM texts, NULL without TLS */
 };
 
 /* Where a request is on its way to a reply. */
@@ -267,7 +273,11 @@ static enum MHD_Result queue_reply(struct request_state *rs, struct MHD_Connecti
 		return MHD_NO;
 	r->body = NULL; /* the response owns it now */
 	r->body_len = 0;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	bool typed = false; /* a reply that is not JSON names its own type */
+	for (size_t i = 0; i < r->nheaders; i++)
+		typed |= strcasecmp(r->headers[i].name, MHD_HTTP_HEADER_CONTENT_TYPE) == 0;
+	if (!typed)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", rs->req.request_id);
 	for (size_t i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
@@ -368,22 +378,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (rs == NULL)
 		return;
 	*req_cls = NULL;
-	FILE *log = srv->opts.access_log;
-	if (log != NULL) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double ms = (double)(now.tv_sec - rs->started.tv_sec) * 1e3 +
-			    (double)(now.tv_nsec - rs->started.tv_nsec) / 1e6;
-		json_t *line = json_pack("{s:s, s:s, s:i, s:f, s:s, s:b}", "method", rs->req.method,
-					 "path", rs->req.path, "status", (int)rs->req.reply.status,
-					 "duration_ms", ms, "request_id", rs->req.request_id,
-					 "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
-		char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
-		if (text != NULL)
-			fprintf(log, "%s\n", text);
-		free(text);
-		json_decref(line);
-	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - rs->started.tv_sec) * 1e3 +
+		    (double)(now.tv_nsec - rs->started.tv_nsec) / 1e6;
+	http_metrics_observe(srv->metrics, rs->req.route.route, rs->req.method,
+			     rs->req.reply.status, ms / 1e3);
+	if (log_enabled(srv->opts.log, LOG_INFO))
+		log_json(srv->opts.log, LOG_INFO,
+			 json_pack("{s:s, s:s, s:i, s:f, s:s, s:b}", "method", rs->req.method,
+				   "path", rs->req.path, "status", (int)rs->req.reply.status,
+				   "duration_ms", ms, "request_id", rs->req.request_id,
+				   "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
 	state_free(rs);
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
@@ -397,7 +403,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((forma
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct server *srv = cls;
-	if (srv->opts.access_log == NULL)
+	if (!log_enabled(srv->opts.log, LOG_WARN))
 		return;
 	char message[512];
 	vsnprintf(message, sizeof(message), fmt, ap);
@@ -405,13 +411,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
 		message[--n] = '\0';
 	text_make_utf8(message);
-	json_t *line = json_pack("{s:s, s:s, s:s}", "level", "warn", "component", "http", "message",
-				 message);
-	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-	if (text != NULL)
-		fprintf(srv->opts.access_log, "%s\n", text);
-	free(text);
-	json_decref(line);
+	log_json(srv->opts.log, LOG_WARN,
+		 json_pack("{s:s, s:s}", "component", "http", "message", message));
 }
 
 /*
@@ -486,9 +487,19 @@ static uint16_t bound_port(int fd)
 }
 
 /* Undoes a server_start() that got as far as the listening socket; NULL for its caller. */
+static void tls_free(struct server *srv)
+{
+	if (srv->tls_key != NULL)
+		sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+	free(srv->tls_key);
+	free(srv->tls_cert);
+}
+
 static struct server *start_failed(struct server *srv)
 {
 	waiters_free(srv->waiters);
+	http_metrics_free(srv->metrics);
+	tls_free(srv);
 	close(srv->listen_fd);
 	rate_limiter_free(srv->limiter);
 	free(srv);
@@ -504,6 +515,58 @@ static uint64_t events_seq(void *ctx)
 static void periodic_work(void *ctx)
 {
 	api_tick(ctx);
+}
+
+static double long_polls_held(void *ctx)
+{
+	struct server *srv = ctx;
+	return (double)waiters_count(srv->waiters);
+}
+
+static double requests_in_flight(void *ctx)
+{
+	struct server *srv = ctx;
+	return (double)atomic_load(&srv->in_flight);
+}
+
+/* The server's series in the registry; false on no memory or a name taken. */
+static bool metrics_register(struct server *srv)
+{
+	struct metrics *m = srv->opts.metrics;
+	srv->metrics = http_metrics_new(m, srv->routes, srv->nroutes);
+	return srv->metrics != NULL &&
+	       metrics_add_gauge(m, "dropline_http_requests_in_flight",
+				 "Requests received and not answered yet (long-polls included).",
+				 requests_in_flight, srv) &&
+	       metrics_add_gauge(m, "dropline_long_polls_open",
+				 "Long-poll requests held, waiting for news or their deadline.",
+				 long_polls_held, srv);
+}
+
+/*
+ * Takes copies of the TLS certificate and key (kept until the server
+ * stops). False, with err set, when only one is given, or TLS is missing.
+ */
+static bool tls_setup(struct server *srv, char err[SERVER_ERR_MAX])
+{
+	const char *cert = srv->opts.tls_cert, *key = srv->opts.tls_key;
+	if (cert == NULL && key == NULL)
+		return true;
+	if (cert == NULL || key == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "TLS needs both a certificate and its key");
+		return false;
+	}
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, SERVER_ERR_MAX, "this libmicrohttpd was built without TLS support");
+		return false;
+	}
+	srv->tls_cert = strdup(cert);
+	srv->tls_key = strdup(key);
+	if (srv->tls_cert == NULL || srv->tls_key == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "out of memory");
+		return false;
+	}
+	return true;
 }
 
 /* A commit gave a party events: its long-polls run again. */
@@ -549,6 +612,12 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory or threads");
 		return start_failed(srv);
 	}
+	if (srv->opts.metrics != NULL && !metrics_register(srv)) {
+		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory for metrics");
+		return start_failed(srv);
+	}
+	if (!tls_setup(srv, err))
+		return start_failed(srv);
 	api_listen_events(app, party_has_news, srv);
 	/*
 	 * Thread pool + epoll: measured on 2 cores against thread-per-connection
@@ -556,6 +625,13 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 	 */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
+	/* The PEM texts are read once, at start: a new pair needs a restart. */
+	struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+				       {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+				       {MHD_OPTION_END, 0, NULL}};
+	struct MHD_OptionItem no_tls[] = {{MHD_OPTION_END, 0, NULL}};
+	if (srv->tls_cert != NULL)
+		flags |= MHD_USE_TLS;
 	/* The logger first: libmicrohttpd warns about any option before it. */
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
@@ -566,10 +642,18 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		(unsigned int)srv->opts.timeout_seconds,
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
+		srv->tls_cert != NULL ? tls : no_tls, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
-			 srv->opts.listen);
+		if (srv->tls_cert != NULL)
+			snprintf(err, SERVER_ERR_MAX,
+				 "cannot start the HTTPS server on %s: the TLS certificate or key "
+				 "was refused (not PEM, or not a pair)",
+				 srv->opts.listen);
+		else
+			snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
+				 srv->opts.listen);
+		api_listen_events(app, NULL, NULL);
 		return start_failed(srv);
 	}
 	return srv;
@@ -604,22 +688,20 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	for (unsigned waited = 0; waited < 2000 && atomic_load(&srv->in_flight) > 0; waited += 10)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->daemon);
-	if (srv->opts.access_log != NULL) {
+	if (log_enabled(srv->opts.log, LOG_INFO)) {
 		struct api_stats stats;
 		api_stats(srv->app, &stats);
-		json_t *line = json_pack(
-			"{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "level", "info", "component",
-			"server", "message", "stopped", "batches", (json_int_t)stats.batches,
-			"writes", (json_int_t)stats.writes, "largest_batch",
-			(json_int_t)stats.largest_batch, "cache_hits", (json_int_t)stats.cache_hits,
-			"cache_misses", (json_int_t)stats.cache_misses);
-		char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-		if (text != NULL)
-			fprintf(srv->opts.access_log, "%s\n", text);
-		free(text);
-		json_decref(line);
+		log_json(srv->opts.log, LOG_INFO,
+			 json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "component", "server",
+				   "message", "stopped", "batches", (json_int_t)stats.batches,
+				   "writes", (json_int_t)stats.writes, "largest_batch",
+				   (json_int_t)stats.largest_batch, "cache_hits",
+				   (json_int_t)stats.cache_hits, "cache_misses",
+				   (json_int_t)stats.cache_misses));
 	}
 	rate_limiter_free(srv->limiter);
+	http_metrics_free(srv->metrics);
+	tls_free(srv);
 	waiters_free(srv->waiters);
 	free(srv);
 }

@@ -160,6 +160,10 @@ static void *committer_main(void *arg)
 		cm->stats.jobs += settled;
 		if (settled > cm->stats.max_batch)
 			cm->stats.max_batch = settled;
+		unsigned bucket = 0;
+		while (bucket < STORE_BATCH_BUCKETS && settled > ((uint64_t)1 << bucket))
+			bucket++;
+		cm->stats.sizes[bucket]++;
 		pthread_mutex_unlock(&cm->lock);
 		for (struct store_job *j = batch, *next; j != NULL; j = next) {
 			next = j->next; /* done() may free the job */

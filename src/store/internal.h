@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "domain/apikey.h"
+#include "domain/log.h"
 #include "statements.h"
 #include "store/store.h"
 #include "store/store_fulfilment.h"
@@ -31,10 +32,13 @@ struct store_conn {
 	bool in_use;	       /* readers: borrowed by a thread */
 	/* The last failure store_status_of() saw (BUSY, FULL, ERROR); the committer's. */
 	store_status last_failure;
+	const struct logger *log; /* the store's */
 };
 
 struct store {
 	char *path;
+	const struct logger *log; /* the options' logger, or own_log */
+	struct logger *own_log;	  /* made when the options gave none */
 	unsigned busy_timeout_ms;
 	uint64_t max_bytes; /* 0: no cap */
 	store_conn writer;

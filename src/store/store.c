@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,13 +38,9 @@ const char *store_status_text(store_status st)
 
 void store_log_error(store_conn *c, const char *what)
 {
-	json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:s}", "level", "error", "component",
-				 "store", "what", what, "sqlite", sqlite3_extended_errcode(c->db),
-				 "message", sqlite3_errmsg(c->db));
-	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\",\"component\":\"store\"}");
-	free(text);
-	json_decref(line);
+	log_json(c->log, LOG_ERROR,
+		 json_pack("{s:s, s:s, s:i, s:s}", "component", "store", "what", what, "sqlite",
+			   sqlite3_extended_errcode(c->db), "message", sqlite3_errmsg(c->db)));
 }
 
 store_status store_status_of(store_conn *c, int rc, const char *what)
@@ -270,6 +267,7 @@ static store_status conn_open(store *s, store_conn *c, bool writer, store_open_m
 		writer = false;
 	}
 	memset(c, 0, sizeof(*c));
+	c->log = s->log;
 	int rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		/* SQLite says "unable to open database file"; name the common cause. */
@@ -400,6 +398,11 @@ store_status store_open(const char *path, const struct store_options *opts, stor
 		snprintf(err, STORE_ERR_MAX, "out of memory");
 		return STORE_ERROR;
 	}
+	s->log = opts ? opts->log : NULL;
+	if (s->log == NULL) {
+		s->own_log = logger_new(stderr, LOG_INFO);
+		s->log = s->own_log;
+	}
 	s->busy_timeout_ms = opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000;
 	s->max_bytes = opts ? opts->max_bytes : 0;
 	s->nreaders = opts && opts->readers ? opts->readers : 1;
@@ -465,6 +468,7 @@ void store_close(store *s)
 	pthread_mutex_destroy(&s->readers_lock);
 	pthread_mutex_destroy(&s->writer_lock);
 	free(s->path);
+	logger_free(s->own_log);
 	free(s);
 }
 
@@ -683,4 +687,20 @@ store_status store_health(store *s, int *schema_version)
 	if (schema_version != NULL)
 		*schema_version = version;
 	return st;
+}
+
+void store_file_sizes(store *s, uint64_t *db_bytes, uint64_t *wal_bytes)
+{
+	struct stat st;
+	*db_bytes = stat(s->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	*wal_bytes = 0;
+	size_t n = strlen(s->path);
+	char *wal = malloc(n + sizeof("-wal"));
+	if (wal == NULL)
+		return;
+	memcpy(wal, s->path, n);
+	memcpy(wal + n, "-wal", sizeof("-wal"));
+	if (stat(wal, &st) == 0)
+		*wal_bytes = (uint64_t)st.st_size;
+	free(wal);
 }

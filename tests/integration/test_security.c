@@ -8,17 +8,21 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "domain/log.h"
 #include "harness.h"
 
 static struct test_server ts;
 static FILE *access_log;
+static struct logger *access_logger;
 static char *retailer500, *retailer600, *brand501, *brand502, *revoked500;
 
 static void setup(void)
 {
 	access_log = tmpfile();
 	ck_assert_ptr_nonnull(access_log);
-	struct server_options opts = {.access_log = access_log};
+	access_logger = logger_new(access_log, LOG_INFO);
+	ck_assert_ptr_nonnull(access_logger);
+	struct server_options opts = {.log = access_logger};
 	ts_start_routes(&ts, true, api_routes, api_routes_count, &opts);
 	int64_t revoked_id;
 	retailer500 = ts_key(&ts, PARTY_RETAILER, 500, NULL);
@@ -32,6 +36,7 @@ static void setup(void)
 static void teardown(void)
 {
 	ts_stop(&ts);
+	logger_free(access_logger);
 	fclose(access_log);
 	free(retailer500);
 	free(retailer600);

@@ -10,6 +10,8 @@
 
 #include "api/api.h"
 #include "catalog/catalog.h"
+#include "domain/log.h"
+#include "domain/metrics.h"
 #include "domain/timeutil.h"
 #include "client.h"
 #include "harness.h"
@@ -49,10 +51,16 @@ void ts_start_routes(struct test_server *ts, bool demo, const struct route *rout
 	so.listen = "127.0.0.1:0";
 	if (so.threads == 0)
 		so.threads = 4;
-	if (getenv("DROPLINE_TEST_ACCESS_LOG") != NULL)
-		so.access_log = stderr;
+	if (so.log == NULL && getenv("DROPLINE_TEST_ACCESS_LOG") != NULL) {
+		ts->log = logger_new(stderr, LOG_DEBUG);
+		so.log = ts->log;
+	}
+	ts->metrics = metrics_new();
+	ck_assert_ptr_nonnull(ts->metrics);
+	so.metrics = ts->metrics;
 	char err[SERVER_ERR_MAX];
-	ts->app = api_new(ts->store, NULL);
+	struct api_options ao = {.metrics = so.metrics};
+	ts->app = api_new(ts->store, &ao);
 	ck_assert_ptr_nonnull(ts->app);
 	ts->srv = server_start(ts->app, routes, n, &so, err);
 	ck_assert_msg(ts->srv != NULL, "%s", err);
@@ -71,6 +79,10 @@ void ts_stop(struct test_server *ts)
 	ts->srv = NULL;
 	api_free(ts->app);
 	ts->app = NULL;
+	metrics_free(ts->metrics);
+	ts->metrics = NULL;
+	logger_free(ts->log);
+	ts->log = NULL;
 	store_close(ts->store);
 	ts->store = NULL;
 	char path[400];

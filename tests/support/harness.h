@@ -24,6 +24,8 @@ struct test_server {
 	struct api *app;
 	struct server *srv;
 	uint16_t port;
+	struct metrics *metrics; /* the registry /metrics renders */
+	struct logger *log;	 /* the harness's, when DROPLINE_TEST_ACCESS_LOG is set */
 };
 
 /* Opens a fresh migrated database (with the demo catalog when `demo`). */
