@@ -33,8 +33,8 @@ struct server_options {
 	/* TLS: the certificate (chain) and its private key, PEM text; both or neither. */
 	const char *tls_cert;
 	const char *tls_key;
-	double rate_limit;	   /* requests a second per API key; 0 for no limit */
-	double rate_burst;	   /* requests a key may make at once; 0: 2 s worth */
+	double rate_limit; /* requests a second per API key; 0 for no limit */
+	double rate_burst; /* requests a key may make at once; 0: 2 s worth */
 };
 
 /* Defaults for every field not set (0/NULL). */

@@ -159,9 +159,9 @@ typedef struct store_committer store_committer;
 #define STORE_BATCH_BUCKETS 8
 
 struct store_committer_stats {
-	uint64_t batches;   /* transactions committed or failed */
-	uint64_t jobs;	    /* jobs settled (done() called) */
-	uint64_t max_batch; /* most jobs in one batch */
+	uint64_t batches;			 /* transactions committed or failed */
+	uint64_t jobs;				 /* jobs settled (done() called) */
+	uint64_t max_batch;			 /* most jobs in one batch */
 	uint64_t sizes[STORE_BATCH_BUCKETS + 1]; /* batches by jobs settled, as above */
 };
 

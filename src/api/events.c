@@ -222,7 +222,8 @@ void api_events_announce(struct api *app)
 	int64_t newest = 0;
 	if (store_read(app->store, last_read, &newest) == STORE_OK &&
 	    newest > app->events_announced) {
-		atomic_fetch_add(&app->events_written, (uint_fast64_t)(newest - app->events_announced));
+		atomic_fetch_add(&app->events_written,
+				 (uint_fast64_t)(newest - app->events_announced));
 		/* The sequence moves before anyone is told (api/api.h). */
 		atomic_fetch_add(&app->events_seq, 1);
 		struct told told = {.app = app};

@@ -39,9 +39,9 @@ struct api {
 	atomic_uint_fast64_t events_seq;
 	api_events_listener listener;
 	void *listener_ctx;
-	int64_t last_prune; /* time_now() of the last retention pass */
-	struct metrics *metrics;	    /* NULL: /metrics is off */
-	const struct logger *log;	    /* may be NULL */
+	int64_t last_prune;		     /* time_now() of the last retention pass */
+	struct metrics *metrics;	     /* NULL: /metrics is off */
+	const struct logger *log;	     /* may be NULL */
 	atomic_uint_fast64_t events_written; /* events committed since start */
 };
 

@@ -79,12 +79,13 @@ bool api_metrics_register(struct api *app)
 			   "_count is the batches, _sum the writes.",
 			   METRIC_HISTOGRAM, batch_sizes_collect, app) &&
 	       metrics_add_counter(m, "dropline_events_written_total",
-				   "Events committed to the parties' feeds.", &app->events_written) &&
+				   "Events committed to the parties' feeds.",
+				   &app->events_written) &&
 	       metrics_add(m, "dropline_cache_requests_total",
 			   "Representation cache lookups by result (hit, miss).", METRIC_COUNTER,
 			   cache_collect, app) &&
-	       metrics_add_gauge(m, "dropline_database_size_bytes",
-				 "Size of the database file.", database_bytes, app) &&
+	       metrics_add_gauge(m, "dropline_database_size_bytes", "Size of the database file.",
+				 database_bytes, app) &&
 	       metrics_add_gauge(m, "dropline_database_wal_size_bytes",
 				 "Size of the database's write-ahead log file.", wal_bytes, app);
 }

@@ -424,7 +424,8 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 			bool no = strcmp(env, "0") == 0 || strcmp(env, "no") == 0 ||
 				  strcmp(env, "false") == 0;
 			if (!yes && !no) {
-				fail("DROPLINE_NO_METRICS must be 1, yes, true, 0, no or false, not "
+				fail("DROPLINE_NO_METRICS must be 1, yes, true, 0, no or false, "
+				     "not "
 				     "'%s'",
 				     env);
 				return EXIT_USAGE;
@@ -704,7 +705,8 @@ static int cmd_serve(const struct cli_options *o)
 	app = api_new(s, &ao);
 	srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
 	if (srv == NULL) {
-		log_write(log, LOG_ERROR, "%s", app ? err : "cannot start: out of memory or threads");
+		log_write(log, LOG_ERROR, "%s",
+			  app ? err : "cannot start: out of memory or threads");
 		goto out;
 	}
 	char message[512];

@@ -58,7 +58,8 @@ static bool name_valid(const char *name)
 		return false;
 	for (const char *p = name; *p != '\0'; p++) {
 		char c = *p;
-		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+		bool letter =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 		if (!letter && !(p != name && c >= '0' && c <= '9'))
 			return false;
 	}
@@ -201,7 +202,10 @@ char *metrics_label_value(const char *value, char *out, size_t cap)
 {
 	size_t n = 0;
 	for (const char *p = value; *p != '\0'; p++) {
-		const char *esc = *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" : *p == '\n' ? "\\n" : NULL;
+		const char *esc = *p == '\\'   ? "\\\\"
+				  : *p == '"'  ? "\\\""
+				  : *p == '\n' ? "\\n"
+					       : NULL;
 		size_t need = esc ? 2 : 1;
 		if (n + need >= cap)
 			break;

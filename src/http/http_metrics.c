@@ -22,7 +22,7 @@ static const unsigned statuses[] = {0,	 200, 201, 202, 204, 304, 400, 401, 403, 
 
 /* Latency buckets, seconds: a millisecond to a long-poll's 30 s and beyond. */
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-				0.25,  0.5,    1,     2.5,  5,     10,   30};
+				0.25,  0.5,    1,     2.5,  5,	   10,	 30};
 #define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 struct latency {
@@ -32,7 +32,7 @@ struct latency {
 
 struct http_metrics {
 	const struct route *routes;
-	size_t nroutes; /* rows: one per route, then "unmatched" */
+	size_t nroutes;			/* rows: one per route, then "unmatched" */
 	atomic_uint_fast64_t *requests; /* [row][method][status] */
 	struct latency *latency;	/* [row][method] */
 	double started;			/* when it was made, epoch seconds */
@@ -78,8 +78,7 @@ void http_metrics_observe(struct http_metrics *hm, const struct route *route, co
 }
 
 /* 'route="...",method="..."' into out. */
-static void route_labels(const struct http_metrics *hm, size_t row, size_t m, char *out,
-			 size_t cap)
+static void route_labels(const struct http_metrics *hm, size_t row, size_t m, char *out, size_t cap)
 {
 	char route[256];
 	metrics_label_value(row_name(hm, row), route, sizeof(route));

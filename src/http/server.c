@@ -388,8 +388,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		log_json(srv->opts.log, LOG_INFO,
 			 json_pack("{s:s, s:s, s:i, s:f, s:s, s:b}", "method", rs->req.method,
 				   "path", rs->req.path, "status", (int)rs->req.reply.status,
-				   "duration_ms", ms, "request_id", rs->req.request_id,
-				   "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+				   "duration_ms", ms, "request_id", rs->req.request_id, "completed",
+				   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
 	state_free(rs);
 	atomic_fetch_sub(&srv->in_flight, 1);
 }

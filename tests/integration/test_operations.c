@@ -84,7 +84,9 @@ static bool sample_line(const char *line, double *value)
 		return false;
 	p++;
 	if (strcmp(p, "+Inf") == 0 || strcmp(p, "-Inf") == 0 || strcmp(p, "NaN") == 0) {
-		*value = strcmp(p, "NaN") == 0 ? NAN : strcmp(p, "+Inf") == 0 ? INFINITY : -INFINITY;
+		*value = strcmp(p, "NaN") == 0	  ? NAN
+			 : strcmp(p, "+Inf") == 0 ? INFINITY
+						  : -INFINITY;
 		return true;
 	}
 	char *end = NULL;
@@ -204,10 +206,10 @@ START_TEST(counters_move_with_requests_labelled_by_route_template)
 	ck_assert_double_eq(sample_value(after, "dropline_commit_batch_size_sum") - writes0, 1);
 	/* An order made is an event in its retailer's and its brand's feed, at least. */
 	ck_assert_double_ge(sample_value(after, "dropline_events_written_total") - events0, 1);
-	ck_assert_double_ge(
-		sample_value(after, "dropline_http_request_duration_seconds_count{route=\"/v1/"
-				    "retailers/:party_id/orders\",method=\"GET\"}"),
-		3);
+	ck_assert_double_ge(sample_value(after,
+					 "dropline_http_request_duration_seconds_count{route=\"/v1/"
+					 "retailers/:party_id/orders\",method=\"GET\"}"),
+			    3);
 	/* A path that matched no route is counted as such, without its text. */
 	ck_assert_double_ge(sample_value(after, "dropline_http_requests_total{route=\"unmatched\","
 						"method=\"GET\",status=\"404\"}"),

@@ -108,14 +108,15 @@ START_TEST(every_series_at_once_stays_within_the_bound)
 	struct metrics *m = metrics_new();
 	struct http_metrics *hm = http_metrics_new(m, api_routes, api_routes_count);
 	ck_assert_ptr_nonnull(hm);
-	static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
-					      "BREW"};
+	static const char *const methods[] = {"GET",	"HEAD",	 "POST", "PUT",
+					      "DELETE", "PATCH", "BREW"};
 	static const double seconds[] = {0.0005, 0.002, 0.004, 0.008, 0.02, 0.04, 0.08, 0.2,
 					 0.4,	 0.8,	2,     4,     8,    20,	  60};
 	for (size_t r = 0; r <= api_routes_count; r++)
 		for (size_t k = 0; k < sizeof(methods) / sizeof(methods[0]); k++)
 			for (unsigned status = 0; status < 600; status++)
-				http_metrics_observe(hm, r < api_routes_count ? &api_routes[r] : NULL,
+				http_metrics_observe(hm,
+						     r < api_routes_count ? &api_routes[r] : NULL,
 						     methods[k], status, seconds[status % 15]);
 	size_t len = 0;
 	struct timespec t0, t1;
