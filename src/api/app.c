@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/log.h"
 #include "domain/timeutil.h"
 #include "handler.h"
 #include "idempotency.h"
@@ -89,8 +90,13 @@ void api_tick(struct api *app)
 	struct prune p = {.before = now - app->event_retention_seconds};
 	do {
 		p.deleted = 0;
-		if (store_tx(app->store, "event retention", prune_tx, &p) != STORE_OK)
+		store_status st = store_tx(app->store, "event retention", prune_tx, &p);
+		if (st != STORE_OK) {
+			log_write(app->log, LOG_WARN,
+				  "event retention: the store %s; tried again in a minute",
+				  store_status_text(st));
 			break;
+		}
 	} while (p.deleted == PRUNE_BATCH);
 }
 

@@ -658,6 +658,13 @@ static bool tls_files_read(const struct cli_options *o, const struct logger *log
 
 static int cmd_serve(const struct cli_options *o)
 {
+	struct logger *log = logger_new(stderr, o->log_level);
+	if (log == NULL) {
+		fail("cannot start: out of memory");
+		return EXIT_FAILURE;
+	}
+	/* From here on every line is JSON, through this logger. */
+	int rc = EXIT_FAILURE;
 	/*
 	 * Block the signals serve_wait() takes before any thread starts, so that
 	 * only sigwait() sees them.
@@ -667,21 +674,19 @@ static int cmd_serve(const struct cli_options *o)
 	sigaddset(&handled, SIGINT);
 	sigaddset(&handled, SIGTERM);
 	sigaddset(&handled, SIGHUP);
+	struct metrics *metrics = o->no_metrics ? NULL : metrics_new();
+	if (!o->no_metrics && metrics == NULL) {
+		log_write(log, LOG_ERROR, "cannot start: out of memory");
+		logger_free(log);
+		return EXIT_FAILURE;
+	}
 	if (pthread_sigmask(SIG_BLOCK, &handled, NULL) != 0 ||
 	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
-		fail("cannot set up signal handling");
-		return EXIT_FAILURE;
-	}
-	/* From here on every line is JSON, through this logger. */
-	struct logger *log = logger_new(stderr, o->log_level);
-	struct metrics *metrics = o->no_metrics ? NULL : metrics_new();
-	if (log == NULL || (!o->no_metrics && metrics == NULL)) {
-		fail("cannot start: out of memory");
-		logger_free(log);
+		log_write(log, LOG_ERROR, "cannot set up signal handling");
 		metrics_free(metrics);
+		logger_free(log);
 		return EXIT_FAILURE;
 	}
-	int rc = EXIT_FAILURE;
 	struct tls_files tls = {0};
 	store *s = NULL;
 	struct api *app = NULL;
