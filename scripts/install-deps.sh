@@ -5,9 +5,11 @@ set -euo pipefail
 
 # scdoc builds the man page dropline(1); python3-jsonschema, python3-yaml and
 # jq run the tests of the API's description (tests/openapi: docs/openapi.yaml
-# against the server, docs/api.md's examples).
-packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl scdoc
+# against the server, docs/api.md's examples). libgnutls28-dev: the server
+# hands libmicrohttpd's GnuTLS its certificate (reloaded on SIGHUP); openssl
+# makes the tests' self-signed certificates.
+packages=(build-essential cmake pkg-config libmicrohttpd-dev libgnutls28-dev libjansson-dev
+	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl scdoc openssl
 	python3 python3-jsonschema python3-yaml jq)
 
 missing=()

@@ -5,6 +5,7 @@
 #ifndef DROPLINE_HTTP_SERVER_H
 #define DROPLINE_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +31,10 @@ struct server_options {
 	 * outlive the server and not be rendered after server_stop().
 	 */
 	struct metrics *metrics;
-	/* TLS: the certificate (chain) and its private key, PEM text; both or neither. */
+	/*
+	 * TLS: the certificate (chain) and its private key, PEM text; both or
+	 * neither. Parsed by server_start(), not kept: the caller may wipe them.
+	 */
 	const char *tls_cert;
 	const char *tls_key;
 	double rate_limit; /* requests a second per API key; 0 for no limit */
@@ -54,6 +58,15 @@ struct metrics;
  */
 struct server *server_start(struct api *app, const struct route *routes, size_t nroutes,
 			    const struct server_options *opts, char err[SERVER_ERR_MAX]);
+
+/*
+ * Replaces the TLS certificate and key (PEM texts) of a server started with
+ * TLS: handshakes from then on use the new pair; connections already open
+ * keep theirs. False, with one line in err, when the pair is refused (the
+ * old one stays) or the server has no TLS.
+ */
+bool server_tls_reload(struct server *srv, const char *cert_pem, const char *key_pem,
+		       char err[SERVER_ERR_MAX]);
 
 /* The bound port (useful after asking for port 0). */
 uint16_t server_port(const struct server *srv);

@@ -77,7 +77,8 @@ static const char usage_serve[] =
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
-	"stop it: it is the reload signal (nothing is reloaded yet; a line is logged).\n"
+	"stop it: it reloads the TLS certificate and key files (a pair that is refused\n"
+	"leaves the one in use), or logs a line when there is no TLS.\n"
 	"Every line it writes on stderr is one JSON object with ts and level.\n"
 	"  --db FILE            database file, created when missing (DROPLINE_DB,\n"
 	"                       default " DEFAULT_DB ")\n"
@@ -96,7 +97,7 @@ static const char usage_serve[] =
 	"                       no key otherwise, so mind who can reach --listen\n"
 	"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) (DROPLINE_TLS_CERT)\n"
 	"  --tls-key FILE       and this PEM private key (DROPLINE_TLS_KEY); both or neither;\n"
-	"                       read at start: restart to change them\n";
+	"                       read at start, and again on SIGHUP\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -572,36 +573,6 @@ static store *open_store(const char *path, unsigned readers, enum db_use use)
 	return open_logged_store(path, readers, use, NULL);
 }
 
-/*
- * The reload hook (SIGHUP). Nothing is reloadable yet, so it says so and the
- * server goes on; the TLS pair is read at start only (restart to change
- * it). SIGHUP must not stop the server: closing the terminal it was started
- * from sends one.
- */
-static void serve_reload(const struct logger *log)
-{
-	log_write(log, LOG_INFO,
-		  "SIGHUP received: nothing to reload (a new TLS certificate needs a restart), "
-		  "still serving");
-}
-
-/* Waits, reloading on SIGHUP, until a stop signal arrives; returns it. */
-static int serve_wait(const sigset_t *handled, const struct logger *log)
-{
-	for (;;) {
-		int sig = 0;
-		int rc = sigwait(handled, &sig);
-		if (rc != 0) {
-			/* Only an invalid set fails: stop rather than spin. */
-			log_write(log, LOG_ERROR, "cannot wait for signals: %s", strerror(rc));
-			return SIGTERM;
-		}
-		if (sig != SIGHUP)
-			return sig;
-		serve_reload(log);
-	}
-}
-
 static char *read_file(const char *path, size_t *len);
 
 /* The TLS pair's PEM texts, read at start; the key is wiped when freed. */
@@ -654,6 +625,52 @@ static bool tls_files_read(const struct cli_options *o, const struct logger *log
 	t->cert = read_pem(log, "certificate", o->tls_cert, &cert_len);
 	t->key = t->cert ? read_pem(log, "key", o->tls_key, &t->key_len) : NULL;
 	return t->key != NULL;
+}
+
+/*
+ * The reload hook (SIGHUP): with TLS, reads the certificate and key files
+ * again and puts the new pair in place for the handshakes that follow; a
+ * pair that cannot be read or is refused leaves the one in use. SIGHUP must
+ * not stop the server: closing the terminal it was started from sends one.
+ */
+static void serve_reload(const struct cli_options *o, struct server *srv, const struct logger *log)
+{
+	if (o->tls_cert == NULL) {
+		log_write(log, LOG_INFO, "SIGHUP received: nothing to reload, still serving");
+		return;
+	}
+	struct tls_files tls = {0};
+	char err[SERVER_ERR_MAX];
+	if (!tls_files_read(o, log, &tls))
+		log_write(log, LOG_ERROR,
+			  "SIGHUP received: the TLS certificate in use is kept, still serving");
+	else if (!server_tls_reload(srv, tls.cert, tls.key, err))
+		log_write(log, LOG_ERROR,
+			  "SIGHUP received: %s; the TLS certificate in use is kept, still serving",
+			  err);
+	else
+		log_write(log, LOG_INFO,
+			  "SIGHUP received: TLS certificate %s and key %s reloaded, still serving",
+			  o->tls_cert, o->tls_key);
+	tls_files_free(&tls);
+}
+
+/* Waits, reloading on SIGHUP, until a stop signal arrives; returns it. */
+static int serve_wait(const sigset_t *handled, const struct cli_options *o, struct server *srv,
+		      const struct logger *log)
+{
+	for (;;) {
+		int sig = 0;
+		int rc = sigwait(handled, &sig);
+		if (rc != 0) {
+			/* Only an invalid set fails: stop rather than spin. */
+			log_write(log, LOG_ERROR, "cannot wait for signals: %s", strerror(rc));
+			return SIGTERM;
+		}
+		if (sig != SIGHUP)
+			return sig;
+		serve_reload(o, srv, log);
+	}
 }
 
 static int cmd_serve(const struct cli_options *o)
@@ -714,18 +731,22 @@ static int cmd_serve(const struct cli_options *o)
 			  app ? err : "cannot start: out of memory or threads");
 		goto out;
 	}
+	/* Parsed by the server: the key's text is wiped now (SIGHUP reads the files again). */
+	bool https = tls.cert != NULL;
+	tls_files_free(&tls);
+	tls = (struct tls_files){0};
 	char message[512];
 	snprintf(message, sizeof(message),
 		 "dropline %s: serving %s on %s (port %u), database %s, %u threads",
-		 DROPLINE_VERSION, tls.cert ? "HTTPS" : "HTTP", o->listen, server_port(srv), o->db,
+		 DROPLINE_VERSION, https ? "HTTPS" : "HTTP", o->listen, server_port(srv), o->db,
 		 o->threads);
 	log_json(log, LOG_INFO,
 		 json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:b, s:s}", "message", message,
 			   "version", DROPLINE_VERSION, "listen", o->listen, "port",
 			   (int)server_port(srv), "db", o->db, "threads", (int)o->threads, "tls",
-			   tls.cert != NULL, "metrics", metrics != NULL, "log_level",
+			   https, "metrics", metrics != NULL, "log_level",
 			   log_level_name(o->log_level)));
-	int sig = serve_wait(&handled, log);
+	int sig = serve_wait(&handled, o, srv, log);
 	log_write(log, LOG_INFO, "%s received, finishing requests in flight",
 		  sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, SHUTDOWN_GRACE_MS);

@@ -42,6 +42,7 @@
 #include "http/ratelimit.h"
 #include "http/server.h"
 #include "http/waiters.h"
+#include "tls.h"
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -55,7 +56,7 @@ struct server {
 	struct waiters *waiters;      /* long-polls held */
 	atomic_int in_flight;
 	struct http_metrics *metrics; /* NULL when there is no registry */
-	char *tls_cert, *tls_key;     /* copies of the PEM texts, NULL without TLS */
+	struct tls_keys *tls;	      /* the certificate and key; NULL without TLS */
 };
 
 /* Where a request is on its way to a reply. */
@@ -487,19 +488,11 @@ static uint16_t bound_port(int fd)
 }
 
 /* Undoes a server_start() that got as far as the listening socket; NULL for its caller. */
-static void tls_free(struct server *srv)
-{
-	if (srv->tls_key != NULL)
-		sodium_memzero(srv->tls_key, strlen(srv->tls_key));
-	free(srv->tls_key);
-	free(srv->tls_cert);
-}
-
 static struct server *start_failed(struct server *srv)
 {
 	waiters_free(srv->waiters);
 	http_metrics_free(srv->metrics);
-	tls_free(srv);
+	tls_keys_free(srv->tls);
 	close(srv->listen_fd);
 	rate_limiter_free(srv->limiter);
 	free(srv);
@@ -544,8 +537,9 @@ static bool metrics_register(struct server *srv)
 }
 
 /*
- * Takes copies of the TLS certificate and key (kept until the server
- * stops). False, with err set, when only one is given, or TLS is missing.
+ * Parses the TLS certificate and key, when there are, into the holder the
+ * handshakes read (tls.h). False, with err set, when only one is given,
+ * TLS is missing, or they are not a pair.
  */
 static bool tls_setup(struct server *srv, char err[SERVER_ERR_MAX])
 {
@@ -556,17 +550,54 @@ static bool tls_setup(struct server *srv, char err[SERVER_ERR_MAX])
 		snprintf(err, SERVER_ERR_MAX, "TLS needs both a certificate and its key");
 		return false;
 	}
-	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES ||
+	    MHD_is_feature_supported(MHD_FEATURE_HTTPS_CERT_CALLBACK) != MHD_YES) {
 		snprintf(err, SERVER_ERR_MAX, "this libmicrohttpd was built without TLS support");
 		return false;
 	}
-	srv->tls_cert = strdup(cert);
-	srv->tls_key = strdup(key);
-	if (srv->tls_cert == NULL || srv->tls_key == NULL) {
-		snprintf(err, SERVER_ERR_MAX, "out of memory");
+	srv->tls = tls_keys_new(cert, key, err, SERVER_ERR_MAX);
+	return srv->tls != NULL;
+}
+
+/* Each connection knows its server, for the TLS callback below. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = cls;
+}
+
+/*
+ * GnuTLS asks for the certificate at each handshake: the pair in place
+ * now. libmicrohttpd makes the connection the session's pointer.
+ */
+static int tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
+			const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+			gnutls_pcert_st **pcert, unsigned int *pcert_length, gnutls_privkey_t *pkey)
+{
+	(void)req_ca_dn;
+	(void)nreqs;
+	(void)pk_algos;
+	(void)pk_algos_length;
+	struct MHD_Connection *conn = gnutls_session_get_ptr(session);
+	const union MHD_ConnectionInfo *info =
+		conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+	struct server *srv = info ? info->socket_context : NULL;
+	if (srv == NULL || srv->tls == NULL)
+		return -1;
+	tls_keys_current(srv->tls, pcert, pcert_length, pkey);
+	return 0;
+}
+
+bool server_tls_reload(struct server *srv, const char *cert_pem, const char *key_pem,
+		       char err[SERVER_ERR_MAX])
+{
+	if (srv->tls == NULL) {
+		snprintf(err, SERVER_ERR_MAX, "the server was started without TLS");
 		return false;
 	}
-	return true;
+	return tls_keys_replace(srv->tls, cert_pem, key_pem, err, SERVER_ERR_MAX);
 }
 
 /* A commit gave a party events: its long-polls run again. */
@@ -616,7 +647,10 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		snprintf(err, SERVER_ERR_MAX, "cannot start the server: out of memory for metrics");
 		return start_failed(srv);
 	}
-	if (!tls_setup(srv, err))
+	bool tls_ok = tls_setup(srv, err);
+	/* Parsed: the caller's texts are not kept (server.h). */
+	srv->opts.tls_cert = srv->opts.tls_key = NULL;
+	if (!tls_ok)
 		return start_failed(srv);
 	api_listen_events(app, party_has_news, srv);
 	/*
@@ -625,12 +659,13 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 	 */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
-	/* The PEM texts are read once, at start: a new pair needs a restart. */
-	struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
-				       {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
-				       {MHD_OPTION_END, 0, NULL}};
+	/* The certificate is asked for at each handshake: server_tls_reload() replaces it. */
+	struct MHD_OptionItem tls[] = {
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
+		{MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)(intptr_t)tls_retrieve},
+		{MHD_OPTION_END, 0, NULL}};
 	struct MHD_OptionItem no_tls[] = {{MHD_OPTION_END, 0, NULL}};
-	if (srv->tls_cert != NULL)
+	if (srv->tls != NULL)
 		flags |= MHD_USE_TLS;
 	/* The logger first: libmicrohttpd warns about any option before it. */
 	srv->daemon = MHD_start_daemon(
@@ -643,12 +678,10 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,
-		srv->tls_cert != NULL ? tls : no_tls, MHD_OPTION_END);
+		srv->tls != NULL ? tls : no_tls, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		if (srv->tls_cert != NULL)
-			snprintf(err, SERVER_ERR_MAX,
-				 "cannot start the HTTPS server on %s: the TLS certificate or key "
-				 "was refused (not PEM, or not a pair)",
+		if (srv->tls != NULL)
+			snprintf(err, SERVER_ERR_MAX, "cannot start the HTTPS server on %s",
 				 srv->opts.listen);
 		else
 			snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
@@ -701,7 +734,7 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	}
 	rate_limiter_free(srv->limiter);
 	http_metrics_free(srv->metrics);
-	tls_free(srv);
+	tls_keys_free(srv->tls);
 	waiters_free(srv->waiters);
 	free(srv);
 }

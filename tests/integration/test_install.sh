@@ -65,7 +65,7 @@ if [ -f "$unit" ]; then
 		ProtectKernelModules=yes ProtectControlGroups=yes \
 		'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' RestrictNamespaces=yes \
 		LockPersonality=yes MemoryDenyWriteExecute=yes SystemCallFilter=@system-service \
-		KillSignal=SIGTERM TimeoutStopSec=30 Restart=on-failure LimitNOFILE=65536 \
+		KillSignal=SIGTERM 'ExecReload=/bin/kill -HUP $MAINPID' TimeoutStopSec=30 Restart=on-failure LimitNOFILE=65536 \
 		WantedBy=multi-user.target; do
 		grep -qx "$line" "$unit" || fail "the unit lacks $line"
 	done

@@ -33,7 +33,15 @@ static void setup(void)
 
 static void teardown(void)
 {
+	/* The binaries' directories and files too: the whole temporary directory. */
+	char dir[sizeof(ts.dir)];
+	memcpy(dir, ts.dir, sizeof(dir));
 	ts_stop_demo(&ts, &demo);
+	if (strstr(dir, "/dropline-test-") != NULL && strchr(dir, '\'') == NULL) {
+		char cmd[sizeof(dir) + 32];
+		snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+		ck_assert_int_eq(system(cmd), 0);
+	}
 }
 
 /* ---- the exposition format ------------------------------------------------ */
@@ -640,6 +648,22 @@ START_TEST(https_with_a_self_signed_certificate)
 	make_certificate(sub, other, other_key, sizeof(other));
 	ck_assert_int_eq(https_get(ts.port, "/livez", other, NULL, &body), -1);
 	text_free(&body);
+	/* A reload with a key that is not the certificate's is refused; the pair in use stays. */
+	char *other_pem = slurp(other), *other_key_pem = slurp(other_key);
+	char err[SERVER_ERR_MAX];
+	ck_assert(!server_tls_reload(ts.srv, other_pem, key_pem, err));
+	ck_assert_ptr_nonnull(strstr(err, "not the certificate's key"));
+	ck_assert(!server_tls_reload(ts.srv, "junk", other_key_pem, err));
+	ck_assert_int_eq(https_get(ts.port, "/livez", cert, NULL, &body), 200);
+	text_free(&body);
+	/* The other pair, reloaded: new handshakes present it, the old one is gone. */
+	ck_assert_msg(server_tls_reload(ts.srv, other_pem, other_key_pem, err), "%s", err);
+	ck_assert_int_eq(https_get(ts.port, "/livez", other, NULL, &body), 200);
+	text_free(&body);
+	ck_assert_int_eq(https_get(ts.port, "/livez", cert, NULL, &body), -1);
+	text_free(&body);
+	free(other_pem);
+	free(other_key_pem);
 	/* Plain HTTP to the HTTPS port is no answer either. */
 	CURL *c = curl_easy_init();
 	char url[128];
@@ -686,8 +710,32 @@ START_TEST(https_from_the_binary)
 	ck_assert_int_eq(https_get(port, "/readyz", cert, NULL, &body), 200);
 	ck_assert_ptr_nonnull(strstr(body.s, "ready"));
 	text_free(&body);
-	ck_assert_int_eq(bin_stop(pid), 0);
+	/* A renewed certificate in the same files, then SIGHUP: served without a restart. */
+	char renewed[350], old_cert[400], old_key[400];
+	snprintf(renewed, sizeof(renewed), "%s/renewed", dir);
+	ck_assert_int_eq(mkdir(renewed, 0700), 0);
+	snprintf(old_cert, sizeof(old_cert), "%s/old-cert.pem", dir);
+	snprintf(old_key, sizeof(old_key), "%s/old-key.pem", dir);
+	ck_assert_int_eq(rename(cert, old_cert), 0);
+	ck_assert_int_eq(rename(key, old_key), 0);
+	char new_cert[400], new_key[400];
+	make_certificate(renewed, new_cert, new_key, sizeof(new_cert));
+	ck_assert_int_eq(rename(new_cert, cert), 0);
+	ck_assert_int_eq(rename(new_key, key), 0);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
 	char text[8192];
+	ck_assert(bin_wait_for(err, "reloaded", text, sizeof(text)));
+	ck_assert_int_eq(https_get(port, "/readyz", cert, NULL, &body), 200);
+	text_free(&body);
+	ck_assert_int_eq(https_get(port, "/readyz", old_cert, NULL, &body), -1);
+	text_free(&body);
+	/* A key that does not match: the pair in use is kept, still serving. */
+	ck_assert_int_eq(rename(old_key, key), 0);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert(bin_wait_for(err, "is kept", text, sizeof(text)));
+	ck_assert_int_eq(https_get(port, "/readyz", cert, NULL, &body), 200);
+	text_free(&body);
+	ck_assert_int_eq(bin_stop(pid), 0);
 	bin_read_all(err, text, sizeof(text));
 	ck_assert_ptr_nonnull(strstr(text, "serving HTTPS"));
 	ck_assert_ptr_nonnull(strstr(text, "\"tls\":true"));
@@ -695,6 +743,8 @@ START_TEST(https_from_the_binary)
 	unlink(err);
 	unlink(cert);
 	unlink(key);
+	unlink(old_cert);
+	rmdir(renewed);
 }
 END_TEST
 
