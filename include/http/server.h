@@ -28,7 +28,8 @@ struct server_options {
 	/*
 	 * The registry (domain/metrics.h) where the server adds its series
 	 * (requests, latency, long-polls, the process); NULL for none. It must
-	 * outlive the server and not be rendered after server_stop().
+	 * outlive the server and not be rendered after server_stop() or a
+	 * failed server_start() (the server's series read the server).
 	 */
 	struct metrics *metrics;
 	/*
