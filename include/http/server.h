@@ -23,6 +23,7 @@ struct server_options {
 	unsigned per_ip_limit;	   /* open connections per client address, 0 = none */
 	unsigned timeout_seconds;  /* idle connection timeout */
 	size_t body_limit;	   /* largest request body accepted */
+	size_t body_memory;	   /* bytes all bodies and their parsed trees may hold at once */
 	FILE *access_log;	   /* one JSON line per request; NULL for none */
 	double rate_limit;	   /* requests a second per API key; 0 for no limit */
 	double rate_burst;	   /* requests a key may make at once; 0: 2 s worth */
