@@ -114,13 +114,19 @@ void server_options_defaults(struct server_options *o)
  * more was freed while it did, so the last large request leaves nothing
  * behind.
  */
+/* Under AddressSanitizer its allocator holds the memory; it has its own trim. */
+extern void __sanitizer_purge_allocator(void) __attribute__((weak));
+
 static void memory_return(struct server *srv)
 {
 	atomic_store(&srv->trim_again, true);
 	while (atomic_exchange(&srv->trim_again, false)) {
 		if (atomic_exchange(&srv->trimming, true))
 			return; /* the thread trimming now sees trim_again */
-		malloc_trim(0);
+		if (__sanitizer_purge_allocator != NULL)
+			__sanitizer_purge_allocator();
+		else
+			malloc_trim(0);
 		atomic_store(&srv->trimming, false);
 	}
 }
