@@ -549,8 +549,17 @@ static int cmd_serve(const struct cli_options *o)
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, SHUTDOWN_GRACE_MS);
 	api_free(app);
+	/* Every answered write is in the database or its WAL; a clean stop leaves no WAL. */
+	char checkpoint_err[STORE_ERR_MAX];
+	bool checkpointed = store_checkpoint(s, checkpoint_err) == STORE_OK;
 	store_close(s);
-	fprintf(stderr, "dropline: stopped cleanly\n");
+	if (checkpointed)
+		fprintf(stderr, "dropline: stopped cleanly\n");
+	else
+		fprintf(stderr,
+			"dropline: stopped, but the final %s; every answered write is kept in "
+			"the WAL file beside the database and is read at the next start\n",
+			checkpoint_err);
 	return EXIT_SUCCESS;
 }
 
