@@ -23,7 +23,7 @@
  * values in `len` bytes: 256 per value (measured: at most 232, `[{},...]`)
  * and each byte of text once more (strings and keys are copied).
  */
-#define JSON_SCAN_TREE_BYTES(values, len) ((size_t)(values) * 256 + (size_t)(len))
+#define JSON_SCAN_TREE_BYTES(values, len) ((size_t)(values)*256 + (size_t)(len))
 
 typedef enum {
 	JSON_SCAN_OK,

@@ -51,9 +51,9 @@ struct server {
 	struct rate_limiter *limiter; /* NULL when there is no limit */
 	struct waiters *waiters;      /* long-polls held */
 	atomic_int in_flight;
-	struct body_budget budget;    /* bytes of bodies and parsed trees held */
-	atomic_bool trimming;	      /* a thread is returning freed memory */
-	atomic_bool trim_again;	      /* more was freed while it did */
+	struct body_budget budget; /* bytes of bodies and parsed trees held */
+	atomic_bool trimming;	   /* a thread is returning freed memory */
+	atomic_bool trim_again;	   /* more was freed while it did */
 };
 
 /* Where a request is on its way to a reply. */

@@ -302,7 +302,8 @@ static store_status conn_open(store *s, store_conn *c, bool writer, store_open_m
 		return STORE_ERROR;
 	}
 	if (writer && sqlite3_db_readonly(c->db, "main") == 1) {
-		/* SQLite opens a file it may not write read-only, silently: every write would fail. */
+		/* SQLite opens a file it may not write read-only, silently: every write would fail.
+		 */
 		snprintf(err, STORE_ERR_MAX,
 			 "cannot write database %s: it opens read-only (may this user write the "
 			 "file and its directory? is it immutable or on a read-only mount?)",
@@ -493,8 +494,8 @@ store_status store_open(const char *path, const struct store_options *opts, stor
 	store_status st = conn_open(s, &s->writer, true, mode, err);
 	if (st != STORE_OK)
 		goto fail;
-	s->wal_warn_bytes = opts && opts->wal_warn_bytes ? opts->wal_warn_bytes
-							 : STORE_WAL_WARN_BYTES;
+	s->wal_warn_bytes =
+		opts && opts->wal_warn_bytes ? opts->wal_warn_bytes : STORE_WAL_WARN_BYTES;
 	s->page_size = 4096;
 	if (mode != STORE_OPEN_READ_ONLY) {
 		sqlite3_stmt *ps = NULL;

@@ -93,7 +93,7 @@ END_TEST
 
 /* A line of the largest order: every field a line takes. */
 #define FULL_LINE                                                                                  \
-	"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": "          \
+	"{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, \"net_price\": "           \
 	"\"250.00\", \"price\": \"450.00\"},"
 
 START_TEST(an_order_of_the_largest_size_passes_the_bounds)
@@ -102,12 +102,13 @@ START_TEST(an_order_of_the_largest_size_passes_the_bounds)
 	char *lines = repeat(FULL_LINE, 500);
 	lines[strlen(lines) - 1] = '\0';
 	struct text body = {0};
-	text_add_str(&body, "{\"purchase_order_number\": \"PO-BIG\", \"ordered_at\": "
-			    "\"2016-07-06T10:25:00Z\", \"ship_to\": {\"name1\": \"T\", \"street1\": "
-			    "\"1 A St\", \"city\": \"Hermosa Beach\", \"province\": \"CA\", "
-			    "\"postal_code\": \"90254\", \"country\": \"US\"}, \"shipping_method\": "
-			    "{\"code\": \"GROUND\", \"carrier\": {\"code\": \"UPSN\"}}, "
-			    "\"order_lines\": [");
+	text_add_str(&body,
+		     "{\"purchase_order_number\": \"PO-BIG\", \"ordered_at\": "
+		     "\"2016-07-06T10:25:00Z\", \"ship_to\": {\"name1\": \"T\", \"street1\": "
+		     "\"1 A St\", \"city\": \"Hermosa Beach\", \"province\": \"CA\", "
+		     "\"postal_code\": \"90254\", \"country\": \"US\"}, \"shipping_method\": "
+		     "{\"code\": \"GROUND\", \"carrier\": {\"code\": \"UPSN\"}}, "
+		     "\"order_lines\": [");
 	text_add_str(&body, lines);
 	text_add_str(&body, "]}");
 	ck_assert(!body.failed);
@@ -123,11 +124,11 @@ END_TEST
 
 /* An order of one line whose price is the number written as %s. */
 #define ORDER_PRICED                                                                               \
-	"{\"purchase_order_number\": \"PO-TINY\", \"ordered_at\": \"2016-07-06T10:25:00Z\", "     \
-	"\"ship_to\": {\"name1\": \"T\", \"street1\": \"1 A St\", \"city\": \"Hermosa Beach\", "  \
-	"\"province\": \"CA\", \"postal_code\": \"90254\", \"country\": \"US\"}, "                \
+	"{\"purchase_order_number\": \"PO-TINY\", \"ordered_at\": \"2016-07-06T10:25:00Z\", "      \
+	"\"ship_to\": {\"name1\": \"T\", \"street1\": \"1 A St\", \"city\": \"Hermosa Beach\", "   \
+	"\"province\": \"CA\", \"postal_code\": \"90254\", \"country\": \"US\"}, "                 \
 	"\"shipping_method\": {\"code\": \"GROUND\", \"carrier\": {\"code\": \"UPSN\"}}, "         \
-	"\"order_lines\": [{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, "         \
+	"\"order_lines\": [{\"variant\": {\"identifier\": \"GBD34315\"}, \"quantity\": 1, "        \
 	"\"net_price\": \"250.00\", \"price\": %s}]}"
 
 START_TEST(a_price_that_underflows_to_zero_is_refused)
@@ -217,7 +218,8 @@ START_TEST(idempotency_ignores_json_spacing)
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
 	http_response_free(&r);
 	callf("POST", R500 "/orders/", demo.key500, "po-spacing", &r,
-	      "{ \"ordered_at\" : \"2016-07-06T10:25:00Z\" ,\n \"purchase_order_number\": \"PO-SP\","
+	      "{ \"ordered_at\" : \"2016-07-06T10:25:00Z\" ,\n \"purchase_order_number\": "
+	      "\"PO-SP\","
 	      " \"ship_to\": { \"name1\": \"T\", \"street1\": \"1 A St\", \"city\": \"Hermosa "
 	      "Beach\", \"province\": \"CA\", \"postal_code\": \"90254\", \"country\": \"US\" },"
 	      " \"shipping_method\": {\"carrier\": {\"code\": \"UPSN\"}, \"code\": \"GROUND\"},"

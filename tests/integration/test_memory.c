@@ -53,8 +53,7 @@ const char *__asan_default_options(void)
  * block also has a header and red zones: about twice as much).
  */
 #define PER_CONNECTION ((size_t)128 << 10)
-#define BOUND                                                                                      \
-	((UNDER_ASAN ? 2 : 1) * BODY_BUDGET_DEFAULT + CONNECTIONS * PER_CONNECTION + 32 * MIB)
+#define BOUND	       ((UNDER_ASAN ? 2 : 1) * BODY_BUDGET_DEFAULT + CONNECTIONS * PER_CONNECTION + 32 * MIB)
 
 static struct test_server ts;
 static struct demo_keys demo;
@@ -157,9 +156,8 @@ START_TEST(concurrent_worst_bodies_stay_within_the_bound_and_memory_returns)
 	struct poster posters[CONNECTIONS];
 	pthread_t threads[CONNECTIONS];
 	for (size_t i = 0; i < CONNECTIONS; i++) {
-		posters[i] = (struct poster){.start = &start,
-					     .body = i % 2 ? worst : tiny,
-					     .key = demo.key500};
+		posters[i] = (struct poster){
+			.start = &start, .body = i % 2 ? worst : tiny, .key = demo.key500};
 		ck_assert_int_eq(pthread_create(&threads[i], NULL, post_body, &posters[i]), 0);
 	}
 	size_t refused_early = 0, parsed = 0, over_budget = 0;
@@ -200,8 +198,8 @@ START_TEST(concurrent_worst_bodies_stay_within_the_bound_and_memory_returns)
 		usleep(100 * 1000);
 	}
 	fprintf(stderr, "memory: rss after %zu MiB\n", after / MIB);
-	ck_assert_msg(after <= before + 32 * MIB, "rss %zu MiB after, %zu MiB before",
-		      after / MIB, before / MIB);
+	ck_assert_msg(after <= before + 32 * MIB, "rss %zu MiB after, %zu MiB before", after / MIB,
+		      before / MIB);
 	/* A normal order goes through afterwards. */
 	json_decref(create_order(500, demo.key500, "[" LINE_5 "]"));
 	free(tiny);

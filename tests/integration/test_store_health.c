@@ -57,8 +57,9 @@ static bool make_unwritable(void)
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "chattr +i '%s' 2>/dev/null", db);
 	if (system(cmd) != 0) {
-		fprintf(stderr, "skipped: running as root, and chattr +i does not work on %s: "
-				"no way to make a file unwritable here\n",
+		fprintf(stderr,
+			"skipped: running as root, and chattr +i does not work on %s: "
+			"no way to make a file unwritable here\n",
 			dir);
 		return false;
 	}
@@ -206,9 +207,9 @@ START_TEST(a_wal_past_its_bound_is_logged_once_a_streak)
 	/* A reader holds its snapshot: checkpoints cannot reset the WAL, which grows. */
 	sqlite3 *h = NULL;
 	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(h, "BEGIN; SELECT count(*) FROM schema_migrations;", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	ck_assert_int_eq(
+		sqlite3_exec(h, "BEGIN; SELECT count(*) FROM schema_migrations;", NULL, NULL, NULL),
+		SQLITE_OK);
 	int bytes = 100000;
 	for (int i = 0; i < 12; i++)
 		ck_assert_int_eq(store_tx(s, "fill", fill, &bytes), STORE_OK);
