@@ -108,14 +108,15 @@ void server_options_defaults(struct server_options *o)
 /* A request that held this much gives its memory back to the system when it ends. */
 #define TRIM_AFTER_BYTES ((size_t)1 << 20)
 
+/* Under AddressSanitizer its allocator holds the memory; it has its own trim. */
+extern void __sanitizer_purge_allocator(void) __attribute__((weak));
+
 /*
  * glibc keeps what a large tree freed in its arenas; malloc_trim() hands
  * the free pages back. One thread at a time trims, and trims again when
  * more was freed while it did, so the last large request leaves nothing
  * behind.
  */
-/* Under AddressSanitizer its allocator holds the memory; it has its own trim. */
-extern void __sanitizer_purge_allocator(void) __attribute__((weak));
 
 static void memory_return(struct server *srv)
 {
