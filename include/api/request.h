@@ -85,9 +85,7 @@ struct api_request {
 	struct route_result route;
 	struct caller caller;
 	struct query query;
-	json_t *body; /* parsed JSON body, NULL when there was none */
-	const char *raw_body;
-	size_t raw_body_len;
+	json_t *body; /* parsed JSON body, NULL when there was none (the bytes are not kept) */
 	const char *idempotency_key; /* NULL when none */
 	const char *if_none_match;   /* NULL when none */
 	int64_t wait_deadline_ms;    /* a long-poll's deadline once it started waiting, else 0 */

@@ -38,6 +38,12 @@
 	  "{text} is not allowed here; allowed: {text2}")                                        \
 	X(REFUSED_TOO_LARGE,                    413, "payload_too_large",      NULL,             \
 	  "the body is larger than {number} bytes")                                              \
+	X(REFUSED_TOO_MANY_VALUES,              413, "payload_too_large",      NULL,             \
+	  "the body holds more than {number} JSON values (objects, arrays, keys, strings, "      \
+	  "numbers); send fewer")                                                                \
+	X(REFUSED_MEMORY,                       503, "unavailable",            "Retry-After: {number}", \
+	  "the server holds as many request bodies as its memory budget allows; retry in "       \
+	  "{number} s")                                                                          \
 	X(REFUSED_KEY_MISSING,                  401, "unauthorized",           WWW_AUTHENTICATE, \
 	  "an API key is required: Authorization: Bearer <key>")                                 \
 	X(REFUSED_KEY_INVALID,                  401, "unauthorized",           WWW_AUTHENTICATE, \

@@ -4,8 +4,10 @@
  * libmicrohttpd received, the fuzz harness what it made up.
  *
  * body size (413), route and method (404, 405), key (401, 403) and rate
- * (429), query (400 invalid_parameter), content type (415), JSON syntax
- * (400 invalid_json), a body where none is taken (400). A request that
+ * (429), query (400 invalid_parameter), content type (415), the body's
+ * values and depth before parsing (413, 400 invalid_json; a body budget
+ * spent: 503), JSON syntax (400 invalid_json), a body where none is taken
+ * (400). A request that
  * fails one is refused: the refusal is its outcome (api/request.h).
  */
 #ifndef DROPLINE_HTTP_CHECKS_H
@@ -17,6 +19,7 @@
 #include "api/query.h"
 #include "api/request.h"
 #include "api/route.h"
+#include "http/budget.h"
 #include "http/ratelimit.h"
 
 /* What a request brought besides its method and path; every pointer may be NULL. */
@@ -31,6 +34,13 @@ struct request_input {
 	size_t body_len;
 	bool body_too_large; /* over body_limit: the body was not kept */
 	size_t body_limit;
+	bool body_over_budget; /* the process's body budget was spent: the body was not kept */
+	/*
+	 * The process's budget for bodies (NULL: none): the parsed tree's bound
+	 * is taken from it before parsing, and added to *budget_held.
+	 */
+	struct body_budget *budget;
+	size_t *budget_held;
 	struct rate_limiter *limiter; /* NULL for no limit */
 };
 

@@ -38,8 +38,9 @@ struct server_options {
 	 */
 	const char *tls_cert;
 	const char *tls_key;
-	double rate_limit; /* requests a second per API key; 0 for no limit */
-	double rate_burst; /* requests a key may make at once; 0: 2 s worth */
+	size_t body_memory; /* bytes all bodies and their parsed trees may hold at once */
+	double rate_limit;  /* requests a second per API key; 0 for no limit */
+	double rate_burst;  /* requests a key may make at once; 0: 2 s worth */
 };
 
 /* Defaults for every field not set (0/NULL). */

@@ -67,7 +67,14 @@ struct store_options {
 	store_open_mode mode;	  /* 0: STORE_OPEN_CREATE */
 	/* Where failures are logged (domain/log.h); NULL: JSON lines on stderr. */
 	const struct logger *log;
+	uint64_t wal_warn_bytes; /* log when the WAL grows past this; 0: STORE_WAL_WARN_BYTES */
 };
+
+/* The WAL size past which a line is logged: checkpoints are not keeping up. */
+#define STORE_WAL_WARN_BYTES ((uint64_t)64 << 20)
+
+/* Pages in the WAL after which the writer checkpoints (SQLite's own default). */
+#define STORE_CHECKPOINT_PAGES 1000
 
 /* Longest message store_open() and store_migrate() write into err. */
 #define STORE_ERR_MAX 512
@@ -90,6 +97,14 @@ store_status store_set_max_bytes(store *s, uint64_t max_bytes);
 
 /* Closes every connection. NULL is ignored. */
 void store_close(store *s);
+
+/*
+ * store_checkpoint() copies the whole WAL into the database and truncates
+ * it (what a clean stop does before closing). STORE_OK when it did; else
+ * one line in err (a reader still holds an old snapshot, the file cannot be
+ * written): the WAL keeps the writes, and the next open reads them.
+ */
+store_status store_checkpoint(store *s, char err[STORE_ERR_MAX]);
 
 /*
  * store_migrate() applies, in version order, each embedded migration the

@@ -23,18 +23,21 @@ static bool key_is_valid(const char *key)
 
 /*
  * BLAKE2b of method, path and body: what "the same request" means. The path
- * is taken without its trailing slash (both forms are one route), and a JSON
- * body in its canonical form (compact, keys sorted), so a client that
- * re-serialises the same document is still sending the same request.
+ * is taken without its trailing slash (both forms are one route), and the
+ * parsed body in its canonical form (compact, keys sorted), never the bytes
+ * sent, so a client that re-serialises the same document (other spacing,
+ * other key order) is still sending the same request. A route that takes no
+ * body reads `{}` as none (src/http/checks.c): both are the same request.
  */
-static bool request_hash(const struct api_request *req, const char *body, size_t body_len,
-			 uint8_t hash[IDEMPOTENCY_HASH_BYTES])
+static bool request_hash(const struct api_request *req, uint8_t hash[IDEMPOTENCY_HASH_BYTES])
 {
 	crypto_generichash_state state;
 	size_t path_len = strlen(req->path);
 	while (path_len > 1 && req->path[path_len - 1] == '/')
 		path_len--;
 	char *canonical = NULL;
+	const char *body = NULL;
+	size_t body_len = 0;
 	if (req->body != NULL) {
 		canonical = json_dumps(req->body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 		if (canonical == NULL)
@@ -99,7 +102,7 @@ void idempotency_run(struct api_request *req)
 					       .party_id = req->caller.party_id,
 					       .key = key,
 					       .now = time_now()}};
-	if (!request_hash(req, req->raw_body, req->raw_body_len, run.claim.hash)) {
+	if (!request_hash(req, run.claim.hash)) {
 		api_reject(req, REFUSED_INTERNAL, 0);
 		return;
 	}

@@ -5,6 +5,7 @@
 
 #include "domain/timeutil.h"
 #include "api/query.h"
+#include "domain/spec.h"
 #include "domain/text.h"
 
 static const char *const op_suffixes[] = {
@@ -73,7 +74,8 @@ static bool value_check(const struct query_param *p, const char *key, const char
 		}
 		return true;
 	case QUERY_TEXT:
-		if (strlen(text) > p->max_len) {
+		/* Characters (UTF-8 code points), as body fields count them. */
+		if (utf8_length(text, strlen(text)) > p->max_len) {
 			field_errors_add(fe, key, "must be at most %zu characters", p->max_len);
 			return false;
 		}

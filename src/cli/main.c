@@ -755,9 +755,17 @@ static int cmd_serve(const struct cli_options *o)
 out:
 	server_stop(srv, SHUTDOWN_GRACE_MS);
 	api_free(app);
+	/* Every answered write is in the database or its WAL; a clean stop leaves no WAL. */
+	char checkpoint_err[STORE_ERR_MAX];
+	bool checkpointed = rc == EXIT_SUCCESS && store_checkpoint(s, checkpoint_err) == STORE_OK;
 	store_close(s);
-	if (rc == EXIT_SUCCESS)
+	if (rc == EXIT_SUCCESS && checkpointed)
 		log_write(log, LOG_INFO, "stopped cleanly");
+	else if (rc == EXIT_SUCCESS)
+		log_write(log, LOG_WARN,
+			  "stopped, but the final %s; every answered write is kept in the WAL file "
+			  "beside the database and is read at the next start",
+			  checkpoint_err);
 	metrics_free(metrics);
 	tls_files_free(&tls);
 	logger_free(log);

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "domain/jsonscan.h"
 #include "http/checks.h"
 
 /* True for "application/json" with optional parameters (charset). */
@@ -82,6 +83,34 @@ static bool check_body(struct api_request *req, const struct request_input *in)
 		api_refuse(req, REFUSED_MEDIA_TYPE);
 		return false;
 	}
+	/* What the tree can become, before it is built. */
+	struct json_scan scan;
+	switch (json_scan(in->body, in->body_len, JSON_SCAN_MAX_VALUES, JSON_SCAN_MAX_DEPTH,
+			  &scan)) {
+	case JSON_SCAN_OK: break;
+	case JSON_SCAN_TOO_MANY:
+		api_refuse(req, REFUSED_TOO_MANY_VALUES)->number = JSON_SCAN_MAX_VALUES;
+		return false;
+	case JSON_SCAN_TOO_DEEP:
+		refusal_text(api_refuse(req, REFUSED_JSON),
+			     "line %d, column %d: nested deeper than %d levels", scan.line,
+			     scan.column, JSON_SCAN_MAX_DEPTH);
+		return false;
+	case JSON_SCAN_UNDERFLOW:
+		refusal_text(api_refuse(req, REFUSED_JSON),
+			     "line %d, column %d: a number too small to hold (it would be read "
+			     "as 0); amounts take at most two decimals",
+			     scan.line, scan.column);
+		return false;
+	}
+	if (in->budget != NULL) {
+		size_t tree = JSON_SCAN_TREE_BYTES(scan.values, in->body_len);
+		if (!body_budget_take(in->budget, tree)) {
+			api_refuse(req, REFUSED_MEMORY)->number = 1;
+			return false;
+		}
+		*in->budget_held += tree;
+	}
 	json_error_t jerr;
 	req->body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req->body == NULL) {
@@ -91,8 +120,6 @@ static bool check_body(struct api_request *req, const struct request_input *in)
 			     hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 		return false;
 	}
-	req->raw_body = in->body;
-	req->raw_body_len = in->body_len;
 	if (req->route.route->accepts_body)
 		return true;
 	/* An empty object is what some clients send with every PUT. */
@@ -122,6 +149,10 @@ checks_result request_check(struct api_request *req, const struct route *routes,
 	const struct route *route = req->route.route;
 	if (in->body_too_large) {
 		api_refuse(req, REFUSED_TOO_LARGE)->number = (int64_t)in->body_limit;
+		return CHECKS_REFUSED;
+	}
+	if (in->body_over_budget) {
+		api_refuse(req, REFUSED_MEMORY)->number = 1;
 		return CHECKS_REFUSED;
 	}
 	if (route->party != PARTY_NONE && !check_caller(req, in))

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -57,6 +58,9 @@ struct server {
 	atomic_int in_flight;
 	struct http_metrics *metrics; /* NULL when there is no registry */
 	struct tls_keys *tls;	      /* the certificate and key; NULL without TLS */
+	struct body_budget budget;    /* bytes of bodies and parsed trees held */
+	atomic_bool trimming;	      /* a thread is returning freed memory */
+	atomic_bool trim_again;	      /* more was freed while it did */
 };
 
 /* Where a request is on its way to a reply. */
@@ -82,6 +86,8 @@ struct request_state {
 	size_t body_len;
 	size_t body_cap;
 	bool body_too_large;
+	bool body_over_budget;
+	size_t budget_held; /* taken from the server's body budget: body_cap and the tree's bound */
 	struct timespec started;
 	struct MHD_Connection *conn; /* a write's or a long-poll's, to resume it */
 	struct waiter waiter;	     /* a long-poll's place among the held */
@@ -102,13 +108,59 @@ void server_options_defaults(struct server_options *o)
 		o->timeout_seconds = 30;
 	if (o->body_limit == 0)
 		o->body_limit = SERVER_BODY_LIMIT;
+	if (o->body_memory == 0)
+		o->body_memory = BODY_BUDGET_DEFAULT;
+}
+
+/* A request that held this much gives its memory back to the system when it ends. */
+#define TRIM_AFTER_BYTES ((size_t)1 << 20)
+
+/* Under AddressSanitizer its allocator holds the memory; it has its own trim. */
+extern void __sanitizer_purge_allocator(void) __attribute__((weak));
+
+/*
+ * glibc keeps what a large tree freed in its arenas; malloc_trim() hands
+ * the free pages back. One thread at a time trims, and trims again when
+ * more was freed while it did, so the last large request leaves nothing
+ * behind.
+ */
+
+static void memory_return(struct server *srv)
+{
+	atomic_store(&srv->trim_again, true);
+	while (atomic_exchange(&srv->trim_again, false)) {
+		if (atomic_exchange(&srv->trimming, true))
+			return; /* the thread trimming now sees trim_again */
+		if (__sanitizer_purge_allocator != NULL)
+			__sanitizer_purge_allocator();
+		else
+			malloc_trim(0);
+		atomic_store(&srv->trimming, false);
+	}
+}
+
+/* Frees the raw body (a parsed request keeps its tree only) and gives back its budget. */
+static void body_release(struct request_state *rs)
+{
+	body_budget_give(&rs->srv->budget, rs->body_cap);
+	rs->budget_held -= rs->body_cap;
+	free(rs->body);
+	rs->body = NULL;
+	rs->body_len = rs->body_cap = 0;
+	rs->input.body = NULL;
+	rs->input.body_len = 0;
 }
 
 static void state_free(struct request_state *rs)
 {
+	struct server *srv = rs->srv;
+	size_t held = rs->budget_held;
 	api_request_clear(&rs->req);
 	free(rs->body);
+	body_budget_give(&srv->budget, held);
 	free(rs);
+	if (held >= TRIM_AFTER_BYTES)
+		memory_return(srv);
 }
 
 /* A client's X-Request-Id is kept when it is short and plain; else a fresh id. */
@@ -137,23 +189,31 @@ static void request_id_set(struct api_request *req, struct MHD_Connection *conn)
 static void body_append(struct request_state *rs, const char *data, size_t size)
 {
 	size_t limit = rs->srv->opts.body_limit;
-	if (rs->body_too_large)
+	if (rs->body_too_large || rs->body_over_budget)
 		return;
 	if (size > limit || rs->body_len > limit - size) {
 		rs->body_too_large = true;
-		free(rs->body);
-		rs->body = NULL;
-		rs->body_len = rs->body_cap = 0;
+		body_release(rs);
 		return;
 	}
 	if (rs->body_len + size > rs->body_cap) {
 		size_t cap = rs->body_cap ? rs->body_cap : 4096;
 		while (cap < rs->body_len + size)
 			cap *= 2;
+		if (!body_budget_take(&rs->srv->budget, cap - rs->body_cap)) {
+			/* Bodies already hold the process's budget: 503, retry. */
+			rs->body_over_budget = true;
+			body_release(rs);
+			return;
+		}
+		rs->budget_held += cap - rs->body_cap;
 		char *body = realloc(rs->body, cap);
 		if (body == NULL) {
 			/* Treated like an oversized body: the client sees 413, not a crash. */
 			rs->body_too_large = true;
+			body_budget_give(&rs->srv->budget, cap - rs->body_cap);
+			rs->budget_held -= cap - rs->body_cap;
+			body_release(rs);
 			return;
 		}
 		rs->body = body;
@@ -209,9 +269,15 @@ static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 		.body_len = rs->body_len,
 		.body_too_large = rs->body_too_large,
 		.body_limit = srv->opts.body_limit,
+		.body_over_budget = rs->body_over_budget,
+		.budget = &srv->budget,
+		.budget_held = &rs->budget_held,
 		.limiter = srv->limiter,
 	};
-	switch (request_check(&rs->req, srv->routes, srv->nroutes, &rs->input)) {
+	checks_result checked = request_check(&rs->req, srv->routes, srv->nroutes, &rs->input);
+	/* The handler reads the parsed tree; the bytes are not needed while a write waits. */
+	body_release(rs);
+	switch (checked) {
 	case CHECKS_REFUSED: return NEXT_ANSWER;
 	case CHECKS_READ:
 		api_handle_read(&rs->req);
@@ -621,6 +687,9 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 	srv->routes = routes;
 	srv->nroutes = nroutes;
 	atomic_init(&srv->in_flight, 0);
+	body_budget_init(&srv->budget, srv->opts.body_memory);
+	atomic_init(&srv->trimming, false);
+	atomic_init(&srv->trim_again, false);
 	if (srv->opts.rate_limit > 0) {
 		double burst =
 			srv->opts.rate_burst > 0 ? srv->opts.rate_burst : 2 * srv->opts.rate_limit;

@@ -54,6 +54,12 @@ struct store {
 	unsigned nreaders;
 	pthread_mutex_t readers_lock;
 	pthread_cond_t readers_free;
+
+	/* The WAL's health, kept by the writer's WAL hook (under the writer lock). */
+	uint64_t wal_warn_bytes; /* log when the WAL holds more than this */
+	unsigned page_size;	 /* bytes of a WAL frame's page */
+	bool checkpoint_failing; /* the last checkpoint failed: logged once a streak */
+	bool wal_over;		 /* the WAL is past wal_warn_bytes: logged once a streak */
 };
 
 /*

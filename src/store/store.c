@@ -299,6 +299,16 @@ static store_status conn_open(store *s, store_conn *c, bool writer, store_open_m
 		conn_close(c);
 		return STORE_ERROR;
 	}
+	if (writer && sqlite3_db_readonly(c->db, "main") == 1) {
+		/* SQLite opens a file it may not write read-only, silently: every write would fail.
+		 */
+		snprintf(err, STORE_ERR_MAX,
+			 "cannot write database %s: it opens read-only (may this user write the "
+			 "file and its directory? is it immutable or on a read-only mount?)",
+			 s->path);
+		conn_close(c);
+		return STORE_ERROR;
+	}
 	if (writer) {
 		/* journal_mode answers a row; check that WAL really took. */
 		sqlite3_stmt *st = NULL;
@@ -318,6 +328,75 @@ static store_status conn_open(store *s, store_conn *c, bool writer, store_open_m
 		}
 	}
 	return STORE_OK;
+}
+
+/* One line of the store's health, through the store's logger as store_log_error() writes. */
+static void log_health(const struct logger *log, log_level level, const char *message,
+		       store_conn *c, uint64_t wal_bytes)
+{
+	json_t *line = json_pack("{s:s, s:s, s:I}", "component", "store", "message", message,
+				 "wal_bytes", (json_int_t)wal_bytes);
+	if (line != NULL && c != NULL) {
+		json_object_set_new(line, "sqlite", json_integer(sqlite3_extended_errcode(c->db)));
+		json_object_set_new(line, "sqlite_message", json_string(sqlite3_errmsg(c->db)));
+	}
+	log_json(log, level, line);
+}
+
+/*
+ * After every commit of the writer: checkpoint once the WAL holds
+ * STORE_CHECKPOINT_PAGES (what SQLite's own hook does, which this one
+ * replaces), and say when checkpoints fail or the WAL grows past its bound,
+ * once per streak each, not once per commit.
+ */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	store *s = ctx;
+	(void)name;
+	store_conn *c = &s->writer;
+	uint64_t bytes = (uint64_t)pages * s->page_size;
+	if (pages >= STORE_CHECKPOINT_PAGES) {
+		int in_log = 0, done = 0;
+		int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &in_log,
+						   &done);
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
+			if (!s->checkpoint_failing)
+				log_health(c->log, LOG_ERROR,
+					   "checkpoint failed: the WAL keeps every write and grows "
+					   "until one succeeds",
+					   c, bytes);
+			s->checkpoint_failing = true;
+		} else if (rc == SQLITE_OK && s->checkpoint_failing) {
+			log_health(c->log, LOG_INFO, "checkpoints succeed again", NULL, bytes);
+			s->checkpoint_failing = false;
+		}
+	}
+	if (bytes > s->wal_warn_bytes && !s->wal_over) {
+		log_health(c->log, LOG_WARN,
+			   "the WAL grew past its bound: checkpoints are not keeping up (a reader "
+			   "holding an old snapshot, or a failing disk)",
+			   NULL, bytes);
+		s->wal_over = true;
+	} else if (bytes <= s->wal_warn_bytes && s->wal_over) {
+		log_health(c->log, LOG_INFO, "the WAL is back within its bound", NULL, bytes);
+		s->wal_over = false;
+	}
+	return SQLITE_OK;
+}
+
+store_status store_checkpoint(store *s, char err[STORE_ERR_MAX])
+{
+	pthread_mutex_lock(&s->writer_lock);
+	store_conn *c = &s->writer;
+	int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	store_status st = STORE_OK;
+	if (rc != SQLITE_OK) {
+		snprintf(err, STORE_ERR_MAX, "checkpoint of %s failed: %s", s->path,
+			 sqlite3_errmsg(c->db));
+		st = (rc & 0xff) == SQLITE_BUSY ? STORE_BUSY : STORE_ERROR;
+	}
+	pthread_mutex_unlock(&s->writer_lock);
+	return st;
 }
 
 int store_latest_version(void)
@@ -415,6 +494,18 @@ store_status store_open(const char *path, const struct store_options *opts, stor
 	store_status st = conn_open(s, &s->writer, true, mode, err);
 	if (st != STORE_OK)
 		goto fail;
+	s->wal_warn_bytes =
+		opts && opts->wal_warn_bytes ? opts->wal_warn_bytes : STORE_WAL_WARN_BYTES;
+	s->page_size = 4096;
+	if (mode != STORE_OPEN_READ_ONLY) {
+		sqlite3_stmt *ps = NULL;
+		if (sqlite3_prepare_v2(s->writer.db, "PRAGMA page_size", -1, &ps, NULL) ==
+			    SQLITE_OK &&
+		    sqlite3_step(ps) == SQLITE_ROW && sqlite3_column_int(ps, 0) > 0)
+			s->page_size = (unsigned)sqlite3_column_int(ps, 0);
+		sqlite3_finalize(ps);
+		sqlite3_wal_hook(s->writer.db, wal_hook, s);
+	}
 	/* The other modes must not change a database that was never migrated. */
 	st = mode == STORE_OPEN_CREATE ? ensure_migrations_table(&s->writer) : STORE_OK;
 	if (st != STORE_OK) {
