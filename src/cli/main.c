@@ -378,7 +378,8 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
 			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
 	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
-			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days) ||
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS,
+			    &o->event_retention_days) ||
 	    !number_setting(cmd, p, OPT_MAX_CONNECTIONS, "DROPLINE_MAX_CONNECTIONS", 1,
 			    MAX_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, &o->max_connections))
 		return EXIT_USAGE;
@@ -541,7 +542,8 @@ static void raise_open_files_limit(int64_t max_connections, unsigned threads)
 	}
 	rlim_t need = (rlim_t)max_connections + SERVE_SPARE_FDS(threads);
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-		rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		rlim_t want =
+			rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
 		struct rlimit raised = {.rlim_cur = want, .rlim_max = rl.rlim_max};
 		if (want > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0)
 			rl.rlim_cur = want;

@@ -456,9 +456,10 @@ START_TEST(max_connections_outside_1_1000000_is_refused)
 		run_cli(&r, (const char *[]){"serve", "--max-connections", bad[i], NULL});
 		ck_assert_msg(r.status == 2, "'%s': exit %d", bad[i], r.status);
 		ck_assert_uint_eq(count_lines(r.err), 1);
-		ck_assert_msg(strstr(r.err, "--max-connections must be a number from 1 to 1000000") !=
-				      NULL,
-			      "%s", r.err);
+		ck_assert_msg(
+			strstr(r.err, "--max-connections must be a number from 1 to 1000000") !=
+				NULL,
+			"%s", r.err);
 	}
 	run_cli_env(&r, (const char *[]){"DROPLINE_MAX_CONNECTIONS=0", NULL},
 		    (const char *[]){"serve", NULL});
