@@ -13,6 +13,7 @@
  *                             retailer can still cancel (open, unacknowledged,
  *                             nothing shipped or canceled), newest first.
  *   load info DB              prints row counts and the status mix.
+ *   load last-event DB        prints the newest event's id (0 when none).
  *
  * It writes through SQL directly (bench only): one connection,
  * synchronous=OFF and journal_mode=OFF during the load, transactions of
@@ -522,6 +523,15 @@ int main(int argc, char **argv)
 		return pick_cancel(argv[2], strtoll(argv[3], NULL, 10));
 	if (argc == 3 && strcmp(argv[1], "info") == 0)
 		return info(argv[2]);
-	fprintf(stderr, "usage: load fill DB [ORDERS] | load pick-cancel DB N | load info DB\n");
+	if (argc == 3 && strcmp(argv[1], "last-event") == 0) {
+		if (sqlite3_open_v2(argv[2], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+			die("open");
+		sqlite3_busy_timeout(db, 5000);
+		printf("%lld\n", (long long)query_int("SELECT coalesce(max(id), 0) FROM events"));
+		sqlite3_close(db);
+		return 0;
+	}
+	fprintf(stderr, "usage: load fill DB [ORDERS] | load pick-cancel DB N | load info DB | "
+			"load last-event DB\n");
 	return 2;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -39,6 +40,8 @@
 #define MAX_RATE_LIMIT		1000000
 #define MAX_RETENTION_DAYS	3650
 #define MAX_PORT		65535
+#define DEFAULT_MAX_CONNECTIONS 1024
+#define MAX_MAX_CONNECTIONS	1000000
 
 static const char usage_main[] =
 	"usage: dropline COMMAND [OPTIONS] [ARGUMENTS]\n"
@@ -66,14 +69,15 @@ static const char usage_main[] =
 	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT "
 	"(default " DEFAULT_RATE_LIMIT_TEXT "),\n"
 	"             DROPLINE_EVENT_RETENTION_DAYS (default 30), DROPLINE_LOG_LEVEL\n"
-	"             (default info), DROPLINE_NO_METRICS, DROPLINE_TLS_CERT, DROPLINE_TLS_KEY;\n"
+	"             (default info), DROPLINE_NO_METRICS, DROPLINE_TLS_CERT, DROPLINE_TLS_KEY,\n"
+	"             DROPLINE_MAX_CONNECTIONS (default 1024);\n"
 	"             options given on the command line win.\n"
 	"exit status: 0 done, 1 the work failed, 2 the command line was wrong.\n";
 
 static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
 	"                      [--event-retention-days N] [--log-level LEVEL] [--no-metrics]\n"
-	"                      [--tls-cert FILE --tls-key FILE]\n"
+	"                      [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -97,7 +101,11 @@ static const char usage_serve[] =
 	"                       no key otherwise, so mind who can reach --listen\n"
 	"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) (DROPLINE_TLS_CERT)\n"
 	"  --tls-key FILE       and this PEM private key (DROPLINE_TLS_KEY); both or neither;\n"
-	"                       read at start, and again on SIGHUP\n";
+	"                       read at start, and again on SIGHUP\n"
+
+	"  --max-connections N  connections open at once, 1-1000000, long-polls included;\n"
+	"                       the open-files limit is raised to fit when it can be\n"
+	"                       (DROPLINE_MAX_CONNECTIONS, default 1024)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -152,6 +160,7 @@ enum option_id {
 	OPT_THREADS,
 	OPT_RATE_LIMIT,
 	OPT_EVENT_RETENTION,
+	OPT_MAX_CONNECTIONS,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -175,6 +184,7 @@ static const struct option longopts[] = {
 	{"threads", required_argument, NULL, OPT_VALUE_BASE + OPT_THREADS},
 	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
 	{"event-retention-days", required_argument, NULL, OPT_VALUE_BASE + OPT_EVENT_RETENTION},
+	{"max-connections", required_argument, NULL, OPT_VALUE_BASE + OPT_MAX_CONNECTIONS},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -193,6 +203,7 @@ struct cli_options {
 	unsigned threads;
 	int64_t rate_limit;
 	int64_t event_retention_days;
+	int64_t max_connections;
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -393,7 +404,10 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
 			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
 	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
-			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days))
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS,
+			    &o->event_retention_days) ||
+	    !number_setting(cmd, p, OPT_MAX_CONNECTIONS, "DROPLINE_MAX_CONNECTIONS", 1,
+			    MAX_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, &o->max_connections))
 		return EXIT_USAGE;
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
@@ -673,6 +687,46 @@ static int serve_wait(const sigset_t *handled, const struct cli_options *o, stru
 	}
 }
 
+/*
+ * File descriptors serve needs besides its connections: the database's
+ * files for each connection to it, the listening socket, epoll and wake-up
+ * descriptors of each thread, stdio. Generous on purpose.
+ */
+#define SERVE_SPARE_FDS(threads) (64 + 8 * (rlim_t)(threads))
+
+/*
+ * Raises the soft open-files limit toward the hard one when
+ * max_connections needs more than it allows. When the hard limit is too
+ * low, says so: connections past what fits are refused by the server.
+ */
+static void raise_open_files_limit(int64_t max_connections, unsigned threads,
+				   const struct logger *log)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_write(log, LOG_WARN, "cannot read the open-files limit: %s", strerror(errno));
+		return;
+	}
+	rlim_t need = (rlim_t)max_connections + SERVE_SPARE_FDS(threads);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rlim_t want =
+			rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		struct rlimit raised = {.rlim_cur = want, .rlim_max = rl.rlim_max};
+		if (want > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl.rlim_cur = want;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_write(
+			log, LOG_WARN,
+			"--max-connections %lld needs about %llu open files, and the limit is %llu "
+			"(hard limit %llu): connections past about %llu will be refused",
+			(long long)max_connections, (unsigned long long)need,
+			(unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+			rl.rlim_cur > SERVE_SPARE_FDS(threads)
+				? (unsigned long long)(rl.rlim_cur - SERVE_SPARE_FDS(threads))
+				: 0ULL);
+}
+
 static int cmd_serve(const struct cli_options *o)
 {
 	struct logger *log = logger_new(stderr, o->log_level);
@@ -710,6 +764,7 @@ static int cmd_serve(const struct cli_options *o)
 	struct server *srv = NULL;
 	if (!tls_files_read(o, log, &tls))
 		goto out;
+	raise_open_files_limit(o->max_connections, o->threads, log);
 	s = open_logged_store(o->db, o->threads, DB_SET_UP, log);
 	if (s == NULL)
 		goto out;
@@ -719,6 +774,7 @@ static int cmd_serve(const struct cli_options *o)
 				    .metrics = metrics,
 				    .tls_cert = tls.cert,
 				    .tls_key = tls.key,
+				    .connection_limit = (unsigned)o->max_connections,
 				    .rate_limit = (double)o->rate_limit};
 	char err[SERVER_ERR_MAX];
 	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days,
@@ -1056,7 +1112,7 @@ static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
 		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_LOG_LEVEL) | OPT_BIT(OPT_NO_METRICS) |
-		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY),
+		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY) | OPT_BIT(OPT_MAX_CONNECTIONS),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};

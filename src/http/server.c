@@ -91,9 +91,9 @@ struct request_state {
 	struct timespec started;
 	struct MHD_Connection *conn; /* a write's or a long-poll's, to resume it */
 	struct waiter waiter;	     /* a long-poll's place among the held */
-	struct pairs pairs;	     /* the query, as libmicrohttpd decoded it */
 	struct request_input input;  /* what the checks and the handler read */
 	atomic_int phase;	     /* enum request_phase */
+	bool waited;		     /* a long-poll that was held: its answer closes */
 };
 
 void server_options_defaults(struct server_options *o)
@@ -253,7 +253,13 @@ typedef enum {
 static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 {
 	struct server *srv = rs->srv;
-	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &rs->pairs);
+	/*
+	 * The pairs are needed by the checks only (the parsed query keeps what
+	 * it needs): on the stack, not in what a held long-poll keeps.
+	 */
+	struct pairs pairs;
+	pairs.count = 0;
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
 	rs->input = (struct request_input){
 		.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_AUTHORIZATION),
@@ -263,8 +269,8 @@ static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key"),
 		.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_IF_NONE_MATCH),
-		.pairs = rs->pairs.items,
-		.npairs = rs->pairs.count,
+		.pairs = pairs.items,
+		.npairs = pairs.count,
 		.body = rs->body,
 		.body_len = rs->body_len,
 		.body_too_large = rs->body_too_large,
@@ -277,6 +283,8 @@ static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 	checks_result checked = request_check(&rs->req, srv->routes, srv->nroutes, &rs->input);
 	/* The handler reads the parsed tree; the bytes are not needed while a write waits. */
 	body_release(rs);
+	rs->input.pairs = NULL; /* gone with this frame */
+	rs->input.npairs = 0;
 	switch (checked) {
 	case CHECKS_REFUSED: return NEXT_ANSWER;
 	case CHECKS_READ:
@@ -309,7 +317,7 @@ static enum MHD_Result hold(struct request_state *rs, struct MHD_Connection *con
 	atomic_store(&rs->phase, PHASE_WAITING);
 	MHD_suspend_connection(conn);
 	switch (waiters_hold(rs->srv->waiters, &rs->waiter, req->out.wait_seq)) {
-	case WAIT_HELD: return MHD_YES;
+	case WAIT_HELD: rs->waited = true; return MHD_YES;
 	case WAIT_STOPPED:
 		req->wait_deadline_ms = 1; /* the server stops: answer now */
 					   /* fall through */
@@ -348,6 +356,17 @@ static enum MHD_Result queue_reply(struct request_state *rs, struct MHD_Connecti
 	MHD_add_response_header(resp, "X-Request-Id", rs->req.request_id);
 	for (size_t i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	/*
+	 * A long-poll that was held answers with Connection: close. Kept
+	 * alive, libmicrohttpd 0.9.75 would zero the connection's whole memory
+	 * pool (CONNECTION_MEMORY_LIMIT) for its next request, and the next
+	 * long-poll on it would hold all of it: 64 KiB each instead of the two
+	 * pages a fresh connection touches (docs/performance.md, 10,000
+	 * long-polls). A client that polls reconnects; one that catches up
+	 * (answered at once) keeps its connection.
+	 */
+	if (rs->waited)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -443,6 +444,94 @@ START_TEST(listen_port_outside_0_65535_is_refused)
 }
 END_TEST
 
+/*
+ * --max-connections takes 1 to 1000000; anything else is refused before
+ * the database is touched, from the line or the environment.
+ */
+START_TEST(max_connections_outside_1_1000000_is_refused)
+{
+	static const char *const bad[] = {"0", "1000001", "-5", "ten", "", "10x", "+10"};
+	struct bin_run r;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_cli(&r, (const char *[]){"serve", "--max-connections", bad[i], NULL});
+		ck_assert_msg(r.status == 2, "'%s': exit %d", bad[i], r.status);
+		ck_assert_uint_eq(count_lines(r.err), 1);
+		ck_assert_msg(
+			strstr(r.err, "--max-connections must be a number from 1 to 1000000") !=
+				NULL,
+			"%s", r.err);
+	}
+	run_cli_env(&r, (const char *[]){"DROPLINE_MAX_CONNECTIONS=0", NULL},
+		    (const char *[]){"serve", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "DROPLINE_MAX_CONNECTIONS must be a number"));
+	ck_assert(!file_exists(db));
+	/* Other commands do not take it. */
+	run_cli(&r, (const char *[]){"migrate", "--max-connections", "10", NULL});
+	ck_assert_int_eq(r.status, 2);
+}
+END_TEST
+
+/* The soft open-files limit of process pid, from /proc. */
+static unsigned long long open_files_limit(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	unsigned long long soft = 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Max open files", 14) == 0)
+			soft = strtoull(line + 14, NULL, 10);
+	fclose(f);
+	return soft;
+}
+
+/*
+ * serve raises its soft open-files limit to what --max-connections needs
+ * when the hard limit allows it; when it does not, it says so in one line
+ * and serves anyway.
+ */
+START_TEST(serve_raises_the_open_files_limit_for_max_connections)
+{
+	struct bin_run r;
+	run_cli(&r, (const char *[]){"migrate", NULL});
+	ck_assert_int_eq(r.status, 0);
+	struct rlimit rl;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 4096)
+		return; /* this machine's hard limit leaves nothing to raise */
+	/* This test runs in a process of its own: its limits end with it. */
+	rl.rlim_cur = 256;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(setenv("DROPLINE_MAX_CONNECTIONS", "2000", 1), 0);
+	char err_path[400], text[8192];
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	unsigned port = 0;
+	pid_t pid = bin_serve(dir, db, err_path, &port);
+	ck_assert_uint_ge(open_files_limit(pid), 2000);
+	ck_assert_int_eq(bin_stop(pid), 0);
+	bin_read_all(err_path, text, sizeof(text));
+	ck_assert_msg(strstr(text, "open files") == NULL, "%s", text);
+
+	/* A hard limit below the need: one line says what will happen. */
+	rl.rlim_cur = rl.rlim_max = 512;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	pid = bin_serve(dir, db, err_path, &port);
+	ck_assert_uint_eq(open_files_limit(pid), 512);
+	struct test_server ts = {.port = (uint16_t)port};
+	struct http_response resp;
+	http_get(&ts, "/healthz", NULL, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	http_response_free(&resp);
+	ck_assert_int_eq(bin_stop(pid), 0);
+	bin_read_all(err_path, text, sizeof(text));
+	ck_assert_msg(strstr(text, "--max-connections 2000 needs about") != NULL &&
+			      strstr(text, "the limit is 512") != NULL,
+		      "%s", text);
+}
+END_TEST
+
 START_TEST(unwritable_database_path_fails_with_one_line)
 {
 	struct bin_run r;
@@ -688,6 +777,8 @@ int main(void)
 	tcase_add_test(tc, keys_list_reads_without_writing);
 	tcase_add_test(tc, every_usage_form_works_as_written);
 	tcase_add_test(tc, listen_port_outside_0_65535_is_refused);
+	tcase_add_test(tc, max_connections_outside_1_1000000_is_refused);
+	tcase_add_test(tc, serve_raises_the_open_files_limit_for_max_connections);
 	tcase_add_test(tc, unwritable_database_path_fails_with_one_line);
 	tcase_add_test(tc, busy_port_fails_with_one_line);
 	tcase_add_test(tc, serve_stops_cleanly_on_sigterm);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "client.h"
@@ -273,7 +274,25 @@ struct poll {
 	size_t events;
 	char first_type[64]; /* the first event's type, "" when none */
 	int64_t ms;
+	bool closed; /* answered with Connection: close */
 };
+
+/* Whether a response's header block has "Connection: close" (any case). */
+static bool closes(const struct http_response *r)
+{
+	for (const char *h = r->headers; h != NULL && *h != '\0'; h = strchr(h, '\n')) {
+		while (*h == '\n' || *h == '\r')
+			h++;
+		if (strncasecmp(h, "connection:", 11) == 0) {
+			const char *v = h + 11;
+			while (*v == ' ')
+				v++;
+			if (strncasecmp(v, "close", 5) == 0)
+				return true;
+		}
+	}
+	return false;
+}
 
 static void *long_poll(void *arg)
 {
@@ -287,6 +306,7 @@ static void *long_poll(void *arg)
 	json_t *first = json_array_get(json_object_get(r.json, "results"), 0);
 	snprintf(p->first_type, sizeof(p->first_type), "%s",
 		 first ? json_string_value(json_object_get(first, "type")) : "");
+	p->closed = closes(&r);
 	http_response_free(&r);
 	return NULL;
 }
@@ -343,6 +363,53 @@ START_TEST(wait_answers_at_once_on_news_and_after_its_time_without)
 	ck_assert_int_eq(filtered.status, 200);
 	ck_assert_uint_eq(filtered.events, 1);
 	ck_assert_str_eq(filtered.first_type, "order.acknowledged");
+}
+END_TEST
+
+/*
+ * A long-poll that was held answers with Connection: close, so that the
+ * server does not keep its connection's memory for the next one
+ * (docs/performance.md); its answer is the same page as ever. One answered
+ * at once keeps its connection.
+ */
+START_TEST(a_held_long_poll_closes_its_connection_and_answers_as_ever)
+{
+	int64_t after = newest_id(B501, demo.key501);
+	char path[256];
+	snprintf(path, sizeof(path), B501 "/events/?after=%lld&wait=1", (long long)after);
+	struct http_response r;
+	http_get(&ts, path, demo.key501, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "results")), 0);
+	char next[128];
+	snprintf(next, sizeof(next), B501 "/events/?after=%lld&wait=1", (long long)after);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "next")), next);
+	ck_assert_msg(closes(&r), "%s", r.headers);
+	http_response_free(&r);
+
+	/* Woken by news while held: the event, and the connection closes too. */
+	struct poll news = {.key = demo.key501};
+	snprintf(news.path, sizeof(news.path), B501 "/events/?after=%lld&wait=20",
+		 (long long)after);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, long_poll, &news), 0);
+	struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000000L};
+	nanosleep(&pause, NULL);
+	json_t *o = create_order(500, demo.key500, "[" LINE_5 "]");
+	pthread_join(t, NULL);
+	ck_assert_int_eq(news.status, 200);
+	ck_assert_uint_eq(news.events, 1);
+	ck_assert_str_eq(news.first_type, "order.created");
+	ck_assert(news.closed);
+	json_decref(o);
+
+	/* Something to answer at once: the connection stays open. */
+	snprintf(path, sizeof(path), B501 "/events/?after=%lld&wait=1", (long long)after);
+	http_get(&ts, path, demo.key501, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "results")), 1);
+	ck_assert_msg(!closes(&r), "%s", r.headers);
+	http_response_free(&r);
 }
 END_TEST
 
@@ -471,6 +538,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, a_first_shipment_also_acknowledges_the_order);
 	tcase_add_test(tc, filters_and_a_next_that_is_never_null);
 	tcase_add_test(tc, wait_answers_at_once_on_news_and_after_its_time_without);
+	tcase_add_test(tc, a_held_long_poll_closes_its_connection_and_answers_as_ever);
 	tcase_add_test(tc, a_reader_sees_every_event_once_in_order_while_writers_commit);
 	tcase_add_test(tc, an_orders_timeline);
 	tcase_add_test(tc, retention_forgets_old_events_and_says_so);
