@@ -342,17 +342,19 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
  * was received, in the head [head, head_end), with the line's CR LF (or
  * bare LF) overwritten by NULs. So the byte after a value's terminator is
  * another NUL (its CR LF), or the first byte of the next header (a bare
- * LF); anything else means the value held a NUL. A value outside the head
- * was rebuilt from an obsolete line folding. Both are marked damaged.
+ * LF); anything else means the value held a NUL. A name or a value
+ * outside the head was rebuilt from an obsolete line folding (0.9.75 glues
+ * the next line to the name). Both are marked damaged.
  * tests/integration/test_framing.c fails if a libmicrohttpd changes this.
  */
 static void mark_damaged(struct head_scan *h, uintptr_t head, uintptr_t head_end)
 {
 	for (size_t i = 0; i < h->count; i++) {
 		const char *value = h->headers[i].value;
-		uintptr_t v = (uintptr_t)value;
+		uintptr_t v = (uintptr_t)value, k = (uintptr_t)h->headers[i].name;
 		size_t n = h->value_sizes[i];
-		if (v < head || v >= head_end || n >= head_end - v - 1) {
+		if (k < head || k >= head_end || v < head || v >= head_end ||
+		    n >= head_end - v - 1) {
 			h->headers[i].damaged = true;
 			continue;
 		}
