@@ -36,6 +36,9 @@
 #define DEFAULT_RATE_LIMIT_TEXT "100"
 #define MAX_RATE_LIMIT		1000000
 #define MAX_RETENTION_DAYS	3650
+#define DEFAULT_PER_ADDRESS	64
+#define MAX_PER_ADDRESS		100000
+#define MAX_IDLE_TIMEOUT	3600
 #define MAX_PORT		65535
 
 static const char usage_main[] =
@@ -63,13 +66,16 @@ static const char usage_main[] =
 	"), DROPLINE_LISTEN (default " DEFAULT_LISTEN "),\n"
 	"             DROPLINE_THREADS (default 2), DROPLINE_RATE_LIMIT "
 	"(default " DEFAULT_RATE_LIMIT_TEXT "),\n"
-	"             DROPLINE_EVENT_RETENTION_DAYS (default 30);\n"
+	"             DROPLINE_EVENT_RETENTION_DAYS (default 30),\n"
+	"             DROPLINE_MAX_CONNECTIONS_PER_ADDRESS (default 64),\n"
+	"             DROPLINE_IDLE_TIMEOUT (default 10);\n"
 	"             options given on the command line win.\n"
 	"exit status: 0 done, 1 the work failed, 2 the command line was wrong.\n";
 
 static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
-	"                      [--event-retention-days N]\n"
+	"                      [--event-retention-days N] [--max-connections-per-address N]\n"
+	"                      [--idle-timeout SECONDS]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -84,7 +90,15 @@ static const char usage_serve[] =
 	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n"
 	"  --event-retention-days N\n"
 	"                       days events are kept, 1-3650; a feed read after an older\n"
-	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n";
+	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n"
+	"  --max-connections-per-address N\n"
+	"                       open connections one client address may hold, 0-100000;\n"
+	"                       0 for no limit, as behind a proxy where every client has\n"
+	"                       the proxy's address (DROPLINE_MAX_CONNECTIONS_PER_ADDRESS,\n"
+	"                       default 64)\n"
+	"  --idle-timeout SECONDS\n"
+	"                       how long a new connection may stay silent before its first\n"
+	"                       request, 1-3600 (DROPLINE_IDLE_TIMEOUT, default 10)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -139,6 +153,8 @@ enum option_id {
 	OPT_THREADS,
 	OPT_RATE_LIMIT,
 	OPT_EVENT_RETENTION,
+	OPT_PER_ADDRESS,
+	OPT_IDLE_TIMEOUT,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -158,6 +174,8 @@ static const struct option longopts[] = {
 	{"threads", required_argument, NULL, OPT_VALUE_BASE + OPT_THREADS},
 	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
 	{"event-retention-days", required_argument, NULL, OPT_VALUE_BASE + OPT_EVENT_RETENTION},
+	{"max-connections-per-address", required_argument, NULL, OPT_VALUE_BASE + OPT_PER_ADDRESS},
+	{"idle-timeout", required_argument, NULL, OPT_VALUE_BASE + OPT_IDLE_TIMEOUT},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -172,6 +190,8 @@ struct cli_options {
 	unsigned threads;
 	int64_t rate_limit;
 	int64_t event_retention_days;
+	int64_t per_address;  /* connections per client address, 0 for no limit */
+	int64_t idle_timeout; /* seconds a connection may stay silent before a request */
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -368,7 +388,11 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
 			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
 	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
-			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days))
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days) ||
+	    !number_setting(cmd, p, OPT_PER_ADDRESS, "DROPLINE_MAX_CONNECTIONS_PER_ADDRESS", 0,
+			    MAX_PER_ADDRESS, DEFAULT_PER_ADDRESS, &o->per_address) ||
+	    !number_setting(cmd, p, OPT_IDLE_TIMEOUT, "DROPLINE_IDLE_TIMEOUT", 1, MAX_IDLE_TIMEOUT,
+			    SERVER_IDLE_TIMEOUT, &o->idle_timeout))
 		return EXIT_USAGE;
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
@@ -531,7 +555,9 @@ static int cmd_serve(const struct cli_options *o)
 	struct server_options so = {.listen = o->listen,
 				    .threads = o->threads,
 				    .access_log = stderr,
-				    .rate_limit = (double)o->rate_limit};
+				    .rate_limit = (double)o->rate_limit,
+				    .per_ip_limit = (unsigned)o->per_address,
+				    .idle_timeout_seconds = (unsigned)o->idle_timeout};
 	char err[SERVER_ERR_MAX];
 	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days};
 	struct api *app = api_new(s, &ao);
@@ -837,7 +863,7 @@ static int cmd_backup(const struct cli_options *o)
 static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
-		 OPT_BIT(OPT_EVENT_RETENTION),
+		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};
