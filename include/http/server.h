@@ -24,7 +24,7 @@ struct server_options {
 	unsigned connection_limit; /* open connections at once */
 	unsigned per_ip_limit;	   /* open connections per client address, 0 = none */
 	unsigned timeout_seconds;  /* idle timeout of a connection that sent a request */
-	unsigned idle_timeout_seconds; /* idle timeout of one that has sent none yet */
+	unsigned idle_timeout;	   /* seconds a new connection may stay silent */
 	size_t body_limit;	   /* largest request body accepted */
 	FILE *access_log;	   /* one JSON line per request; NULL for none */
 	double rate_limit;	   /* requests a second per API key; 0 for no limit */

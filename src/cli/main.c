@@ -388,7 +388,8 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
 			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
 	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
-			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days) ||
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS,
+			    &o->event_retention_days) ||
 	    !number_setting(cmd, p, OPT_PER_ADDRESS, "DROPLINE_MAX_CONNECTIONS_PER_ADDRESS", 0,
 			    MAX_PER_ADDRESS, DEFAULT_PER_ADDRESS, &o->per_address) ||
 	    !number_setting(cmd, p, OPT_IDLE_TIMEOUT, "DROPLINE_IDLE_TIMEOUT", 1, MAX_IDLE_TIMEOUT,
@@ -557,7 +558,7 @@ static int cmd_serve(const struct cli_options *o)
 				    .access_log = stderr,
 				    .rate_limit = (double)o->rate_limit,
 				    .per_ip_limit = (unsigned)o->per_address,
-				    .idle_timeout_seconds = (unsigned)o->idle_timeout};
+				    .idle_timeout = (unsigned)o->idle_timeout};
 	char err[SERVER_ERR_MAX];
 	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days};
 	struct api *app = api_new(s, &ao);
@@ -863,7 +864,8 @@ static int cmd_backup(const struct cli_options *o)
 static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
-		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT),
+		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_PER_ADDRESS) |
+		 OPT_BIT(OPT_IDLE_TIMEOUT),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};

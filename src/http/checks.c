@@ -137,7 +137,8 @@ checks_result request_check_rest(struct api_request *req, const struct request_i
 	}
 	field_errors fe;
 	field_errors_init(&fe);
-	bool query_ok = query_parse(req->route.route->query, in->pairs, in->npairs, &req->query, &fe);
+	bool query_ok =
+		query_parse(req->route.route->query, in->pairs, in->npairs, &req->query, &fe);
 	if (!query_ok)
 		api_refuse_fields(req, REFUSED_PARAMETERS, &fe);
 	field_errors_free(&fe);

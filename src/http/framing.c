@@ -60,8 +60,9 @@ static bool target_ok(struct api_request *req, const struct framing_input *in)
 	for (size_t i = 0; i < in->target_len; i++) {
 		unsigned char ch = (unsigned char)in->target[i];
 		if (ch <= ' ' || ch == 0x7f)
-			return refuse(req, "the request target holds a space or a control character "
-					   "(RFC 9112, section 3.2)");
+			return refuse(req,
+				      "the request target holds a space or a control character "
+				      "(RFC 9112, section 3.2)");
 	}
 	for (size_t i = 0; i + 2 < path_len; i++) {
 		if (in->target[i] != '%')
@@ -70,7 +71,8 @@ static bool target_ok(struct api_request *req, const struct framing_input *in)
 		if (a == '0' && b == '0')
 			return refuse(req, "the path holds %00 (a NUL byte), which no route takes");
 		if (a == '2' && (b == 'F' || b == 'f'))
-			return refuse(req, "the path holds %2F (an encoded '/'), which no route takes");
+			return refuse(req,
+				      "the path holds %2F (an encoded '/'), which no route takes");
 	}
 	return true;
 }
@@ -91,10 +93,11 @@ bool framing_check(struct api_request *req, const struct framing_input *in)
 			return false;
 		}
 		if (h->damaged) {
-			refusal_text(api_refuse(req, REFUSED_BAD_REQUEST),
-				     "the value of header '%.64s' holds a NUL byte or an obsolete line "
-				     "folding (RFC 9110, section 5.5; RFC 9112, section 5.2)",
-				     h->name);
+			refusal_text(
+				api_refuse(req, REFUSED_BAD_REQUEST),
+				"the value of header '%.64s' holds a NUL byte or an obsolete line "
+				"folding (RFC 9110, section 5.5; RFC 9112, section 5.2)",
+				h->name);
 			return false;
 		}
 		if (strcasecmp(h->name, "Host") == 0) {
@@ -111,16 +114,18 @@ bool framing_check(struct api_request *req, const struct framing_input *in)
 	}
 	bool http10 = strcmp(in->version, "HTTP/1.0") == 0;
 	if (http10 ? hosts > 1 : hosts != 1)
-		return refuse(req, hosts == 0 ? "an HTTP/1.1 request needs a Host header (RFC "
-						"9112, section 3.2)"
-					      : "more than one Host header (RFC 9112, section 3.2)");
+		return refuse(req, hosts == 0
+					   ? "an HTTP/1.1 request needs a Host header (RFC "
+					     "9112, section 3.2)"
+					   : "more than one Host header (RFC 9112, section 3.2)");
 	if (coding == NULL)
 		return true;
 	if (length != NULL)
 		return refuse(req, "Content-Length together with Transfer-Encoding: the body's end "
 				   "is ambiguous (RFC 9112, section 6.1)");
 	if (http10)
-		return refuse(req, "Transfer-Encoding in an HTTP/1.0 request (RFC 9112, section 6.1)");
+		return refuse(req,
+			      "Transfer-Encoding in an HTTP/1.0 request (RFC 9112, section 6.1)");
 	if (codings > 1)
 		return refuse(req, "more than one Transfer-Encoding header");
 	const char *c;

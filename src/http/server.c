@@ -73,9 +73,9 @@ struct pairs {
 struct request_state {
 	struct api_request req;
 	struct server *srv;
-	bool begun;	  /* the head was seen (the first access-handler call) */
+	bool begun;	   /* the head was seen (the first access-handler call) */
 	bool head_refused; /* request_check_head() refused it: answer at the final call */
-	char *raw_target; /* the request target as received, up to a NUL (owned) */
+	char *raw_target;  /* the request target as received, up to a NUL (owned) */
 	size_t raw_target_len;
 	uintptr_t raw_target_end; /* where it ended in libmicrohttpd's buffer */
 	char *body;
@@ -100,8 +100,8 @@ void server_options_defaults(struct server_options *o)
 		o->connection_limit = 1024;
 	if (o->timeout_seconds == 0)
 		o->timeout_seconds = 30;
-	if (o->idle_timeout_seconds == 0)
-		o->idle_timeout_seconds = SERVER_IDLE_TIMEOUT;
+	if (o->idle_timeout == 0)
+		o->idle_timeout = SERVER_IDLE_TIMEOUT;
 	if (o->body_limit == 0)
 		o->body_limit = SERVER_BODY_LIMIT;
 }
@@ -391,7 +391,8 @@ static bool head_framed(struct request_state *rs, struct MHD_Connection *conn, c
 		.version = version,
 		.target = rs->raw_target,
 		.target_len = rs->raw_target_len,
-		/* The target ends right before the space before the version, unless a NUL cut it. */
+		/* The target ends right before the space before the version, unless a NUL cut it.
+		 */
 		.target_cut = rs->raw_target_end + 1 != (uintptr_t)version,
 		.headers = h.headers,
 		.nheaders = h.count,
@@ -462,7 +463,7 @@ static enum MHD_Result request_begin(struct request_state *rs, struct MHD_Connec
 	rs->req.path = framing_path(url);
 	request_id_set(&rs->req, conn);
 	/* It sent a request: it has the longer timeout from now on. */
-	if (srv->opts.idle_timeout_seconds != srv->opts.timeout_seconds)
+	if (srv->opts.idle_timeout != srv->opts.timeout_seconds)
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 					  (unsigned int)srv->opts.timeout_seconds);
 	if (!head_framed(rs, conn, method, version))
@@ -592,9 +593,7 @@ static void access_log(struct server *srv, struct request_state *rs, struct MHD_
 	}
 	char *method_copy = NULL, *path_copy = NULL;
 	const char *method = rs->begun ? log_text(rs->req.method, &method_copy) : NULL;
-	const char *path = rs->begun	      ? rs->req.path
-			   : rs->raw_target ? rs->raw_target
-					    : "";
+	const char *path = rs->begun ? rs->req.path : rs->raw_target ? rs->raw_target : "";
 	path = log_text(path, &path_copy);
 	json_t *line = json_pack("{s:s?, s:s, s:i, s:f, s:s, s:b}", "method", method, "path", path,
 				 "status", (int)status, "duration_ms", ms, "request_id",
@@ -801,7 +800,7 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		(unsigned int)srv->opts.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned int)srv->opts.per_ip_limit,
 		/* Until a connection sends a request; request_begin() sets the longer one. */
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->opts.idle_timeout_seconds,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->opts.idle_timeout,
 		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv,
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),

@@ -648,7 +648,8 @@ END_TEST
  * SIGHUP (a closed terminal, or a reload) does not stop the server: it says
  * so, answers the next request, and SIGTERM still stops it cleanly.
  */
-/* A socket to the server on `port` from loopback address `from`, with a 30 s safety net on reads. */
+/* A socket to the server on `port` from loopback address `from`, with a 30 s safety net on reads.
+ */
 static int connect_from(unsigned port, const char *from)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -697,7 +698,8 @@ START_TEST(connection_options_are_checked_and_applied)
 	for (size_t i = 0; i < sizeof(bad_idle) / sizeof(bad_idle[0]); i++) {
 		run_cli(&r, (const char *[]){"serve", "--idle-timeout", bad_idle[i], NULL});
 		ck_assert_msg(r.status == 2, "%s: exit %d", bad_idle[i], r.status);
-		ck_assert_msg(strstr(r.err, "--idle-timeout must be a number from 1 to 3600") != NULL,
+		ck_assert_msg(strstr(r.err, "--idle-timeout must be a number from 1 to 3600") !=
+				      NULL,
 			      "%s", r.err);
 	}
 	run_cli_env(&r, (const char *[]){"DROPLINE_IDLE_TIMEOUT=0", NULL},

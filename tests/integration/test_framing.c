@@ -112,8 +112,8 @@ static void expect_one_error(const char *raw, size_t len, int status, const char
 	snprintf(line, sizeof(line), "HTTP/1.1 %d ", status);
 	ck_assert_msg(strncmp(reply, line, strlen(line)) == 0, "want %d for %s\ngot: %s", status,
 		      raw, reply);
-	ck_assert_msg(count_of(reply, "\r\nContent-Length: ") == 1, "more than one answer to %s\ngot: %s", raw,
-		      reply);
+	ck_assert_msg(count_of(reply, "\r\nContent-Length: ") == 1,
+		      "more than one answer to %s\ngot: %s", raw, reply);
 	ck_assert_msg(strstr(reply, "Content-Type: application/json") != NULL, "%s", reply);
 	const char *body = strstr(reply, "\r\n\r\n");
 	ck_assert_ptr_nonnull(body);
@@ -194,8 +194,7 @@ END_TEST
 
 START_TEST(whitespace_before_a_colon_is_400)
 {
-	EXPECT_ERROR("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Foo : bar\r\n\r\n", 400,
-		     "bad_request");
+	EXPECT_ERROR("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Foo : bar\r\n\r\n", 400, "bad_request");
 	EXPECT_ERROR("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n"
 		     "Content-Length: 3\r\n\r\nabc",
 		     400, "bad_request");
@@ -212,7 +211,8 @@ START_TEST(http_1_1_needs_exactly_one_host)
 	bool closed = false;
 	static const char ten[] = "GET /healthz HTTP/1.0\r\n\r\n";
 	char *reply = exchange(ten, sizeof(ten) - 1, &closed);
-	ck_assert_msg(strncmp(reply, "HTTP/1.0 200 ", 13) == 0 || strncmp(reply, "HTTP/1.1 200 ", 13) == 0,
+	ck_assert_msg(strncmp(reply, "HTTP/1.0 200 ", 13) == 0 ||
+			      strncmp(reply, "HTTP/1.1 200 ", 13) == 0,
 		      "%s", reply);
 	free(reply);
 }
@@ -310,16 +310,18 @@ START_TEST(nul_in_a_header_value_does_not_authenticate)
 	/* Without the NUL, with CR LF or bare LF line ends, the key works. */
 	char forms[3][512];
 	int lens[3];
-	lens[0] = snprintf(forms[0], sizeof(forms[0]),
-			   "GET " R500 "/orders/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-			   "X-Empty:\r\nConnection: close\r\n\r\n",
-			   demo.key500);
+	lens[0] =
+		snprintf(forms[0], sizeof(forms[0]),
+			 "GET " R500 "/orders/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+			 "X-Empty:\r\nConnection: close\r\n\r\n",
+			 demo.key500);
 	lens[1] = snprintf(forms[1], sizeof(forms[1]),
 			   "GET " R500 "/orders/ HTTP/1.1\nHost: x\nAuthorization: Bearer %s\n"
 			   "Connection: close\n\n",
 			   demo.key500);
 	lens[2] = snprintf(forms[2], sizeof(forms[2]),
-			   "GET " R500 "/orders/ HTTP/1.1\r\nAuthorization:   Bearer %s  \r\nHost: x\r\n"
+			   "GET " R500
+			   "/orders/ HTTP/1.1\r\nAuthorization:   Bearer %s  \r\nHost: x\r\n"
 			   "Connection: close\r\n\r\n",
 			   demo.key500);
 	for (size_t i = 0; i < 3; i++) {
@@ -351,7 +353,8 @@ START_TEST(a_path_that_is_not_utf8_is_logged_escaped)
 	close(fd);
 	/* One libmicrohttpd refuses itself (a malformed Content-Length) is logged too. */
 	fd = connect_from(port, "127.0.0.1");
-	static const char bad[] = "POST /probe-cl HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n";
+	static const char bad[] =
+		"POST /probe-cl HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n";
 	ck_assert_int_eq(write(fd, bad, sizeof(bad) - 1), (ssize_t)(sizeof(bad) - 1));
 	reply = read_until_closed(fd, &closed);
 	free(reply);
@@ -435,7 +438,7 @@ END_TEST
 START_TEST(a_silent_socket_is_closed_after_the_idle_timeout)
 {
 	struct test_server quick;
-	struct server_options opts = {.idle_timeout_seconds = 1};
+	struct server_options opts = {.idle_timeout = 1};
 	ts_start_routes(&quick, true, api_routes, api_routes_count, &opts);
 	int silent = connect_from(quick.port, "127.0.0.1");
 	/* One that sent a request keeps its connection past the idle timeout. */
