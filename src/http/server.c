@@ -1,10 +1,14 @@
 /*
  * The HTTP server on libmicrohttpd.
  *
- * A request's life: the first access-handler call allocates its context and
- * answers nothing (0.9.75 drops keep-alive for a reply queued on the first
- * call), except an early 413 when Content-Length is already too large; the
- * upload calls accumulate the body; the final call routes, authenticates,
+ * A request's life: its context is allocated when libmicrohttpd has read
+ * the request line (on_request_line(), so that every request is logged);
+ * the first access-handler call, with the whole head and no byte of the
+ * body, checks the framing (framing.c), a declared size, the route and the
+ * key, and answers a refusal at once when a body would follow (then no
+ * `100 Continue` is sent and the body is not read; 0.9.75 closes a
+ * connection answered on the first call, so a refusal without a body waits
+ * for the final call); the upload calls accumulate the body; the final call
  * checks the query and the body, runs the handler and queues its reply. The
  * completion callback writes the access-log line and frees the context.
  *
