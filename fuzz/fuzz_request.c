@@ -1,17 +1,24 @@
 /*
- * Whole requests, in process: what src/http/server.c's dispatch() does once
- * libmicrohttpd has parsed a request, through the same request_check()
+ * Whole requests, in process: what src/http/server.c does once
+ * libmicrohttpd has parsed a request, through the same framing_check() and
+ * request_check()
  * (route, authenticate, check the query, read the JSON body), then the
  * handler as the API runs it (a write under Idempotency-Key, in a
  * transaction) and the one renderer of outcomes, over the real route table,
  * handlers and a real store, without sockets. This reaches every body spec
  * and everything after every parser.
  *
- * Input, HTTP/1.1-like:
- *   METHOD SP TARGET LF          target = path ["?" query]
- *   Name: value LF ...           Authorization, Content-Type, Idempotency-Key
+ * Input, raw HTTP/1.x framing as a client sends it (CR LF or LF):
+ *   METHOD SP TARGET [SP HTTP/x.y] LF   target = path ["?" query], or absolute
+ *                                       form; without a version: HTTP/1.0
+ *   Name: value LF ...                  any headers, repeated, folded, with NULs
  *   LF
- *   body bytes
+ *   body bytes                          chunked when Transfer-Encoding says so,
+ *                                       Content-Length bytes, else all the rest
+ * The head goes through framing_check() as the server's does (a refused
+ * head must be answered 400 or 501, in JSON); what libmicrohttpd itself
+ * refuses before the server sees it (a header line without a colon, a
+ * malformed Content-Length or chunk) is skipped.
  * An Authorization value "@r", "@s", "@b" or "@c" stands for "Bearer <key>"
  * of retailer 500, retailer 600, brand 501 or brand 502 (keys with random
  * secrets cannot be written into seed files); any other value is sent as is.
@@ -22,16 +29,21 @@
  * reply, a JSON body, and never a 5xx (client input must not make the
  * server fail).
  */
+#include <ctype.h>
 #include <stdbool.h>
+#include <string.h>
 #include <strings.h>
 
 #include <jansson.h>
 
 #include "api/api.h"
 #include "http/checks.h"
+#include "http/framing.h"
 #include "http/server.h"
 #include "fuzz_store.h"
 #include "fuzz_util.h"
+
+#define FUZZ_MAX_HEADERS 64
 
 /* One parsed input. */
 struct http_input {
@@ -41,89 +53,205 @@ struct http_input {
 	char *authorization, *content_type, *idempotency_key;
 	const char *body;
 	size_t body_len;
+	char *chunked_body; /* a chunked body, decoded (body points here) */
+	/* The head as framing_check() sees it. */
+	char *version;
+	char *target; /* raw, up to a NUL */
+	size_t target_len;
+	bool target_cut;
+	struct framing_header headers[FUZZ_MAX_HEADERS];
+	char *owned[2 * FUZZ_MAX_HEADERS];
+	size_t nheaders;
+	bool unframed; /* what libmicrohttpd refuses itself, before the server sees it */
 };
 
-/* The next line of [*pos, size): malloc'd, without its LF or a CR before it. */
-static char *next_line(const uint8_t *data, size_t size, size_t *pos, bool *ended)
+/* The next line of [*pos, size) without its LF or a CR before it: [*start, *start + *len). */
+static bool next_raw_line(const uint8_t *data, size_t size, size_t *pos, size_t *start, size_t *len)
 {
+	if (*pos >= size)
+		return false;
 	const uint8_t *lf = memchr(data + *pos, '\n', size - *pos);
 	size_t end = lf ? (size_t)(lf - data) : size;
-	size_t n = end - *pos;
-	if (n > 0 && data[*pos + n - 1] == '\r')
-		n--;
-	char *line = fuzz_strndup(data + *pos, n);
-	*ended = lf == NULL;
+	*start = *pos;
+	*len = end - *pos;
+	if (*len > 0 && data[*start + *len - 1] == '\r')
+		(*len)--;
 	*pos = lf ? end + 1 : size;
-	return line;
+	return true;
 }
 
-static char *header_value(const char *line)
+static bool header_is(const char *name, const char *want)
 {
-	const char *v = strchr(line, ':') + 1;
-	while (*v == ' ' || *v == '\t')
+	return strcasecmp(name, want) == 0;
+}
+
+/* The first value of a header, as libmicrohttpd's lookup gives it (copied), or NULL. */
+static char *first_value(const struct http_input *in, const char *name)
+{
+	for (size_t i = 0; i < in->nheaders; i++)
+		if (header_is(in->headers[i].name, name))
+			return strdup(in->headers[i].value);
+	return NULL;
+}
+
+/* A header line: name up to the colon (whitespace kept, as libmicrohttpd keeps it), value after it.
+ */
+static void add_header(struct http_input *in, const uint8_t *line, size_t n)
+{
+	const uint8_t *nul = memchr(line, '\0', n);
+	const uint8_t *colon = memchr(line, ':', nul ? (size_t)(nul - line) : n);
+	if (colon == NULL || in->nheaders == FUZZ_MAX_HEADERS) {
+		in->unframed = true; /* libmicrohttpd answers 400 (or 431) itself */
+		return;
+	}
+	size_t name_len = (size_t)(colon - line);
+	const uint8_t *v = colon + 1, *end = line + n;
+	while (v < end && (*v == ' ' || *v == '\t'))
 		v++;
-	size_t n = strlen(v);
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	return fuzz_strndup((const uint8_t *)v, n);
+	const uint8_t *vnul = memchr(v, '\0', (size_t)(end - v));
+	struct framing_header *h = &in->headers[in->nheaders];
+	char *name = fuzz_strndup(line, name_len);
+	char *value = fuzz_strndup(v, vnul ? (size_t)(vnul - v) : (size_t)(end - v));
+	in->owned[2 * in->nheaders] = name;
+	in->owned[2 * in->nheaders + 1] = value;
+	*h = (struct framing_header){.name = name, .value = value, .damaged = vnul != NULL};
+	in->nheaders++;
 }
 
-static bool header_is(const char *line, const char *name)
+/* A chunked body as libmicrohttpd decodes it; false when it would refuse it. */
+static bool decode_chunked(const uint8_t *data, size_t size, struct http_input *in)
 {
-	size_t n = strlen(name);
-	return strncasecmp(line, name, n) == 0 && line[n] == ':';
+	size_t pos = 0, len = 0, cap = 64;
+	char *out = malloc(cap);
+	FUZZ_REQUIRE(out != NULL);
+	for (;;) {
+		size_t start, n;
+		if (!next_raw_line(data, size, &pos, &start, &n))
+			goto bad;
+		size_t chunk = 0, digits = 0;
+		for (; digits < n && isxdigit(data[start + digits]); digits++) {
+			if (chunk > ((size_t)1 << 24))
+				goto bad;
+			int c = data[start + digits];
+			chunk = chunk * 16 +
+				(size_t)(isdigit(c) ? c - '0' : (tolower(c) - 'a' + 10));
+		}
+		if (digits == 0 || (digits < n && data[start + digits] != ';'))
+			goto bad;
+		if (chunk == 0)
+			break;
+		if (size - pos < chunk)
+			goto bad;
+		if (len + chunk + 1 > cap) {
+			while (len + chunk + 1 > cap)
+				cap *= 2;
+			char *grown = realloc(out, cap);
+			FUZZ_REQUIRE(grown != NULL);
+			out = grown;
+		}
+		memcpy(out + len, data + pos, chunk);
+		len += chunk;
+		pos += chunk;
+		if (!next_raw_line(data, size, &pos, &start, &n) || n != 0)
+			goto bad;
+	}
+	in->chunked_body = out;
+	in->body = out;
+	in->body_len = len;
+	return true;
+bad:
+	free(out);
+	return false;
 }
 
 static void input_parse(const uint8_t *data, size_t size, struct http_input *in)
 {
 	memset(in, 0, sizeof(*in));
-	size_t pos = 0;
-	bool ended = false;
-	char *first = next_line(data, size, &pos, &ended);
-	char *sp = strchr(first, ' ');
-	const char *target = "/";
-	if (sp != NULL) {
-		*sp = '\0';
-		target = sp + 1;
+	size_t pos = 0, start = 0, n = 0;
+	next_raw_line(data, size, &pos, &start, &n);
+	const uint8_t *line = data + start;
+	/* METHOD SP TARGET [SP HTTP/x.y]; no version reads as HTTP/1.0 (no Host needed). */
+	const uint8_t *sp = memchr(line, ' ', n);
+	size_t mlen = sp ? (size_t)(sp - line) : n;
+	in->method = fuzz_strndup(line, mlen);
+	const uint8_t *target = sp ? sp + 1 : line + n;
+	size_t tlen = (size_t)(line + n - target);
+	in->version = strdup("HTTP/1.0");
+	FUZZ_REQUIRE(in->version != NULL);
+	const uint8_t *last = NULL;
+	for (size_t i = tlen; i > 0 && last == NULL; i--)
+		if (target[i - 1] == ' ')
+			last = target + i - 1;
+	if (last != NULL && (size_t)(line + n - (last + 1)) == 8 &&
+	    memcmp(last + 1, "HTTP/", 5) == 0) {
+		free(in->version);
+		in->version = fuzz_strndup(last + 1, 8);
+		tlen = (size_t)(last - target);
 	}
-	in->method = strdup(first);
-	FUZZ_REQUIRE(in->method != NULL);
-	const char *q = strchr(target, '?');
-	size_t plen = q ? (size_t)(q - target) : strlen(target);
+	if (tlen == 0) {
+		target = (const uint8_t *)"/";
+		tlen = 1;
+	}
+	const uint8_t *tnul = memchr(target, '\0', tlen);
+	in->target_cut = tnul != NULL;
+	in->target_len = tnul ? (size_t)(tnul - target) : tlen;
+	in->target = fuzz_strndup(target, in->target_len);
+	const char *q = memchr(in->target, '?', in->target_len);
+	size_t plen = q ? (size_t)(q - in->target) : in->target_len;
 	/* libmicrohttpd hands over the path unescaped; a %00 ends it. */
-	in->path = fuzz_url_decode(target, plen, false, NULL);
+	in->path = fuzz_url_decode(in->target, plen, false, NULL);
 	if (q != NULL) {
 		in->query = strdup(q + 1);
 		FUZZ_REQUIRE(in->query != NULL);
 	}
-	free(first);
+	bool ended = false;
 	while (!ended) {
-		char *line = next_line(data, size, &pos, &ended);
-		if (line[0] == '\0') {
-			free(line);
+		if (!next_raw_line(data, size, &pos, &start, &n)) {
+			ended = true;
 			break;
 		}
-		char **slot = NULL;
-		if (header_is(line, "Authorization"))
-			slot = &in->authorization;
-		else if (header_is(line, "Content-Type"))
-			slot = &in->content_type;
-		else if (header_is(line, "Idempotency-Key"))
-			slot = &in->idempotency_key;
-		if (slot != NULL && *slot == NULL) /* the first one counts, as in MHD's lookup */
-			*slot = header_value(line);
-		free(line);
+		if (n == 0)
+			break;
+		if (data[start] == ' ' || data[start] == '\t') {
+			/* An obsolete line folding: libmicrohttpd glues it to the header's name. */
+			if (in->nheaders > 0)
+				in->headers[in->nheaders - 1].damaged = true;
+			else
+				in->unframed = true;
+			continue;
+		}
+		add_header(in, data + start, n);
 	}
-	in->body = (const char *)data + pos;
-	in->body_len = size - pos;
+	in->authorization = first_value(in, "Authorization");
+	in->content_type = first_value(in, "Content-Type");
+	in->idempotency_key = first_value(in, "Idempotency-Key");
+	/* The body: chunked when so framed, else Content-Length bytes, else the rest. */
+	char *te = first_value(in, "Transfer-Encoding");
+	char *cl = first_value(in, "Content-Length");
+	in->body = ended ? "" : (const char *)data + pos;
+	in->body_len = ended ? 0 : size - pos;
+	if (te != NULL) {
+		if (strcasecmp(te, "chunked") == 0 &&
+		    !decode_chunked(data + pos, ended ? 0 : size - pos, in))
+			in->unframed = true;
+	} else if (cl != NULL) {
+		char *end = NULL;
+		unsigned long long want = strtoull(cl, &end, 10);
+		if (end == cl || *end != '\0' || !isdigit((unsigned char)cl[0]))
+			in->unframed = true; /* libmicrohttpd's own 400 */
+		else if (want < in->body_len)
+			in->body_len = (size_t)want;
+	}
+	free(te);
+	free(cl);
 	/* "@r": the Bearer key of a party the store knows. */
 	if (in->authorization != NULL && in->authorization[0] == '@' &&
 	    fuzz_store_key(in->authorization[1]) != NULL && in->authorization[2] == '\0') {
 		const char *key = fuzz_store_key(in->authorization[1]);
-		size_t n = strlen("Bearer ") + strlen(key) + 1;
-		char *value = malloc(n);
+		size_t kn = strlen("Bearer ") + strlen(key) + 1;
+		char *value = malloc(kn);
 		FUZZ_REQUIRE(value != NULL);
-		snprintf(value, n, "Bearer %s", key);
+		snprintf(value, kn, "Bearer %s", key);
 		free(in->authorization);
 		in->authorization = value;
 	}
@@ -137,11 +265,28 @@ static void input_free(struct http_input *in)
 	free(in->authorization);
 	free(in->content_type);
 	free(in->idempotency_key);
+	free(in->chunked_body);
+	free(in->version);
+	free(in->target);
+	for (size_t i = 0; i < 2 * in->nheaders; i++)
+		free(in->owned[i]);
 }
 
-/* The real checks and handler, as server.c's dispatch() runs them (no rate limit). */
+/* The real checks and handler, as server.c runs them (no rate limit): framing first. */
 static void dispatch(struct api_request *req, const struct http_input *in)
 {
+	struct framing_input head = {.version = in->version,
+				     .target = in->target,
+				     .target_len = in->target_len,
+				     .target_cut = in->target_cut,
+				     .headers = in->headers,
+				     .nheaders = in->nheaders};
+	if (!framing_check(req, &head)) {
+		api_render(req);
+		FUZZ_CHECK(req->reply.status == 400 || req->reply.status == 501);
+		return;
+	}
+	req->path = framing_path(in->path);
 	struct fuzz_pairs pairs;
 	fuzz_pairs_split(in->query ? in->query : "", in->query ? strlen(in->query) : 0, &pairs);
 	struct request_input input = {.authorization = in->authorization,
@@ -191,10 +336,11 @@ static void run_request(void *ctx)
 
 static void check_reply(const struct run *run)
 {
-	if (run->status >= 500 || run->status < 200)
+	if ((run->status >= 500 && run->status != 501) || run->status < 200)
 		fprintf(stderr, "reply %u to a client request: %s\n", run->status,
 			run->body ? run->body : "(no body)");
-	FUZZ_CHECK(run->status >= 200 && run->status < 500);
+	/* 501 is the framing's answer to a transfer coding other than chunked. */
+	FUZZ_CHECK(run->status >= 200 && (run->status < 500 || run->status == 501));
 	FUZZ_CHECK(run->body != NULL);
 	json_t *body = json_loads(run->body, 0, NULL);
 	FUZZ_CHECK(body != NULL);
@@ -269,6 +415,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct http_input in;
 	input_parse(data, size, &in);
+	if (in.unframed) {
+		input_free(&in);
+		return 0;
+	}
 	struct run run = {.in = &in};
 	fuzz_store_rollback(run_request, &run);
 	if (verbose)

@@ -32,6 +32,11 @@
 #define WWW_AUTHENTICATE "WWW-Authenticate: Bearer realm=\"dropline\""
 #define REFUSALS(X)                                                                              \
 	/* The request itself: transport, route, key, query, body. */                            \
+	X(REFUSED_BAD_REQUEST,                  400, "bad_request",            "Connection: close", \
+	  "{text}")                                                                              \
+	X(REFUSED_CODING,                       501, "not_implemented",        "Connection: close", \
+	  "transfer coding '{text}' is not supported: send the body with Content-Length or "     \
+	  "Transfer-Encoding: chunked")                                                          \
 	X(REFUSED_ROUTE_UNKNOWN,                404, "not_found",              NULL,             \
 	  "no such route: {text}")                                                               \
 	X(REFUSED_METHOD,                       405, "method_not_allowed",     "Allow: {text2}", \

@@ -58,4 +58,16 @@ typedef enum {
 checks_result request_check(struct api_request *req, const struct route *routes, size_t nroutes,
 			    const struct request_input *in);
 
+/*
+ * The same in two steps, for a server that answers before the body
+ * arrives: request_check_head() needs only the head (route and method, a
+ * body declared too large, key and rate) and is what a client without a
+ * valid key, or on no route, gets before any `100 Continue`;
+ * request_check_rest(), on a request that passed it, checks the rest
+ * (a body that grew too large, query, body). request_check() is both.
+ */
+checks_result request_check_head(struct api_request *req, const struct route *routes,
+				 size_t nroutes, const struct request_input *in);
+checks_result request_check_rest(struct api_request *req, const struct request_input *in);
+
 #endif

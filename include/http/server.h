@@ -13,6 +13,8 @@
 
 #define SERVER_BODY_LIMIT ((size_t)1 << 20) /* 1 MiB, CONTRACT.md section 1 */
 #define SERVER_ERR_MAX	  256
+/* Seconds a new connection may stay silent before its first request. */
+#define SERVER_IDLE_TIMEOUT 10
 /* How often the server runs the API's periodic work (event retention). */
 #define SERVER_TICK_MS 5000
 
@@ -21,7 +23,8 @@ struct server_options {
 	unsigned threads;	   /* worker threads (>= 1) */
 	unsigned connection_limit; /* open connections at once */
 	unsigned per_ip_limit;	   /* open connections per client address, 0 = none */
-	unsigned timeout_seconds;  /* idle connection timeout */
+	unsigned timeout_seconds;  /* idle timeout of a connection that sent a request */
+	unsigned idle_timeout;	   /* seconds a new connection may stay silent */
 	size_t body_limit;	   /* largest request body accepted */
 	/* Access lines (info) and libmicrohttpd's messages (warn); NULL for none. */
 	const struct logger *log;

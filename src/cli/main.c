@@ -39,6 +39,9 @@
 #define DEFAULT_RATE_LIMIT_TEXT "100"
 #define MAX_RATE_LIMIT		1000000
 #define MAX_RETENTION_DAYS	3650
+#define DEFAULT_PER_ADDRESS	64
+#define MAX_PER_ADDRESS		100000
+#define MAX_IDLE_TIMEOUT	3600
 #define MAX_PORT		65535
 #define DEFAULT_MAX_CONNECTIONS 1024
 #define MAX_MAX_CONNECTIONS	1000000
@@ -70,7 +73,9 @@ static const char usage_main[] =
 	"(default " DEFAULT_RATE_LIMIT_TEXT "),\n"
 	"             DROPLINE_EVENT_RETENTION_DAYS (default 30), DROPLINE_LOG_LEVEL\n"
 	"             (default info), DROPLINE_NO_METRICS, DROPLINE_TLS_CERT, DROPLINE_TLS_KEY,\n"
-	"             DROPLINE_MAX_CONNECTIONS (default 1024);\n"
+	"             DROPLINE_MAX_CONNECTIONS (default 1024),\n"
+	"             DROPLINE_MAX_CONNECTIONS_PER_ADDRESS (default 64),\n"
+	"             DROPLINE_IDLE_TIMEOUT (default 10);\n"
 	"             options given on the command line win.\n"
 	"exit status: 0 done, 1 the work failed, 2 the command line was wrong.\n";
 
@@ -78,6 +83,7 @@ static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
 	"                      [--event-retention-days N] [--log-level LEVEL] [--no-metrics]\n"
 	"                      [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
+	"                      [--max-connections-per-address N] [--idle-timeout SECONDS]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -102,10 +108,17 @@ static const char usage_serve[] =
 	"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) (DROPLINE_TLS_CERT)\n"
 	"  --tls-key FILE       and this PEM private key (DROPLINE_TLS_KEY); both or neither;\n"
 	"                       read at start, and again on SIGHUP\n"
-
 	"  --max-connections N  connections open at once, 1-1000000, long-polls included;\n"
 	"                       the open-files limit is raised to fit when it can be\n"
-	"                       (DROPLINE_MAX_CONNECTIONS, default 1024)\n";
+	"                       (DROPLINE_MAX_CONNECTIONS, default 1024)\n"
+	"  --max-connections-per-address N\n"
+	"                       open connections one client address may hold, 0-100000;\n"
+	"                       0 for no limit, as behind a proxy where every client has\n"
+	"                       the proxy's address (DROPLINE_MAX_CONNECTIONS_PER_ADDRESS,\n"
+	"                       default 64)\n"
+	"  --idle-timeout SECONDS\n"
+	"                       how long a new connection may stay silent before its first\n"
+	"                       request, 1-3600 (DROPLINE_IDLE_TIMEOUT, default 10)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -161,6 +174,8 @@ enum option_id {
 	OPT_RATE_LIMIT,
 	OPT_EVENT_RETENTION,
 	OPT_MAX_CONNECTIONS,
+	OPT_PER_ADDRESS,
+	OPT_IDLE_TIMEOUT,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -185,6 +200,8 @@ static const struct option longopts[] = {
 	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
 	{"event-retention-days", required_argument, NULL, OPT_VALUE_BASE + OPT_EVENT_RETENTION},
 	{"max-connections", required_argument, NULL, OPT_VALUE_BASE + OPT_MAX_CONNECTIONS},
+	{"max-connections-per-address", required_argument, NULL, OPT_VALUE_BASE + OPT_PER_ADDRESS},
+	{"idle-timeout", required_argument, NULL, OPT_VALUE_BASE + OPT_IDLE_TIMEOUT},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -204,6 +221,8 @@ struct cli_options {
 	int64_t rate_limit;
 	int64_t event_retention_days;
 	int64_t max_connections;
+	int64_t per_address;  /* connections per client address, 0 for no limit */
+	int64_t idle_timeout; /* seconds a connection may stay silent before a request */
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -407,7 +426,12 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS,
 			    &o->event_retention_days) ||
 	    !number_setting(cmd, p, OPT_MAX_CONNECTIONS, "DROPLINE_MAX_CONNECTIONS", 1,
-			    MAX_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, &o->max_connections))
+			    MAX_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, &o->max_connections) ||
+
+	    !number_setting(cmd, p, OPT_PER_ADDRESS, "DROPLINE_MAX_CONNECTIONS_PER_ADDRESS", 0,
+			    MAX_PER_ADDRESS, DEFAULT_PER_ADDRESS, &o->per_address) ||
+	    !number_setting(cmd, p, OPT_IDLE_TIMEOUT, "DROPLINE_IDLE_TIMEOUT", 1, MAX_IDLE_TIMEOUT,
+			    SERVER_IDLE_TIMEOUT, &o->idle_timeout))
 		return EXIT_USAGE;
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
@@ -775,7 +799,9 @@ static int cmd_serve(const struct cli_options *o)
 				    .tls_cert = tls.cert,
 				    .tls_key = tls.key,
 				    .connection_limit = (unsigned)o->max_connections,
-				    .rate_limit = (double)o->rate_limit};
+				    .rate_limit = (double)o->rate_limit,
+				    .per_ip_limit = (unsigned)o->per_address,
+				    .idle_timeout = (unsigned)o->idle_timeout};
 	char err[SERVER_ERR_MAX];
 	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days,
 				 .metrics = metrics,
@@ -1112,7 +1138,8 @@ static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
 		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_LOG_LEVEL) | OPT_BIT(OPT_NO_METRICS) |
-		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY) | OPT_BIT(OPT_MAX_CONNECTIONS),
+		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY) | OPT_BIT(OPT_MAX_CONNECTIONS) |
+		 OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};

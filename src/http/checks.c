@@ -131,8 +131,8 @@ static bool check_body(struct api_request *req, const struct request_input *in)
 	return empty;
 }
 
-checks_result request_check(struct api_request *req, const struct route *routes, size_t nroutes,
-			    const struct request_input *in)
+checks_result request_check_head(struct api_request *req, const struct route *routes,
+				 size_t nroutes, const struct request_input *in)
 {
 	route_match m = router_match(routes, nroutes, req->method, req->path, &req->route);
 	if (m == ROUTE_NOT_FOUND) {
@@ -157,9 +157,19 @@ checks_result request_check(struct api_request *req, const struct route *routes,
 	}
 	if (route->party != PARTY_NONE && !check_caller(req, in))
 		return CHECKS_REFUSED;
+	return api_is_write(req->method) ? CHECKS_WRITE : CHECKS_READ;
+}
+
+checks_result request_check_rest(struct api_request *req, const struct request_input *in)
+{
+	if (in->body_too_large) {
+		api_refuse(req, REFUSED_TOO_LARGE)->number = (int64_t)in->body_limit;
+		return CHECKS_REFUSED;
+	}
 	field_errors fe;
 	field_errors_init(&fe);
-	bool query_ok = query_parse(route->query, in->pairs, in->npairs, &req->query, &fe);
+	bool query_ok =
+		query_parse(req->route.route->query, in->pairs, in->npairs, &req->query, &fe);
 	if (!query_ok)
 		api_refuse_fields(req, REFUSED_PARAMETERS, &fe);
 	field_errors_free(&fe);
@@ -168,4 +178,12 @@ checks_result request_check(struct api_request *req, const struct route *routes,
 	req->if_none_match = in->if_none_match;
 	req->idempotency_key = in->idempotency_key;
 	return api_is_write(req->method) ? CHECKS_WRITE : CHECKS_READ;
+}
+
+checks_result request_check(struct api_request *req, const struct route *routes, size_t nroutes,
+			    const struct request_input *in)
+{
+	if (request_check_head(req, routes, nroutes, in) == CHECKS_REFUSED)
+		return CHECKS_REFUSED;
+	return request_check_rest(req, in);
 }

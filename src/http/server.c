@@ -1,10 +1,14 @@
 /*
  * The HTTP server on libmicrohttpd.
  *
- * A request's life: the first access-handler call allocates its context and
- * answers nothing (0.9.75 drops keep-alive for a reply queued on the first
- * call), except an early 413 when Content-Length is already too large; the
- * upload calls accumulate the body; the final call routes, authenticates,
+ * A request's life: its context is allocated when libmicrohttpd has read
+ * the request line (on_request_line(), so that every request is logged);
+ * the first access-handler call, with the whole head and no byte of the
+ * body, checks the framing (framing.c), a declared size, the route and the
+ * key, and answers a refusal at once when a body would follow (then no
+ * `100 Continue` is sent and the body is not read; 0.9.75 closes a
+ * connection answered on the first call, so a refusal without a body waits
+ * for the final call); the upload calls accumulate the body; the final call
  * checks the query and the body, runs the handler and queues its reply. The
  * completion callback writes the access-log line and frees the context.
  *
@@ -24,6 +28,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,6 +45,7 @@
 #include "domain/metrics.h"
 #include "domain/timeutil.h"
 #include "http/http_metrics.h"
+#include "http/framing.h"
 #include "http/ratelimit.h"
 #include "http/server.h"
 #include "http/waiters.h"
@@ -82,6 +88,11 @@ struct pairs {
 struct request_state {
 	struct api_request req;
 	struct server *srv;
+	bool begun;	   /* the head was seen (the first access-handler call) */
+	bool head_refused; /* request_check_head() refused it: answer at the final call */
+	char *raw_target;  /* the request target as received, up to a NUL (owned) */
+	size_t raw_target_len;
+	uintptr_t raw_target_end; /* where it ended in libmicrohttpd's buffer */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -106,6 +117,8 @@ void server_options_defaults(struct server_options *o)
 		o->connection_limit = 1024;
 	if (o->timeout_seconds == 0)
 		o->timeout_seconds = 30;
+	if (o->idle_timeout == 0)
+		o->idle_timeout = SERVER_IDLE_TIMEOUT;
 	if (o->body_limit == 0)
 		o->body_limit = SERVER_BODY_LIMIT;
 	if (o->body_memory == 0)
@@ -156,6 +169,7 @@ static void state_free(struct request_state *rs)
 	struct server *srv = rs->srv;
 	size_t held = rs->budget_held;
 	api_request_clear(&rs->req);
+	free(rs->raw_target);
 	free(rs->body);
 	body_budget_give(&srv->budget, held);
 	free(rs);
@@ -246,20 +260,10 @@ typedef enum {
 	NEXT_HOLD,   /* a long-poll with nothing yet: hold it */
 } next_step;
 
-/*
- * Gathers what libmicrohttpd received into rs->input and runs the checks;
- * a read runs at once. Says what the request needs next.
- */
-static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
+/* The head's part of rs->input: the headers the checks and the handler read. */
+static void input_head(struct request_state *rs, struct MHD_Connection *conn)
 {
 	struct server *srv = rs->srv;
-	/*
-	 * The pairs are needed by the checks only (the parsed query keeps what
-	 * it needs): on the stack, not in what a held long-poll keeps.
-	 */
-	struct pairs pairs;
-	pairs.count = 0;
-	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
 	rs->input = (struct request_input){
 		.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_AUTHORIZATION),
@@ -269,18 +273,35 @@ static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key"),
 		.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_IF_NONE_MATCH),
-		.pairs = pairs.items,
-		.npairs = pairs.count,
-		.body = rs->body,
-		.body_len = rs->body_len,
-		.body_too_large = rs->body_too_large,
 		.body_limit = srv->opts.body_limit,
 		.body_over_budget = rs->body_over_budget,
 		.budget = &srv->budget,
 		.budget_held = &rs->budget_held,
 		.limiter = srv->limiter,
 	};
-	checks_result checked = request_check(&rs->req, srv->routes, srv->nroutes, &rs->input);
+}
+
+/*
+ * Gathers the query and the body into rs->input and runs the checks the
+ * head did not (request_check_rest()); a read runs at once. Says what the
+ * request needs next.
+ */
+static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
+{
+	/*
+	 * The pairs are needed by the checks only (the parsed query keeps what
+	 * it needs): on the stack, not in what a held long-poll keeps.
+	 */
+	struct pairs pairs;
+	pairs.count = 0;
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &pairs);
+	rs->input.pairs = pairs.items;
+	rs->input.npairs = pairs.count;
+	rs->input.body = rs->body;
+	rs->input.body_len = rs->body_len;
+	rs->input.body_too_large = rs->body_too_large;
+	rs->input.body_over_budget = rs->body_over_budget;
+	checks_result checked = request_check_rest(&rs->req, &rs->input);
 	/* The handler reads the parsed tree; the bytes are not needed while a write waits. */
 	body_release(rs);
 	rs->input.pairs = NULL; /* gone with this frame */
@@ -372,6 +393,16 @@ static enum MHD_Result queue_reply(struct request_state *rs, struct MHD_Connecti
 	return ret;
 }
 
+/* A body follows the head: Transfer-Encoding, or a Content-Length other than 0. */
+static bool body_expected(struct MHD_Connection *conn)
+{
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return true;
+	const char *cl =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return cl != NULL && strspn(cl, "0") != strlen(cl);
+}
+
 /* Content-Length larger than the limit: answer before reading the body. */
 static bool declared_too_large(struct MHD_Connection *conn, size_t limit)
 {
@@ -385,36 +416,195 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t limit)
 	return end != cl && (errno == ERANGE || n > limit);
 }
 
+/* The headers of a head, as received, for framing_check(). */
+struct head_scan {
+	struct framing_header *headers;
+	size_t *value_sizes;
+	size_t count, cap;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key_size;
+	struct head_scan *h = cls;
+	if (h->count == h->cap)
+		return MHD_NO;
+	h->headers[h->count] = (struct framing_header){.name = key, .value = value ? value : ""};
+	h->value_sizes[h->count] = value ? value_size : 0;
+	h->count++;
+	return MHD_YES;
+}
+
+/*
+ * libmicrohttpd ends a header value at its first NUL byte, so a value of
+ * "Bearer KEY\0junk" reads as "Bearer KEY". It keeps each value where it
+ * was received, in the head [head, head_end), with the line's CR LF (or
+ * bare LF) overwritten by NULs. So the byte after a value's terminator is
+ * another NUL (its CR LF), or the first byte of the next header (a bare
+ * LF); anything else means the value held a NUL. A name or a value
+ * outside the head was rebuilt from an obsolete line folding (0.9.75 glues
+ * the next line to the name). Both are marked damaged.
+ * tests/integration/test_framing.c fails if a libmicrohttpd changes this.
+ */
+static void mark_damaged(struct head_scan *h, uintptr_t head, uintptr_t head_end)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		const char *value = h->headers[i].value;
+		uintptr_t v = (uintptr_t)value, k = (uintptr_t)h->headers[i].name;
+		size_t n = h->value_sizes[i];
+		if (k < head || k >= head_end || v < head || v >= head_end ||
+		    n >= head_end - v - 1) {
+			h->headers[i].damaged = true;
+			continue;
+		}
+		const char *after = value + n + 1;
+		bool next_line =
+			i + 1 < h->count && (uintptr_t)after == (uintptr_t)h->headers[i + 1].name;
+		h->headers[i].damaged = *after != '\0' && !next_line;
+	}
+}
+
+/* framing_check() on what libmicrohttpd parsed; false when the request is refused. */
+static bool head_framed(struct request_state *rs, struct MHD_Connection *conn, const char *method,
+			const char *version)
+{
+	if (rs->raw_target == NULL) {
+		api_refuse(&rs->req, REFUSED_INTERNAL);
+		return false;
+	}
+	int n = MHD_get_connection_values_n(conn, MHD_HEADER_KIND, NULL, NULL);
+	size_t cap = n > 0 ? (size_t)n : 1;
+	struct head_scan h = {.headers = calloc(cap, sizeof(*h.headers)),
+			      .value_sizes = calloc(cap, sizeof(*h.value_sizes)),
+			      .cap = cap};
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	bool ok = false;
+	if (h.headers == NULL || h.value_sizes == NULL || info == NULL) {
+		api_refuse(&rs->req, REFUSED_INTERNAL);
+		goto out;
+	}
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, &h);
+	mark_damaged(&h, (uintptr_t)method, (uintptr_t)method + info->header_size);
+	struct framing_input in = {
+		.version = version,
+		.target = rs->raw_target,
+		.target_len = rs->raw_target_len,
+		/* The target ends right before the space before the version, unless a NUL cut it.
+		 */
+		.target_cut = rs->raw_target_end + 1 != (uintptr_t)version,
+		.headers = h.headers,
+		.nheaders = h.count,
+	};
+	ok = framing_check(&rs->req, &in);
+out:
+	free(h.headers);
+	free(h.value_sizes);
+	return ok;
+}
+
+static struct request_state *request_state_new(struct server *srv)
+{
+	struct request_state *rs = calloc(1, sizeof(*rs));
+	if (rs == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &rs->started);
+	rs->srv = srv;
+	api_request_init(&rs->req, srv->app);
+	atomic_init(&rs->phase, PHASE_RECEIVING);
+	return rs;
+}
+
+/*
+ * libmicrohttpd has read a request line: the request's state starts here,
+ * with the target as received (before it is split and percent-decoded),
+ * so that every request is logged, also one libmicrohttpd refuses itself.
+ */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)conn;
+	struct request_state *rs = request_state_new(cls);
+	if (rs == NULL)
+		return NULL;
+	size_t n = strlen(uri);
+	rs->raw_target = malloc(n + 1);
+	if (rs->raw_target == NULL) {
+		state_free(rs);
+		return NULL;
+	}
+	memcpy(rs->raw_target, uri, n + 1);
+	rs->raw_target_len = n;
+	rs->raw_target_end = (uintptr_t)uri + n;
+	return rs;
+}
+
+/* Queues the request's outcome as its reply now. */
+static enum MHD_Result answer_now(struct request_state *rs, struct MHD_Connection *conn)
+{
+	api_render(&rs->req);
+	atomic_store(&rs->phase, PHASE_ANSWERED);
+	return queue_reply(rs, conn);
+}
+
+/*
+ * The first access-handler call: the head is complete, no byte of the body
+ * read. What the head alone decides is answered now, and then
+ * libmicrohttpd sends no `100 Continue` and reads no body: the framing, a
+ * body declared too large, the route and method, the key and its rate.
+ */
+static enum MHD_Result request_begin(struct request_state *rs, struct MHD_Connection *conn,
+				     const char *url, const char *method, const char *version)
+{
+	struct server *srv = rs->srv;
+	rs->begun = true;
+	atomic_fetch_add(&srv->in_flight, 1);
+	rs->req.method = method;
+	rs->req.path = framing_path(url);
+	request_id_set(&rs->req, conn);
+	/* It sent a request: it has the longer timeout from now on. */
+	if (srv->opts.idle_timeout != srv->opts.timeout_seconds)
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned int)srv->opts.timeout_seconds);
+	if (!head_framed(rs, conn, method, version))
+		return answer_now(rs, conn);
+	if (declared_too_large(conn, srv->opts.body_limit)) {
+		/* Answer now; libmicrohttpd closes the connection unread. */
+		rs->body_too_large = true;
+		api_refuse(&rs->req, REFUSED_TOO_LARGE)->number = (int64_t)srv->opts.body_limit;
+		return answer_now(rs, conn);
+	}
+	input_head(rs, conn);
+	if (request_check_head(&rs->req, srv->routes, srv->nroutes, &rs->input) == CHECKS_REFUSED) {
+		/*
+		 * A body on its way is not read: answering now does that, and
+		 * closes the connection (libmicrohttpd 0.9.75 keeps no connection
+		 * answered at the first call). Without a body the final call,
+		 * which comes at once, answers and keeps the connection.
+		 */
+		if (body_expected(conn))
+			return answer_now(rs, conn);
+		rs->head_refused = true;
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
-	(void)version;
 	struct server *srv = cls;
 	struct request_state *rs = *req_cls;
 	if (rs == NULL) {
-		rs = calloc(1, sizeof(*rs));
+		/* on_request_line() ran out of memory: head_framed() answers 500. */
+		rs = request_state_new(srv);
 		if (rs == NULL)
 			return MHD_NO;
-		clock_gettime(CLOCK_MONOTONIC, &rs->started);
-		rs->srv = srv;
-		api_request_init(&rs->req, srv->app);
-		rs->req.method = method;
-		rs->req.path = url;
-		atomic_init(&rs->phase, PHASE_RECEIVING);
-		request_id_set(&rs->req, conn);
 		*req_cls = rs;
-		atomic_fetch_add(&srv->in_flight, 1);
-		if (declared_too_large(conn, srv->opts.body_limit)) {
-			/* Answer now; libmicrohttpd closes the connection unread. */
-			rs->body_too_large = true;
-			api_refuse(&rs->req, REFUSED_TOO_LARGE)->number =
-				(int64_t)srv->opts.body_limit;
-			api_render(&rs->req);
-			return queue_reply(rs, conn);
-		}
-		return MHD_YES;
 	}
+	if (!rs->begun)
+		return request_begin(rs, conn, url, method, version);
 	if (*upload_data_size > 0) {
 		body_append(rs, upload_data, *upload_data_size);
 		*upload_data_size = 0;
@@ -422,7 +612,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	switch ((enum request_phase)atomic_load(&rs->phase)) {
 	case PHASE_RECEIVING: {
-		if (rs->req.reply.status != 0)
+		if (rs->req.reply.status != 0 || rs->head_refused)
 			break;
 		next_step next = dispatch(rs, conn);
 		if (next == NEXT_HOLD)
@@ -450,34 +640,87 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	case PHASE_ANSWERED: break;
 	}
 	/* The one place an outcome becomes a reply (a write's, after its commit). */
-	api_render(&rs->req);
-	atomic_store(&rs->phase, PHASE_ANSWERED);
-	return queue_reply(rs, conn);
+	return answer_now(rs, conn);
+}
+
+/*
+ * A text for the access log: `s` itself when it is valid UTF-8, else a
+ * copy with every byte from 0x80 up written as %XX (caller frees *copy).
+ */
+static const char *log_text(const char *s, char **copy)
+{
+	*copy = NULL;
+	json_t *probe = json_string(s);
+	if (probe != NULL) {
+		json_decref(probe);
+		return s;
+	}
+	size_t n = strlen(s);
+	if (n > (SIZE_MAX - 1) / 3 || (*copy = malloc(3 * n + 1)) == NULL)
+		return "(unprintable)";
+	char *out = *copy;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= 0x80) {
+			static const char hex[] = "0123456789ABCDEF";
+			*out++ = '%';
+			*out++ = hex[*p >> 4];
+			*out++ = hex[*p & 15];
+		} else {
+			*out++ = (char)*p;
+		}
+	}
+	*out = '\0';
+	return *copy;
+}
+
+/*
+ * Every request that got as far as its request line is logged, also one
+ * libmicrohttpd refused itself (its status then is libmicrohttpd's, and
+ * its method unknown: null).
+ */
+static void access_log(struct server *srv, struct request_state *rs, struct MHD_Connection *conn,
+		       enum MHD_RequestTerminationCode toe)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - rs->started.tv_sec) * 1e3 +
+		    (double)(now.tv_nsec - rs->started.tv_nsec) / 1e6;
+	unsigned status = rs->req.reply.status;
+	if (status == 0) {
+		const union MHD_ConnectionInfo *info =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+		status = info ? info->http_status : 0;
+	}
+	http_metrics_observe(srv->metrics, rs->begun ? rs->req.route.route : NULL,
+			     rs->begun ? rs->req.method : NULL, status, ms / 1e3);
+	if (!log_enabled(srv->opts.log, LOG_INFO))
+		return;
+	char *method_copy = NULL, *path_copy = NULL;
+	const char *method = rs->begun ? log_text(rs->req.method, &method_copy) : NULL;
+	const char *path = rs->begun ? rs->req.path : rs->raw_target ? rs->raw_target : "";
+	path = log_text(path, &path_copy);
+	log_json(srv->opts.log, LOG_INFO,
+		 json_pack("{s:s?, s:s, s:i, s:f, s:s, s:b}", "method", method, "path", path,
+			   "status", (int)status, "duration_ms", ms, "request_id",
+			   rs->req.request_id, "completed",
+			   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+	free(method_copy);
+	free(path_copy);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)conn;
 	struct server *srv = cls;
 	struct request_state *rs = *req_cls;
 	if (rs == NULL)
 		return;
 	*req_cls = NULL;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double ms = (double)(now.tv_sec - rs->started.tv_sec) * 1e3 +
-		    (double)(now.tv_nsec - rs->started.tv_nsec) / 1e6;
-	http_metrics_observe(srv->metrics, rs->req.route.route, rs->req.method,
-			     rs->req.reply.status, ms / 1e3);
-	if (log_enabled(srv->opts.log, LOG_INFO))
-		log_json(srv->opts.log, LOG_INFO,
-			 json_pack("{s:s, s:s, s:i, s:f, s:s, s:b}", "method", rs->req.method,
-				   "path", rs->req.path, "status", (int)rs->req.reply.status,
-				   "duration_ms", ms, "request_id", rs->req.request_id, "completed",
-				   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+	access_log(srv, rs, conn, toe);
+	bool begun = rs->begun;
 	state_free(rs);
-	atomic_fetch_sub(&srv->in_flight, 1);
+	if (begun)
+		atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 /*
@@ -761,8 +1004,10 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)srv->opts.threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)srv->opts.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned int)srv->opts.per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)srv->opts.timeout_seconds,
+		(unsigned int)srv->opts.per_ip_limit,
+		/* Until a connection sends a request; request_begin() sets the longer one. */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->opts.idle_timeout,
+		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv,
 		/* Headers and MHD's own buffers; bodies are accumulated by us. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY,

@@ -5,6 +5,7 @@
  * need an existing database create none; ports are checked; SIGHUP does not
  * stop the server.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -735,6 +737,103 @@ END_TEST
  * SIGHUP (a closed terminal, or a reload) does not stop the server: it says
  * so, answers the next request, and SIGTERM still stops it cleanly.
  */
+/* A socket to the server on `port` from loopback address `from`, with a 30 s safety net on reads.
+ */
+static int connect_from(unsigned port, const char *from)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in src = {.sin_family = AF_INET};
+	ck_assert_int_eq(inet_pton(AF_INET, from, &src.sin_addr), 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	struct timeval tv = {.tv_sec = 30};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Sends a GET /healthz on fd; true when a 200 comes back, false when the server closed it. */
+static bool healthz_on(int fd)
+{
+	static const char raw[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	if (write(fd, raw, sizeof(raw) - 1) != (ssize_t)(sizeof(raw) - 1))
+		return false;
+	char reply[512] = {0};
+	ssize_t got = read(fd, reply, sizeof(reply) - 1);
+	return got > 0 && strncmp(reply, "HTTP/1.1 200 ", 13) == 0;
+}
+
+/*
+ * --max-connections-per-address and --idle-timeout (and their variables)
+ * are checked like every number, and reach the server.
+ */
+START_TEST(connection_options_are_checked_and_applied)
+{
+	struct bin_run r;
+	static const char *const bad_per_address[] = {"-1", "x", "100001", "1.5", ""};
+	for (size_t i = 0; i < sizeof(bad_per_address) / sizeof(bad_per_address[0]); i++) {
+		run_cli(&r, (const char *[]){"serve", "--max-connections-per-address",
+					     bad_per_address[i], NULL});
+		ck_assert_msg(r.status == 2, "%s: exit %d", bad_per_address[i], r.status);
+		ck_assert_uint_eq(count_lines(r.err), 1);
+		ck_assert_msg(strstr(r.err, "--max-connections-per-address must be a number from 0 "
+					    "to 100000") != NULL,
+			      "%s", r.err);
+	}
+	static const char *const bad_idle[] = {"0", "3601", "ten"};
+	for (size_t i = 0; i < sizeof(bad_idle) / sizeof(bad_idle[0]); i++) {
+		run_cli(&r, (const char *[]){"serve", "--idle-timeout", bad_idle[i], NULL});
+		ck_assert_msg(r.status == 2, "%s: exit %d", bad_idle[i], r.status);
+		ck_assert_msg(strstr(r.err, "--idle-timeout must be a number from 1 to 3600") !=
+				      NULL,
+			      "%s", r.err);
+	}
+	run_cli_env(&r, (const char *[]){"DROPLINE_IDLE_TIMEOUT=0", NULL},
+		    (const char *[]){"serve", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "DROPLINE_IDLE_TIMEOUT must be a number"));
+	run_cli_env(&r, (const char *[]){"DROPLINE_MAX_CONNECTIONS_PER_ADDRESS=many", NULL},
+		    (const char *[]){"serve", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "DROPLINE_MAX_CONNECTIONS_PER_ADDRESS must be"));
+	ck_assert(!file_exists(db));
+	run_cli(&r, (const char *[]){"keys", "list", "--idle-timeout", "5", NULL});
+	ck_assert_int_eq(r.status, 2);
+
+	/* Two connections an address, one second to send a first request (from the environment). */
+	ck_assert_int_eq(setenv("DROPLINE_MAX_CONNECTIONS_PER_ADDRESS", "2", 1), 0);
+	ck_assert_int_eq(setenv("DROPLINE_IDLE_TIMEOUT", "1", 1), 0);
+	char err_path[400];
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	unsigned port = 0;
+	pid_t pid = start_server(err_path, &port);
+	int a = connect_from(port, "127.0.0.1"), b = connect_from(port, "127.0.0.1");
+	ck_assert(healthz_on(a));
+	ck_assert(healthz_on(b));
+	/* A third from the same address is closed unanswered. */
+	int c = connect_from(port, "127.0.0.1");
+	ck_assert(!healthz_on(c));
+	close(c);
+	/* A silent one from another address is closed by the server after the idle timeout. */
+	int d = connect_from(port, "127.0.0.2");
+	char byte;
+	ck_assert_int_eq(read(d, &byte, 1), 0);
+	close(d);
+	/* The two that sent a request are still served. */
+	ck_assert(healthz_on(a));
+	ck_assert(healthz_on(b));
+	close(a);
+	close(b);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
 START_TEST(serve_keeps_serving_after_sighup)
 {
 	struct bin_run r;
@@ -784,6 +883,7 @@ int main(void)
 	tcase_add_test(tc, serve_stops_cleanly_on_sigterm);
 	tcase_add_test(tc, sigterm_under_load_answers_in_flight_requests_and_exits_0);
 	tcase_add_test(tc, serve_keeps_serving_after_sighup);
+	tcase_add_test(tc, connection_options_are_checked_and_applied);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
