@@ -21,9 +21,15 @@
 /* Events are kept this long by default (CONTRACT.md section 10). */
 #define API_EVENT_RETENTION_DAYS 30
 
+/* OAuth access tokens live this long by default (CONTRACT.md section 18). */
+#define API_TOKEN_TTL 36000
+/* At most this many live access tokens per OAuth client (docs/reliability.md). */
+#define API_TOKENS_PER_CLIENT 100
+
 struct api_options {
 	size_t cache_bytes;	       /* serialized representations kept; 0: API_CACHE_BYTES */
 	unsigned event_retention_days; /* 0: API_EVENT_RETENTION_DAYS */
+	int64_t token_ttl;	       /* seconds; 0: API_TOKEN_TTL */
 };
 
 struct api;

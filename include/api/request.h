@@ -33,7 +33,8 @@ struct resource;
 struct caller {
 	party_kind party; /* PARTY_NONE on routes that need no key */
 	int64_t party_id;
-	int64_t key_id;
+	int64_t key_id;	   /* the API key, 0 for a request made with an OAuth access token */
+	int64_t client_id; /* the OAuth client whose access token it is, else 0 */
 };
 
 typedef enum {
@@ -89,6 +90,8 @@ struct api_request {
 	const char *raw_body;
 	size_t raw_body_len;
 	const char *idempotency_key; /* NULL when none */
+	const char *authorization;   /* the header, NULL when none (the token endpoint's) */
+	const char *content_type;    /* the header, NULL when none */
 	const char *if_none_match;   /* NULL when none */
 	int64_t wait_deadline_ms;    /* a long-poll's deadline once it started waiting, else 0 */
 	int64_t wait_after; /* a held feed read resumes after this event id (0: as asked) */

@@ -40,6 +40,7 @@ struct api {
 	api_events_listener listener;
 	void *listener_ctx;
 	int64_t last_prune; /* time_now() of the last retention pass */
+	int64_t token_ttl;  /* seconds an OAuth access token lives */
 };
 
 /* A kind of record the API shows: its name in messages, the store's kind, its shape. */
@@ -158,6 +159,9 @@ void api_shipments_create(struct api_request *req);
 /* Cancellations (cancels.c), both sides. */
 extern const struct query_param api_cancels_list_query[];
 void api_cancels_create(struct api_request *req);
+
+/* POST /auth/token/ (token.c): OAuth2 client credentials. */
+void api_token(struct api_request *req);
 
 /* Connections (connections.c), both sides. */
 extern const struct query_param api_connections_list_query[];

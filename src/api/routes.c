@@ -16,6 +16,8 @@
 
 const struct route api_routes[] = {
 	{"GET", "/healthz", api_health, PARTY_NONE, NULL, 0, NULL},
+	/* OAuth2: its own body (form or JSON) and its own errors (RFC 6749). */
+	{"POST", "/auth/token", api_token, PARTY_NONE, NULL, ROUTE_BODY_RAW, NULL},
 
 	/* The retailer's side. */
 	{"POST", "/v1/retailers/:party_id/orders", api_orders_create, PARTY_RETAILER, NULL, 1,

@@ -20,11 +20,13 @@
 #include "api/api.h"
 #include "catalog/catalog.h"
 #include "domain/apikey.h"
+#include "domain/oauth.h"
 #include "domain/timeutil.h"
 #include "http/server.h"
 #include "store/embedded.h"
 #include "store/store_backup.h"
 #include "store/store_keys.h"
+#include "store/store_oauth.h"
 
 #define EXIT_USAGE		2
 #define DEFAULT_DB		"./dropline.db"
@@ -37,6 +39,7 @@
 #define MAX_RATE_LIMIT		1000000
 #define MAX_RETENTION_DAYS	3650
 #define MAX_PORT		65535
+#define MAX_TOKEN_TTL		(366 * 24 * 3600)
 
 static const char usage_main[] =
 	"usage: dropline COMMAND [OPTIONS] [ARGUMENTS]\n"
@@ -49,6 +52,9 @@ static const char usage_main[] =
 	"  keys create       make an API key for a retailer or a brand\n"
 	"  keys list         list API keys (never the keys themselves)\n"
 	"  keys revoke ID    revoke an API key at once\n"
+	"  clients create    make an OAuth2 client for a retailer or a brand\n"
+	"  clients list      list OAuth2 clients (never their secrets)\n"
+	"  clients revoke ID revoke an OAuth2 client and its access tokens at once\n"
 	"  catalog import F  upsert a catalog JSON file\n"
 	"  migrate           apply database migrations\n"
 	"  backup DEST       copy the database consistently, also while it is served\n"
@@ -69,7 +75,7 @@ static const char usage_main[] =
 
 static const char usage_serve[] =
 	"usage: dropline serve [--db FILE] [--listen ADDR:PORT] [--threads N] [--rate-limit N]\n"
-	"                      [--event-retention-days N]\n"
+	"                      [--event-retention-days N] [--token-ttl SECONDS]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -84,7 +90,9 @@ static const char usage_serve[] =
 	"                       limit (DROPLINE_RATE_LIMIT, default " DEFAULT_RATE_LIMIT_TEXT ")\n"
 	"  --event-retention-days N\n"
 	"                       days events are kept, 1-3650; a feed read after an older\n"
-	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n";
+	"                       one answers 410 (DROPLINE_EVENT_RETENTION_DAYS, default 30)\n"
+	"  --token-ttl SECONDS  life of an OAuth2 access token, 60-31622400\n"
+	"                       (DROPLINE_TOKEN_TTL, default 36000)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -102,6 +110,19 @@ static const char usage_keys[] =
 	"create prints only the new key on stdout; it is shown once and only its\n"
 	"hash is stored. A key works under its party's path prefix only. list\n"
 	"opens the database read-only. The database must exist and be migrated.\n"
+	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
+
+static const char usage_clients[] =
+	"usage: dropline clients create (--retailer ID | --brand ID) [--db FILE]\n"
+	"       dropline clients list [--db FILE]\n"
+	"       dropline clients revoke CLIENT_ID [--db FILE]\n"
+	"\n"
+	"OAuth2 clients (client credentials, POST /auth/token/). create prints\n"
+	"client_id=... and client_secret=... on stdout (eval-able); the secret is\n"
+	"shown once and only its hash is stored. A client's access tokens work\n"
+	"where a key of its party does. revoke (CLIENT_ID as dlc_7 or 7) ends the\n"
+	"client and every token it holds at once. list opens the database\n"
+	"read-only. The database must exist and be migrated.\n"
 	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
 static const char usage_catalog[] =
@@ -139,6 +160,7 @@ enum option_id {
 	OPT_THREADS,
 	OPT_RATE_LIMIT,
 	OPT_EVENT_RETENTION,
+	OPT_TOKEN_TTL,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -158,6 +180,7 @@ static const struct option longopts[] = {
 	{"threads", required_argument, NULL, OPT_VALUE_BASE + OPT_THREADS},
 	{"rate-limit", required_argument, NULL, OPT_VALUE_BASE + OPT_RATE_LIMIT},
 	{"event-retention-days", required_argument, NULL, OPT_VALUE_BASE + OPT_EVENT_RETENTION},
+	{"token-ttl", required_argument, NULL, OPT_VALUE_BASE + OPT_TOKEN_TTL},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -172,6 +195,7 @@ struct cli_options {
 	unsigned threads;
 	int64_t rate_limit;
 	int64_t event_retention_days;
+	int64_t token_ttl;
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -338,6 +362,8 @@ static bool number_setting(const struct command *cmd, const struct parsed_line *
  * Fills in the settings `cmd` takes from the line, the environment and the
  * defaults, and checks them. Returns 0, or EXIT_USAGE after saying why.
  */
+static int cmd_keys_create(const struct cli_options *o);
+
 static int resolve_settings(const struct command *cmd, const struct parsed_line *p,
 			    struct cli_options *o)
 {
@@ -368,11 +394,14 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
 			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
 	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
-			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days))
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days) ||
+	    !number_setting(cmd, p, OPT_TOKEN_TTL, "DROPLINE_TOKEN_TTL", 60, MAX_TOKEN_TTL,
+			    API_TOKEN_TTL, &o->token_ttl))
 		return EXIT_USAGE;
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
-			fail("keys create needs one of --retailer ID and --brand ID, once");
+			fail("%s create needs one of --retailer ID and --brand ID, once",
+			     cmd->run == cmd_keys_create ? "keys" : "clients");
 			return EXIT_USAGE;
 		}
 		enum option_id id = p->times[OPT_RETAILER] ? OPT_RETAILER : OPT_BRAND;
@@ -533,7 +562,8 @@ static int cmd_serve(const struct cli_options *o)
 				    .access_log = stderr,
 				    .rate_limit = (double)o->rate_limit};
 	char err[SERVER_ERR_MAX];
-	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days};
+	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days,
+				 .token_ttl = o->token_ttl};
 	struct api *app = api_new(s, &ao);
 	struct server *srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
 	if (srv == NULL) {
@@ -774,6 +804,112 @@ static int cmd_keys_revoke(const struct cli_options *o)
 	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+static store_status client_insert_tx(store_conn *c, void *ctx)
+{
+	return store_clients_insert(c, ctx);
+}
+
+static void client_print(const struct client_record *rec, void *ctx)
+{
+	(void)ctx;
+	char created[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX], id[OAUTH_CLIENT_ID_MAX];
+	time_format_iso8601(rec->created_at, created);
+	if (rec->revoked_at)
+		time_format_iso8601(rec->revoked_at, revoked);
+	oauth_client_id_format(rec->id, id);
+	printf("%-12s %-8s %-10" PRId64 " %-20s %-20s %" PRId64 "\n", id,
+	       party_kind_name(rec->party), rec->party_id, created,
+	       rec->revoked_at ? revoked : "-", rec->live_tokens);
+}
+
+struct client_list {
+	int64_t now;
+};
+
+static store_status client_list_read(store_conn *c, void *ctx)
+{
+	struct client_list *l = ctx;
+	return store_clients_list(c, l->now, client_print, NULL);
+}
+
+static store_status client_revoke_tx(store_conn *c, void *ctx)
+{
+	struct key_revoke *r = ctx;
+	return store_clients_revoke(c, r->id, r->now);
+}
+
+static int cmd_clients_create(const struct cli_options *o)
+{
+	store *s = open_store(o->db, 1, DB_WRITE);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	uint8_t secret[APIKEY_SECRET_BYTES];
+	struct client_record rec = {
+		.party = o->party, .party_id = o->party_id, .created_at = time_now()};
+	apikey_new_secret(secret);
+	apikey_hash(secret, rec.hash);
+	store_status st = store_tx(s, "create client", client_insert_tx, &rec);
+	if (st == STORE_OK) {
+		char text[APIKEY_TEXT_MAX], id[OAUTH_CLIENT_ID_MAX];
+		apikey_secret_format(secret, text);
+		oauth_client_id_format(rec.id, id);
+		printf("client_id=%s\nclient_secret=%s\n", id, text);
+		sodium_memzero(text, sizeof(text));
+		fprintf(stderr,
+			"dropline: client %s for %s %" PRId64
+			" (the secret is shown once; only its hash is stored)\n",
+			id, party_kind_name(o->party), o->party_id);
+	} else if (st == STORE_NOT_FOUND) {
+		fail("there is no %s %" PRId64 " (load a catalog first, e.g. dropline demo)",
+		     party_kind_name(o->party), o->party_id);
+	} else {
+		fail("cannot create the client: the store %s", store_status_text(st));
+	}
+	sodium_memzero(secret, sizeof(secret));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_clients_list(const struct cli_options *o)
+{
+	store *s = open_store(o->db, 1, DB_READ);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	struct client_list l = {.now = time_now()};
+	printf("%-12s %-8s %-10s %-20s %-20s %s\n", "CLIENT_ID", "PARTY", "PARTY_ID", "CREATED",
+	       "REVOKED", "LIVE_TOKENS");
+	store_status st = store_read(s, client_list_read, &l);
+	if (st != STORE_OK)
+		fail("cannot list clients: the store %s", store_status_text(st));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_clients_revoke(const struct cli_options *o)
+{
+	struct key_revoke r = {.now = time_now()};
+	if (!apikey_parse_id(APIKEY_CLIENT_PREFIX, o->arg, strlen(o->arg), &r.id) &&
+	    !parse_id(o->arg, &r.id)) {
+		fail("CLIENT_ID must be dlc_N or a positive number, not '%s'", o->arg);
+		return EXIT_USAGE;
+	}
+	store *s = open_store(o->db, 1, DB_WRITE);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	store_status st = store_tx(s, "revoke client", client_revoke_tx, &r);
+	if (st == STORE_OK)
+		fprintf(stderr,
+			"dropline: client " APIKEY_CLIENT_PREFIX "%" PRId64
+			" revoked, with its access tokens\n",
+			r.id);
+	else if (st == STORE_NOT_FOUND)
+		fail("there is no client " APIKEY_CLIENT_PREFIX "%" PRId64, r.id);
+	else
+		fail("cannot revoke the client: the store %s", store_status_text(st));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 /* The signals that stop a backup: Ctrl-C, kill, and the terminal closing. */
 static const int backup_stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
@@ -837,7 +973,7 @@ static int cmd_backup(const struct cli_options *o)
 static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
-		 OPT_BIT(OPT_EVENT_RETENTION),
+		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_TOKEN_TTL),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};
@@ -848,6 +984,12 @@ static const struct command keys_commands[] = {
 	{"create", DB_OPTION | OPT_BIT(OPT_RETAILER) | OPT_BIT(OPT_BRAND), NULL, cmd_keys_create},
 	{"list", DB_OPTION, NULL, cmd_keys_list},
 	{"revoke", DB_OPTION, "KEY_ID", cmd_keys_revoke},
+};
+static const struct command clients_commands[] = {
+	{"create", DB_OPTION | OPT_BIT(OPT_RETAILER) | OPT_BIT(OPT_BRAND), NULL,
+	 cmd_clients_create},
+	{"list", DB_OPTION, NULL, cmd_clients_list},
+	{"revoke", DB_OPTION, "CLIENT_ID", cmd_clients_revoke},
 };
 static const struct command catalog_commands[] = {
 	{"import", DB_OPTION, "FILE.json", cmd_catalog_import}};
@@ -861,6 +1003,7 @@ static const struct command_group groups[] = {
 	GROUP("serve", NULL, usage_serve, serve_commands),
 	GROUP("demo", NULL, usage_demo, demo_commands),
 	GROUP("keys", "create, list or revoke", usage_keys, keys_commands),
+	GROUP("clients", "create, list or revoke", usage_clients, clients_commands),
 	GROUP("catalog", "import", usage_catalog, catalog_commands),
 	GROUP("migrate", NULL, usage_migrate, migrate_commands),
 	GROUP("backup", NULL, usage_backup, backup_commands),
