@@ -94,8 +94,8 @@ static void fuzz_token_request(const uint8_t *data, size_t size)
 	size_t n = size - 1;
 	const char *nl = memchr(rest, '\n', n);
 	size_t auth_len = nl ? (size_t)(nl - rest) : 0;
-	char *authorization = nl && auth_len > 0 ? fuzz_strndup((const uint8_t *)rest, auth_len)
-						  : NULL;
+	char *authorization =
+		nl && auth_len > 0 ? fuzz_strndup((const uint8_t *)rest, auth_len) : NULL;
 	const char *body = nl ? nl + 1 : rest;
 	size_t body_len = nl ? n - auth_len - 1 : n;
 	check_token_request(authorization, content_type, body, body_len);

@@ -15,7 +15,7 @@ struct client_record {
 	int64_t party_id;
 	uint8_t hash[APIKEY_HASH_BYTES]; /* of the secret */
 	int64_t created_at;
-	int64_t revoked_at; /* 0 when not revoked */
+	int64_t revoked_at;  /* 0 when not revoked */
 	int64_t live_tokens; /* store_clients_list() only: tokens not yet expired */
 };
 
@@ -49,8 +49,8 @@ store_status store_clients_revoke(store_conn *c, int64_t id, int64_t now);
  * max_live remain, so that a client never holds more than max_live.
  * Sets *id. Inside the caller's write transaction.
  */
-store_status store_tokens_issue(store_conn *c, int64_t client_id, const uint8_t *hash,
-				int64_t now, int64_t expires_at, int64_t max_live, int64_t *id);
+store_status store_tokens_issue(store_conn *c, int64_t client_id, const uint8_t *hash, int64_t now,
+				int64_t expires_at, int64_t max_live, int64_t *id);
 
 /* Reads one token with its client's party and revocation. */
 store_status store_tokens_find(store_conn *c, int64_t id, struct token_record *rec);

@@ -77,9 +77,9 @@ void api_token(struct api_request *req)
 	} else if (ok) {
 		char token[APIKEY_TEXT_MAX];
 		apikey_format_prefixed(APIKEY_TOKEN_PREFIX, is.token_id, is.secret, token);
-		json_t *body = json_pack("{s:s, s:s, s:I, s:s}", "access_token", token, "token_type",
-					 "Bearer", "expires_in", (json_int_t)is.ttl, "scope",
-					 OAUTH_SCOPE);
+		json_t *body =
+			json_pack("{s:s, s:s, s:I, s:s}", "access_token", token, "token_type",
+				  "Bearer", "expires_in", (json_int_t)is.ttl, "scope", OAUTH_SCOPE);
 		sodium_memzero(token, sizeof(token));
 		if (body == NULL) {
 			api_reject(req, REFUSED_INTERNAL, 0);

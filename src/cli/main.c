@@ -39,7 +39,7 @@
 #define MAX_RATE_LIMIT		1000000
 #define MAX_RETENTION_DAYS	3650
 #define MAX_PORT		65535
-#define MAX_TOKEN_TTL		(366 * 24 * 3600)
+#define MAX_TOKEN_TTL		INT64_C(31622400) /* 366 days */
 
 static const char usage_main[] =
 	"usage: dropline COMMAND [OPTIONS] [ARGUMENTS]\n"
@@ -394,7 +394,8 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	if (!number_setting(cmd, p, OPT_RATE_LIMIT, "DROPLINE_RATE_LIMIT", 0, MAX_RATE_LIMIT,
 			    DEFAULT_RATE_LIMIT, &o->rate_limit) ||
 	    !number_setting(cmd, p, OPT_EVENT_RETENTION, "DROPLINE_EVENT_RETENTION_DAYS", 1,
-			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS, &o->event_retention_days) ||
+			    MAX_RETENTION_DAYS, API_EVENT_RETENTION_DAYS,
+			    &o->event_retention_days) ||
 	    !number_setting(cmd, p, OPT_TOKEN_TTL, "DROPLINE_TOKEN_TTL", 60, MAX_TOKEN_TTL,
 			    API_TOKEN_TTL, &o->token_ttl))
 		return EXIT_USAGE;
@@ -818,8 +819,8 @@ static void client_print(const struct client_record *rec, void *ctx)
 		time_format_iso8601(rec->revoked_at, revoked);
 	oauth_client_id_format(rec->id, id);
 	printf("%-12s %-8s %-10" PRId64 " %-20s %-20s %" PRId64 "\n", id,
-	       party_kind_name(rec->party), rec->party_id, created,
-	       rec->revoked_at ? revoked : "-", rec->live_tokens);
+	       party_kind_name(rec->party), rec->party_id, created, rec->revoked_at ? revoked : "-",
+	       rec->live_tokens);
 }
 
 struct client_list {

@@ -250,8 +250,8 @@ static bool scope_ok(const char *s)
 	return s[n - 1] != ' ';
 }
 
-static bool parse(const char *authorization, const char *content_type, const char *body,
-		  size_t len, struct params *p, struct oauth_token_request *out)
+static bool parse(const char *authorization, const char *content_type, const char *body, size_t len,
+		  struct params *p, struct oauth_token_request *out)
 {
 	if (len > 0) {
 		if (media_type_is(content_type, "application/x-www-form-urlencoded")) {
@@ -275,11 +275,13 @@ static bool parse(const char *authorization, const char *content_type, const cha
 		memset(&basic, 0, sizeof(basic));
 		if (!read_basic(authorization, &basic, out))
 			return false;
-		if (p->given[P_CLIENT_ID] && (p->len[P_CLIENT_ID] != basic.len[P_CLIENT_ID] ||
-					      memcmp(p->value[P_CLIENT_ID], basic.value[P_CLIENT_ID],
-						     p->len[P_CLIENT_ID]) != 0))
-			return fail(out, OAUTH_INVALID_REQUEST,
-				    "client_id in the body is not the one of the Basic credentials");
+		if (p->given[P_CLIENT_ID] &&
+		    (p->len[P_CLIENT_ID] != basic.len[P_CLIENT_ID] ||
+		     memcmp(p->value[P_CLIENT_ID], basic.value[P_CLIENT_ID], p->len[P_CLIENT_ID]) !=
+			     0))
+			return fail(
+				out, OAUTH_INVALID_REQUEST,
+				"client_id in the body is not the one of the Basic credentials");
 		for (int k = P_CLIENT_ID; k <= P_CLIENT_SECRET; k++) {
 			memcpy(p->value[k], basic.value[k], basic.len[k] + 1);
 			p->len[k] = basic.len[k];
@@ -287,9 +289,8 @@ static bool parse(const char *authorization, const char *content_type, const cha
 		}
 		sodium_memzero(&basic, sizeof(basic));
 	}
-	if (p->given[P_CLIENT_ID] &&
-	    !apikey_parse_id(APIKEY_CLIENT_PREFIX, p->value[P_CLIENT_ID], p->len[P_CLIENT_ID],
-			     &out->client_id))
+	if (p->given[P_CLIENT_ID] && !apikey_parse_id(APIKEY_CLIENT_PREFIX, p->value[P_CLIENT_ID],
+						      p->len[P_CLIENT_ID], &out->client_id))
 		out->client_id = 0;
 	if (!p->given[P_GRANT_TYPE])
 		return fail(out, OAUTH_INVALID_REQUEST, "grant_type is missing");

@@ -50,8 +50,8 @@ static bool check_caller(struct api_request *req, const struct request_input *in
 {
 	if (!api_authenticate(req, in->authorization))
 		return false;
-	return check_rate(req, in, req->caller.client_id ? -req->caller.client_id
-							 : req->caller.key_id);
+	return check_rate(req, in,
+			  req->caller.client_id ? -req->caller.client_id : req->caller.key_id);
 }
 
 /* The token endpoint counts against the rate of the client it names, if any. */
@@ -60,8 +60,7 @@ static bool check_token_rate(struct api_request *req, const struct request_input
 	if (in->limiter == NULL)
 		return true;
 	struct oauth_token_request tr;
-	oauth_parse_token_request(in->authorization, in->content_type, in->body, in->body_len,
-				  &tr);
+	oauth_parse_token_request(in->authorization, in->content_type, in->body, in->body_len, &tr);
 	int64_t client_id = tr.client_id;
 	sodium_memzero(&tr, sizeof(tr));
 	return check_rate(req, in, -client_id);

@@ -14,8 +14,8 @@ store_status store_clients_insert(store_conn *c, struct client_record *rec)
 {
 	if (rec->party != PARTY_RETAILER && rec->party != PARTY_BRAND)
 		return STORE_REJECTED;
-	sqlite3_stmt *st =
-		store_stmt(c, rec->party == PARTY_RETAILER ? STMT_RETAILER_EXISTS : STMT_BRAND_EXISTS);
+	sqlite3_stmt *st = store_stmt(c, rec->party == PARTY_RETAILER ? STMT_RETAILER_EXISTS
+								      : STMT_BRAND_EXISTS);
 	if (st == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, rec->party_id);
@@ -110,8 +110,8 @@ store_status store_clients_revoke(store_conn *c, int64_t id, int64_t now)
 	return store_step_done(c, st, "delete client tokens");
 }
 
-store_status store_tokens_issue(store_conn *c, int64_t client_id, const uint8_t *hash,
-				int64_t now, int64_t expires_at, int64_t max_live, int64_t *id)
+store_status store_tokens_issue(store_conn *c, int64_t client_id, const uint8_t *hash, int64_t now,
+				int64_t expires_at, int64_t max_live, int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(c, STMT_TOKEN_DELETE_EXPIRED);
 	if (st == NULL)

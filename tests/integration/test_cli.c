@@ -216,8 +216,8 @@ START_TEST(clients_create_list_revoke)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_str_eq(r.err, "dropline: clients create needs one of --retailer ID and "
 				"--brand ID, once\n");
-	run_cli(&r, (const char *[]){"clients", "create", "--brand", "501", "--retailer", "500",
-				     NULL});
+	run_cli(&r,
+		(const char *[]){"clients", "create", "--brand", "501", "--retailer", "500", NULL});
 	ck_assert_int_eq(r.status, 2);
 	run_cli(&r, (const char *[]){"clients", "list", "--brand", "501", NULL});
 	ck_assert_int_eq(r.status, 2);
@@ -230,9 +230,9 @@ START_TEST(clients_create_list_revoke)
 	/* Revoke by dlc_N or by number; an unknown client is exit 1. */
 	run_cli(&r, (const char *[]){"clients", "revoke", "dlc_1", NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_int_eq(
-		scalar("SELECT count(*) FROM oauth_clients WHERE id = 1 AND revoked_at IS NOT NULL"),
-		1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM oauth_clients WHERE id = 1 AND revoked_at IS "
+				"NOT NULL"),
+			 1);
 	run_cli(&r, (const char *[]){"clients", "revoke", "--db", db, "2", NULL});
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	run_cli(&r, (const char *[]){"clients", "revoke", "dlc_77", NULL});
@@ -271,8 +271,8 @@ START_TEST(token_ttl_is_checked_and_used)
 	char id[64], secret[128], body[300], err_path[400];
 	line_value(r.out, "client_id=", id, sizeof(id));
 	line_value(r.out, "client_secret=", secret, sizeof(secret));
-	snprintf(body, sizeof(body),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s", id, secret);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 id, secret);
 	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
 	unsigned port = 0;
 	ck_assert_int_eq(setenv("DROPLINE_TOKEN_TTL", "120", 1), 0);

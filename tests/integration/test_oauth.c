@@ -111,9 +111,8 @@ static void token_call(const char *body, const char *content_type, const char *a
 static char *token_of(const struct test_client *tc)
 {
 	char body[300];
-	snprintf(body, sizeof(body),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s", tc->client_id,
-		 tc->secret);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 tc->client_id, tc->secret);
 	struct http_response r;
 	token_call(body, FORM, NULL, &r);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
@@ -179,9 +178,8 @@ START_TEST(form_body_gives_a_bearer_token_that_works_on_its_party)
 {
 	struct test_client c = make_client(PARTY_BRAND, 501);
 	char body[300];
-	snprintf(body, sizeof(body),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s", c.client_id,
-		 c.secret);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 c.client_id, c.secret);
 	struct http_response r;
 	token_call(body, FORM, NULL, &r);
 	assert_token_answer(&r);
@@ -245,18 +243,19 @@ static const struct bad_request bad_requests[] = {
 	 400, "unsupported_grant_type"},
 	{"authorization_code grant", "grant_type=authorization_code&code=x", NULL, 1, NULL, 400,
 	 "unsupported_grant_type"},
-	{"client_id missing", "grant_type=client_credentials&client_secret=%2$s", NULL, 0, NULL, 400,
-	 "invalid_request"},
-	{"client_secret missing", "grant_type=client_credentials&client_id=%1$s", NULL, 0, NULL, 400,
-	 "invalid_request"},
+	{"client_id missing", "grant_type=client_credentials&client_secret=%2$s", NULL, 0, NULL,
+	 400, "invalid_request"},
+	{"client_secret missing", "grant_type=client_credentials&client_id=%1$s", NULL, 0, NULL,
+	 400, "invalid_request"},
 	{"no client authentication", "grant_type=client_credentials", NULL, 0, NULL, 401,
 	 "invalid_client"},
 	{"wrong secret",
 	 "grant_type=client_credentials&client_id=%1$s&client_secret="
 	 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	 NULL, 0, NULL, 401, "invalid_client"},
-	{"secret of the wrong shape", "grant_type=client_credentials&client_id=%1$s&client_secret=x",
-	 NULL, 0, NULL, 401, "invalid_client"},
+	{"secret of the wrong shape",
+	 "grant_type=client_credentials&client_id=%1$s&client_secret=x", NULL, 0, NULL, 401,
+	 "invalid_client"},
 	{"unknown client", "grant_type=client_credentials&client_id=dlc_999&client_secret=%2$s",
 	 NULL, 0, NULL, 401, "invalid_client"},
 	{"client_id not ours", "grant_type=client_credentials&client_id=abc&client_secret=%2$s",
@@ -284,9 +283,8 @@ static const struct bad_request bad_requests[] = {
 	{"unknown scope",
 	 "grant_type=client_credentials&client_id=%1$s&client_secret=%2$s&scope=admin", NULL, 0,
 	 NULL, 400, "invalid_scope"},
-	{"Basic and client_secret in the body",
-	 "grant_type=client_credentials&client_secret=%2$s", NULL, 1, NULL, 400,
-	 "invalid_request"},
+	{"Basic and client_secret in the body", "grant_type=client_credentials&client_secret=%2$s",
+	 NULL, 1, NULL, 400, "invalid_request"},
 	{"Basic and another client_id in the body", "grant_type=client_credentials&client_id=dlc_9",
 	 NULL, 1, NULL, 400, "invalid_request"},
 	{"malformed Basic: not base64", "grant_type=client_credentials", NULL, 2, "Basic !!!!", 401,
@@ -349,9 +347,8 @@ START_TEST(a_revoked_client_gets_invalid_client_and_its_tokens_die_at_once)
 	ck_assert_int_eq(r.status, 401);
 	http_response_free(&r);
 	char body[300];
-	snprintf(body, sizeof(body),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s", c.client_id,
-		 c.secret);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 c.client_id, c.secret);
 	token_call(body, FORM, NULL, &r);
 	assert_oauth_error(&r, 401, "invalid_client");
 	http_response_free(&r);
@@ -526,9 +523,8 @@ START_TEST(a_revcascade_style_session_runs_verbatim)
 	/* The brand's integration: client credentials, as its OAuth library sends them. */
 	struct test_client c = make_client(PARTY_BRAND, 501);
 	char body[300];
-	snprintf(body, sizeof(body),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s", c.client_id,
-		 c.secret);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 c.client_id, c.secret);
 	struct http_response r;
 	token_call(body, FORM, NULL, &r);
 	assert_token_answer(&r);
@@ -586,9 +582,8 @@ START_TEST(the_token_endpoint_is_rate_limited_per_client)
 	struct test_client a = make_client(PARTY_BRAND, 501);
 	struct test_client b = make_client(PARTY_BRAND, 502);
 	char body[300];
-	snprintf(body, sizeof(body),
-		 "grant_type=client_credentials&client_id=%s&client_secret=%s", a.client_id,
-		 a.secret);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 a.client_id, a.secret);
 	struct http_response r;
 	for (int i = 0; i < 3; i++) {
 		token_call(body, FORM, NULL, &r);
