@@ -23,6 +23,10 @@
 
 struct metrics;
 struct logger;
+/* OAuth access tokens live this long by default (CONTRACT.md section 18). */
+#define API_TOKEN_TTL 36000
+/* At most this many live access tokens per OAuth client (docs/reliability.md). */
+#define API_TOKENS_PER_CLIENT 100
 
 struct api_options {
 	size_t cache_bytes;	       /* serialized representations kept; 0: API_CACHE_BYTES */
@@ -34,6 +38,7 @@ struct api_options {
 	 */
 	struct metrics *metrics;
 	const struct logger *log; /* domain/log.h; NULL: no lines */
+	int64_t token_ttl;	  /* seconds; 0: API_TOKEN_TTL */
 };
 
 struct api;

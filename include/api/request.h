@@ -33,7 +33,8 @@ struct resource;
 struct caller {
 	party_kind party; /* PARTY_NONE on routes that need no key */
 	int64_t party_id;
-	int64_t key_id;
+	int64_t key_id;	   /* the API key, 0 for a request made with an OAuth access token */
+	int64_t client_id; /* the OAuth client whose access token it is, else 0 */
 };
 
 typedef enum {
@@ -86,7 +87,12 @@ struct api_request {
 	struct caller caller;
 	struct query query;
 	json_t *body; /* parsed JSON body, NULL when there was none (the bytes are not kept) */
+	/* A ROUTE_BODY_RAW route's body as received (the server owns it); else NULL. */
+	const char *raw_body;
+	size_t raw_body_len;
 	const char *idempotency_key; /* NULL when none */
+	const char *authorization;   /* the header, NULL when none (the token endpoint's) */
+	const char *content_type;    /* the header, NULL when none */
 	const char *if_none_match;   /* NULL when none */
 	int64_t wait_deadline_ms;    /* a long-poll's deadline once it started waiting, else 0 */
 	int64_t wait_after; /* a held feed read resumes after this event id (0: as asked) */

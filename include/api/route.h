@@ -16,6 +16,13 @@
 #include "domain/apikey.h"
 
 #define ROUTE_MAX_ARGS 4
+/*
+ * accepts_body of a route that reads its body itself, whatever its type
+ * (the token endpoint's form): the checks keep it raw, with the
+ * Authorization and Content-Type headers, and the route answers its own
+ * errors.
+ */
+#define ROUTE_BODY_RAW 2
 /* Enough for every method of the table, comma-separated. */
 #define ROUTE_ALLOW_MAX 64
 
@@ -36,7 +43,7 @@ struct route {
 	 */
 	party_kind party;
 	const struct query_param *query; /* accepted query parameters, may be NULL */
-	int accepts_body;		 /* 1 when the route reads a JSON body */
+	int accepts_body; /* 1 when the route reads a JSON body; ROUTE_BODY_RAW: its own */
 	/* The resource the route serves, for the shared handlers (api_get, api_list). */
 	const struct resource *resource;
 };

@@ -46,6 +46,24 @@ void apikey_format(int64_t id, const uint8_t secret[APIKEY_SECRET_BYTES],
  */
 bool apikey_parse(const char *text, size_t len, int64_t *id, uint8_t secret[APIKEY_SECRET_BYTES]);
 
+/*
+ * The same text with another prefix: OAuth access tokens are
+ * "dlt_<id>_<secret>" (APIKEY_TOKEN_PREFIX).
+ */
+#define APIKEY_TOKEN_PREFIX  "dlt_"
+#define APIKEY_CLIENT_PREFIX "dlc_"
+void apikey_format_prefixed(const char *prefix, int64_t id,
+			    const uint8_t secret[APIKEY_SECRET_BYTES], char out[APIKEY_TEXT_MAX]);
+bool apikey_parse_prefixed(const char *prefix, const char *text, size_t len, int64_t *id,
+			   uint8_t secret[APIKEY_SECRET_BYTES]);
+
+/* A secret alone, as 43 base64url characters (an OAuth client's secret). */
+void apikey_secret_format(const uint8_t secret[APIKEY_SECRET_BYTES], char out[APIKEY_TEXT_MAX]);
+bool apikey_secret_parse(const char *text, size_t len, uint8_t secret[APIKEY_SECRET_BYTES]);
+
+/* "dlc_7" (prefix, then a positive id of at most 18 digits, no leading zero): 7. */
+bool apikey_parse_id(const char *prefix, const char *text, size_t len, int64_t *id);
+
 /* Constant-time comparison of two hashes. */
 bool apikey_hash_equal(const uint8_t a[APIKEY_HASH_BYTES], const uint8_t b[APIKEY_HASH_BYTES]);
 

@@ -53,6 +53,8 @@
 	  "an API key is required: Authorization: Bearer <key>")                                 \
 	X(REFUSED_KEY_INVALID,                  401, "unauthorized",           WWW_AUTHENTICATE, \
 	  "the API key is not valid or was revoked")                                             \
+	X(REFUSED_TOKEN_EXPIRED,                401, "unauthorized",           WWW_AUTHENTICATE, \
+	  "the access token expired; request a new one at POST /auth/token/")                    \
 	X(REFUSED_KEY_FORBIDDEN,                403, "forbidden",              NULL,             \
 	  "this key is {text}'s, not {text2}'s")                                                 \
 	X(REFUSED_RATE,                         429, "rate_limited",           "Retry-After: {number}", \

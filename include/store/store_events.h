@@ -21,7 +21,8 @@ struct event_insert {
 	int64_t created_at;
 	party_kind actor_party; /* PARTY_NONE: the server itself ("system") */
 	int64_t actor_party_id;
-	int64_t actor_key_id; /* 0: none */
+	int64_t actor_key_id;	 /* 0: none */
+	int64_t actor_client_id; /* the OAuth client whose token made it; 0: none */
 	int64_t retailer_id, brand_id;
 	int64_t order_id; /* 0: none */
 	const char *purchase_order_number;

@@ -37,6 +37,7 @@ struct api *api_new(struct store *s, const struct api_options *opts)
 	unsigned days = opts && opts->event_retention_days ? opts->event_retention_days
 							   : API_EVENT_RETENTION_DAYS;
 	app->event_retention_seconds = (int64_t)days * 24 * 3600;
+	app->token_ttl = opts && opts->token_ttl > 0 ? opts->token_ttl : API_TOKEN_TTL;
 	size_t cache_bytes = opts && opts->cache_bytes ? opts->cache_bytes : API_CACHE_BYTES;
 	app->cache = reply_cache_new(cache_bytes);
 	/* Only events committed from now on are news. */

@@ -43,6 +43,7 @@ struct api {
 	struct metrics *metrics;	     /* NULL: /metrics is off */
 	const struct logger *log;	     /* may be NULL */
 	atomic_uint_fast64_t events_written; /* events committed since start */
+	int64_t token_ttl;		     /* seconds an OAuth access token lives */
 };
 
 /* A kind of record the API shows: its name in messages, the store's kind, its shape. */
@@ -161,6 +162,9 @@ void api_shipments_create(struct api_request *req);
 /* Cancellations (cancels.c), both sides. */
 extern const struct query_param api_cancels_list_query[];
 void api_cancels_create(struct api_request *req);
+
+/* POST /auth/token/ (token.c): OAuth2 client credentials. */
+void api_token(struct api_request *req);
 
 /* Connections (connections.c), both sides. */
 extern const struct query_param api_connections_list_query[];

@@ -19,6 +19,8 @@ const struct route api_routes[] = {
 	{"GET", "/livez", api_livez, PARTY_NONE, NULL, 0, NULL},
 	{"GET", "/readyz", api_readyz, PARTY_NONE, NULL, 0, NULL},
 	{"GET", "/metrics", api_metrics, PARTY_NONE, NULL, 0, NULL},
+	/* OAuth2: its own body (form or JSON) and its own errors (RFC 6749). */
+	{"POST", "/auth/token", api_token, PARTY_NONE, NULL, ROUTE_BODY_RAW, NULL},
 
 	/* The retailer's side. */
 	{"POST", "/v1/retailers/:party_id/orders", api_orders_create, PARTY_RETAILER, NULL, 1,

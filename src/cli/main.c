@@ -23,11 +23,13 @@
 #include "domain/apikey.h"
 #include "domain/log.h"
 #include "domain/metrics.h"
+#include "domain/oauth.h"
 #include "domain/timeutil.h"
 #include "http/server.h"
 #include "store/embedded.h"
 #include "store/store_backup.h"
 #include "store/store_keys.h"
+#include "store/store_oauth.h"
 
 #define EXIT_USAGE		2
 #define DEFAULT_DB		"./dropline.db"
@@ -45,6 +47,7 @@
 #define MAX_PORT		65535
 #define DEFAULT_MAX_CONNECTIONS 1024
 #define MAX_MAX_CONNECTIONS	1000000
+#define MAX_TOKEN_TTL		INT64_C(31622400) /* 366 days */
 
 static const char usage_main[] =
 	"usage: dropline COMMAND [OPTIONS] [ARGUMENTS]\n"
@@ -57,6 +60,9 @@ static const char usage_main[] =
 	"  keys create       make an API key for a retailer or a brand\n"
 	"  keys list         list API keys (never the keys themselves)\n"
 	"  keys revoke ID    revoke an API key at once\n"
+	"  clients create    make an OAuth2 client for a retailer or a brand\n"
+	"  clients list      list OAuth2 clients (never their secrets)\n"
+	"  clients revoke ID revoke an OAuth2 client and its access tokens at once\n"
 	"  catalog import F  upsert a catalog JSON file\n"
 	"  migrate           apply database migrations\n"
 	"  backup DEST       copy the database consistently, also while it is served\n"
@@ -84,6 +90,7 @@ static const char usage_serve[] =
 	"                      [--event-retention-days N] [--log-level LEVEL] [--no-metrics]\n"
 	"                      [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	"                      [--max-connections-per-address N] [--idle-timeout SECONDS]\n"
+	"                      [--token-ttl SECONDS]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -118,7 +125,9 @@ static const char usage_serve[] =
 	"                       default 64)\n"
 	"  --idle-timeout SECONDS\n"
 	"                       how long a new connection may stay silent before its first\n"
-	"                       request, 1-3600 (DROPLINE_IDLE_TIMEOUT, default 10)\n";
+	"                       request, 1-3600 (DROPLINE_IDLE_TIMEOUT, default 10)\n"
+	"  --token-ttl SECONDS  life of an OAuth2 access token, 60-31622400\n"
+	"                       (DROPLINE_TOKEN_TTL, default 36000)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -136,6 +145,19 @@ static const char usage_keys[] =
 	"create prints only the new key on stdout; it is shown once and only its\n"
 	"hash is stored. A key works under its party's path prefix only. list\n"
 	"opens the database read-only. The database must exist and be migrated.\n"
+	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
+
+static const char usage_clients[] =
+	"usage: dropline clients create (--retailer ID | --brand ID) [--db FILE]\n"
+	"       dropline clients list [--db FILE]\n"
+	"       dropline clients revoke CLIENT_ID [--db FILE]\n"
+	"\n"
+	"OAuth2 clients (client credentials, POST /auth/token/). create prints\n"
+	"client_id=... and client_secret=... on stdout (eval-able); the secret is\n"
+	"shown once and only its hash is stored. A client's access tokens work\n"
+	"where a key of its party does. revoke (CLIENT_ID as dlc_7 or 7) ends the\n"
+	"client and every token it holds at once. list opens the database\n"
+	"read-only. The database must exist and be migrated.\n"
 	"  --db FILE   database file (DROPLINE_DB, default " DEFAULT_DB ")\n";
 
 static const char usage_catalog[] =
@@ -176,6 +198,7 @@ enum option_id {
 	OPT_MAX_CONNECTIONS,
 	OPT_PER_ADDRESS,
 	OPT_IDLE_TIMEOUT,
+	OPT_TOKEN_TTL,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -202,6 +225,7 @@ static const struct option longopts[] = {
 	{"max-connections", required_argument, NULL, OPT_VALUE_BASE + OPT_MAX_CONNECTIONS},
 	{"max-connections-per-address", required_argument, NULL, OPT_VALUE_BASE + OPT_PER_ADDRESS},
 	{"idle-timeout", required_argument, NULL, OPT_VALUE_BASE + OPT_IDLE_TIMEOUT},
+	{"token-ttl", required_argument, NULL, OPT_VALUE_BASE + OPT_TOKEN_TTL},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -223,6 +247,7 @@ struct cli_options {
 	int64_t max_connections;
 	int64_t per_address;  /* connections per client address, 0 for no limit */
 	int64_t idle_timeout; /* seconds a connection may stay silent before a request */
+	int64_t token_ttl;
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -393,6 +418,8 @@ static bool number_setting(const struct command *cmd, const struct parsed_line *
  * Fills in the settings `cmd` takes from the line, the environment and the
  * defaults, and checks them. Returns 0, or EXIT_USAGE after saying why.
  */
+static int cmd_keys_create(const struct cli_options *o);
+
 static int resolve_settings(const struct command *cmd, const struct parsed_line *p,
 			    struct cli_options *o)
 {
@@ -427,15 +454,17 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 			    &o->event_retention_days) ||
 	    !number_setting(cmd, p, OPT_MAX_CONNECTIONS, "DROPLINE_MAX_CONNECTIONS", 1,
 			    MAX_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, &o->max_connections) ||
-
 	    !number_setting(cmd, p, OPT_PER_ADDRESS, "DROPLINE_MAX_CONNECTIONS_PER_ADDRESS", 0,
 			    MAX_PER_ADDRESS, DEFAULT_PER_ADDRESS, &o->per_address) ||
 	    !number_setting(cmd, p, OPT_IDLE_TIMEOUT, "DROPLINE_IDLE_TIMEOUT", 1, MAX_IDLE_TIMEOUT,
-			    SERVER_IDLE_TIMEOUT, &o->idle_timeout))
+			    SERVER_IDLE_TIMEOUT, &o->idle_timeout) ||
+	    !number_setting(cmd, p, OPT_TOKEN_TTL, "DROPLINE_TOKEN_TTL", 60, MAX_TOKEN_TTL,
+			    API_TOKEN_TTL, &o->token_ttl))
 		return EXIT_USAGE;
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
-			fail("keys create needs one of --retailer ID and --brand ID, once");
+			fail("%s create needs one of --retailer ID and --brand ID, once",
+			     cmd->run == cmd_keys_create ? "keys" : "clients");
 			return EXIT_USAGE;
 		}
 		enum option_id id = p->times[OPT_RETAILER] ? OPT_RETAILER : OPT_BRAND;
@@ -805,7 +834,8 @@ static int cmd_serve(const struct cli_options *o)
 	char err[SERVER_ERR_MAX];
 	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days,
 				 .metrics = metrics,
-				 .log = log};
+				 .log = log,
+				 .token_ttl = o->token_ttl};
 	app = api_new(s, &ao);
 	srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
 	if (srv == NULL) {
@@ -1074,6 +1104,112 @@ static int cmd_keys_revoke(const struct cli_options *o)
 	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+static store_status client_insert_tx(store_conn *c, void *ctx)
+{
+	return store_clients_insert(c, ctx);
+}
+
+static void client_print(const struct client_record *rec, void *ctx)
+{
+	(void)ctx;
+	char created[TIME_TEXT_MAX], revoked[TIME_TEXT_MAX], id[OAUTH_CLIENT_ID_MAX];
+	time_format_iso8601(rec->created_at, created);
+	if (rec->revoked_at)
+		time_format_iso8601(rec->revoked_at, revoked);
+	oauth_client_id_format(rec->id, id);
+	printf("%-12s %-8s %-10" PRId64 " %-20s %-20s %" PRId64 "\n", id,
+	       party_kind_name(rec->party), rec->party_id, created, rec->revoked_at ? revoked : "-",
+	       rec->live_tokens);
+}
+
+struct client_list {
+	int64_t now;
+};
+
+static store_status client_list_read(store_conn *c, void *ctx)
+{
+	struct client_list *l = ctx;
+	return store_clients_list(c, l->now, client_print, NULL);
+}
+
+static store_status client_revoke_tx(store_conn *c, void *ctx)
+{
+	struct key_revoke *r = ctx;
+	return store_clients_revoke(c, r->id, r->now);
+}
+
+static int cmd_clients_create(const struct cli_options *o)
+{
+	store *s = open_store(o->db, 1, DB_WRITE);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	uint8_t secret[APIKEY_SECRET_BYTES];
+	struct client_record rec = {
+		.party = o->party, .party_id = o->party_id, .created_at = time_now()};
+	apikey_new_secret(secret);
+	apikey_hash(secret, rec.hash);
+	store_status st = store_tx(s, "create client", client_insert_tx, &rec);
+	if (st == STORE_OK) {
+		char text[APIKEY_TEXT_MAX], id[OAUTH_CLIENT_ID_MAX];
+		apikey_secret_format(secret, text);
+		oauth_client_id_format(rec.id, id);
+		printf("client_id=%s\nclient_secret=%s\n", id, text);
+		sodium_memzero(text, sizeof(text));
+		fprintf(stderr,
+			"dropline: client %s for %s %" PRId64
+			" (the secret is shown once; only its hash is stored)\n",
+			id, party_kind_name(o->party), o->party_id);
+	} else if (st == STORE_NOT_FOUND) {
+		fail("there is no %s %" PRId64 " (load a catalog first, e.g. dropline demo)",
+		     party_kind_name(o->party), o->party_id);
+	} else {
+		fail("cannot create the client: the store %s", store_status_text(st));
+	}
+	sodium_memzero(secret, sizeof(secret));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_clients_list(const struct cli_options *o)
+{
+	store *s = open_store(o->db, 1, DB_READ);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	struct client_list l = {.now = time_now()};
+	printf("%-12s %-8s %-10s %-20s %-20s %s\n", "CLIENT_ID", "PARTY", "PARTY_ID", "CREATED",
+	       "REVOKED", "LIVE_TOKENS");
+	store_status st = store_read(s, client_list_read, &l);
+	if (st != STORE_OK)
+		fail("cannot list clients: the store %s", store_status_text(st));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int cmd_clients_revoke(const struct cli_options *o)
+{
+	struct key_revoke r = {.now = time_now()};
+	if (!apikey_parse_id(APIKEY_CLIENT_PREFIX, o->arg, strlen(o->arg), &r.id) &&
+	    !parse_id(o->arg, &r.id)) {
+		fail("CLIENT_ID must be dlc_N or a positive number, not '%s'", o->arg);
+		return EXIT_USAGE;
+	}
+	store *s = open_store(o->db, 1, DB_WRITE);
+	if (s == NULL)
+		return EXIT_FAILURE;
+	store_status st = store_tx(s, "revoke client", client_revoke_tx, &r);
+	if (st == STORE_OK)
+		fprintf(stderr,
+			"dropline: client " APIKEY_CLIENT_PREFIX "%" PRId64
+			" revoked, with its access tokens\n",
+			r.id);
+	else if (st == STORE_NOT_FOUND)
+		fail("there is no client " APIKEY_CLIENT_PREFIX "%" PRId64, r.id);
+	else
+		fail("cannot revoke the client: the store %s", store_status_text(st));
+	store_close(s);
+	return st == STORE_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 /* The signals that stop a backup: Ctrl-C, kill, and the terminal closing. */
 static const int backup_stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
@@ -1139,7 +1275,7 @@ static const struct command serve_commands[] = {
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
 		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_LOG_LEVEL) | OPT_BIT(OPT_NO_METRICS) |
 		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY) | OPT_BIT(OPT_MAX_CONNECTIONS) |
-		 OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT),
+		 OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT) | OPT_BIT(OPT_TOKEN_TTL),
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};
@@ -1150,6 +1286,12 @@ static const struct command keys_commands[] = {
 	{"create", DB_OPTION | OPT_BIT(OPT_RETAILER) | OPT_BIT(OPT_BRAND), NULL, cmd_keys_create},
 	{"list", DB_OPTION, NULL, cmd_keys_list},
 	{"revoke", DB_OPTION, "KEY_ID", cmd_keys_revoke},
+};
+static const struct command clients_commands[] = {
+	{"create", DB_OPTION | OPT_BIT(OPT_RETAILER) | OPT_BIT(OPT_BRAND), NULL,
+	 cmd_clients_create},
+	{"list", DB_OPTION, NULL, cmd_clients_list},
+	{"revoke", DB_OPTION, "CLIENT_ID", cmd_clients_revoke},
 };
 static const struct command catalog_commands[] = {
 	{"import", DB_OPTION, "FILE.json", cmd_catalog_import}};
@@ -1163,6 +1305,7 @@ static const struct command_group groups[] = {
 	GROUP("serve", NULL, usage_serve, serve_commands),
 	GROUP("demo", NULL, usage_demo, demo_commands),
 	GROUP("keys", "create, list or revoke", usage_keys, keys_commands),
+	GROUP("clients", "create, list or revoke", usage_clients, clients_commands),
 	GROUP("catalog", "import", usage_catalog, catalog_commands),
 	GROUP("migrate", NULL, usage_migrate, migrate_commands),
 	GROUP("backup", NULL, usage_backup, backup_commands),

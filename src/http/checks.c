@@ -4,9 +4,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "api/api.h"
 #include "api/auth.h"
 #include "domain/jsonscan.h"
+#include "domain/oauth.h"
 #include "http/checks.h"
 
 /* True for "application/json" with optional parameters (charset). */
@@ -25,21 +28,43 @@ static bool content_type_is_json(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-/* The key, then its rate; false when either refused. */
-static bool check_caller(struct api_request *req, const struct request_input *in)
+/*
+ * Takes one request of the rate of `rate_key` (an API key's id, or minus an
+ * OAuth client's id: one bucket per key and per client); false when refused.
+ */
+static bool check_rate(struct api_request *req, const struct request_input *in, int64_t rate_key)
 {
-	if (!api_authenticate(req, in->authorization))
-		return false;
-	if (in->limiter == NULL)
+	if (in->limiter == NULL || rate_key == 0)
 		return true;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	unsigned wait = rate_limiter_take(in->limiter, req->caller.key_id,
+	unsigned wait = rate_limiter_take(in->limiter, rate_key,
 					  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	if (wait == 0)
 		return true;
 	api_refuse(req, REFUSED_RATE)->number = wait;
 	return false;
+}
+
+/* The key, then its rate; false when either refused. */
+static bool check_caller(struct api_request *req, const struct request_input *in)
+{
+	if (!api_authenticate(req, in->authorization))
+		return false;
+	return check_rate(req, in,
+			  req->caller.client_id ? -req->caller.client_id : req->caller.key_id);
+}
+
+/* The token endpoint counts against the rate of the client it names, if any. */
+static bool check_token_rate(struct api_request *req, const struct request_input *in)
+{
+	if (in->limiter == NULL)
+		return true;
+	struct oauth_token_request tr;
+	oauth_parse_token_request(in->authorization, in->content_type, in->body, in->body_len, &tr);
+	int64_t client_id = tr.client_id;
+	sodium_memzero(&tr, sizeof(tr));
+	return check_rate(req, in, -client_id);
 }
 
 /*
@@ -77,6 +102,11 @@ static const char *json_error_hint(const char *body, size_t len, const json_erro
 /* Content type, JSON syntax, and a body where the route takes none; false when refused. */
 static bool check_body(struct api_request *req, const struct request_input *in)
 {
+	if (req->route.route->accepts_body == ROUTE_BODY_RAW) {
+		req->raw_body = in->body;
+		req->raw_body_len = in->body_len;
+		return true;
+	}
 	if (in->body_len == 0)
 		return true;
 	if (!content_type_is_json(in->content_type)) {
@@ -157,6 +187,8 @@ checks_result request_check_head(struct api_request *req, const struct route *ro
 	}
 	if (route->party != PARTY_NONE && !check_caller(req, in))
 		return CHECKS_REFUSED;
+	req->authorization = in->authorization;
+	req->content_type = in->content_type;
 	return api_is_write(req->method) ? CHECKS_WRITE : CHECKS_READ;
 }
 
@@ -166,6 +198,9 @@ checks_result request_check_rest(struct api_request *req, const struct request_i
 		api_refuse(req, REFUSED_TOO_LARGE)->number = (int64_t)in->body_limit;
 		return CHECKS_REFUSED;
 	}
+	/* The token endpoint's client is named in its body: its rate is checked here. */
+	if (req->route.route->accepts_body == ROUTE_BODY_RAW && !check_token_rate(req, in))
+		return CHECKS_REFUSED;
 	field_errors fe;
 	field_errors_init(&fe);
 	bool query_ok =

@@ -302,8 +302,13 @@ static next_step dispatch(struct request_state *rs, struct MHD_Connection *conn)
 	rs->input.body_too_large = rs->body_too_large;
 	rs->input.body_over_budget = rs->body_over_budget;
 	checks_result checked = request_check_rest(&rs->req, &rs->input);
-	/* The handler reads the parsed tree; the bytes are not needed while a write waits. */
-	body_release(rs);
+	/*
+	 * The handler reads the parsed tree; the bytes are not needed while a
+	 * write waits, except by a route that reads its body raw (the token
+	 * endpoint's form).
+	 */
+	if (rs->req.raw_body == NULL)
+		body_release(rs);
 	rs->input.pairs = NULL; /* gone with this frame */
 	rs->input.npairs = 0;
 	switch (checked) {

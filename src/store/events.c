@@ -31,6 +31,7 @@ store_status store_events_insert(store_conn *c, const struct event_insert *e, in
 	sqlite3_bind_text(st, 10, e->object_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, e->object_id);
 	sqlite3_bind_text(st, 12, e->data, -1, SQLITE_STATIC);
+	bind_id_or_null(st, 13, e->actor_client_id);
 	store_status res = store_step_done(c, st, "insert event");
 	if (res == STORE_OK)
 		*id = sqlite3_last_insert_rowid(c->db);

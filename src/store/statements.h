@@ -34,7 +34,8 @@
 /* An event's columns, for its feed and the order's timeline. */
 #define SQL_EVENT_SELECT                                                      \
 	"SELECT e.id, e.type, e.created_at, e.actor_party, e.actor_party_id, " \
-	"e.actor_key_id, e.retailer_id, e.brand_id, e.order_id, "             \
+	"CASE WHEN e.actor_client_id IS NULL THEN e.actor_key_id "           \
+	"ELSE 'dlc_' || e.actor_client_id END AS actor_key_id, e.retailer_id, e.brand_id, e.order_id, "             \
 	"e.purchase_order_number, e.object_kind, e.object_id, e.data, "       \
 	"1 AS version FROM events e"
 
@@ -79,6 +80,35 @@
 	X(STMT_KEY_REVOKE,                                                    \
 	  "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) "        \
 	  "WHERE id = ?1")                                                    \
+	X(STMT_CLIENT_INSERT,                                                 \
+	  "INSERT INTO oauth_clients (retailer_id, brand_id, secret_hash, "   \
+	  "created_at) VALUES (?1, ?2, ?3, ?4)")                              \
+	X(STMT_CLIENT_FIND,                                                   \
+	  "SELECT id, retailer_id, brand_id, secret_hash, created_at, "       \
+	  "revoked_at, 0 FROM oauth_clients WHERE id = ?1")                   \
+	X(STMT_CLIENT_LIST,                                                   \
+	  "SELECT c.id, c.retailer_id, c.brand_id, c.secret_hash, "           \
+	  "c.created_at, c.revoked_at, (SELECT count(*) FROM oauth_tokens t " \
+	  "WHERE t.client_id = c.id AND t.expires_at > ?1) "                  \
+	  "FROM oauth_clients c ORDER BY c.id")                               \
+	X(STMT_CLIENT_REVOKE,                                                 \
+	  "UPDATE oauth_clients SET revoked_at = coalesce(revoked_at, ?2) "   \
+	  "WHERE id = ?1")                                                    \
+	X(STMT_CLIENT_TOKENS_DELETE,                                          \
+	  "DELETE FROM oauth_tokens WHERE client_id = ?1")                    \
+	X(STMT_TOKEN_DELETE_EXPIRED,                                          \
+	  "DELETE FROM oauth_tokens WHERE client_id = ?1 AND expires_at <= ?2") \
+	X(STMT_TOKEN_DELETE_OLDEST,                                           \
+	  "DELETE FROM oauth_tokens WHERE client_id = ?1 AND id <= "          \
+	  "(SELECT id FROM oauth_tokens WHERE client_id = ?1 "                \
+	  "ORDER BY id DESC LIMIT 1 OFFSET ?2)")                              \
+	X(STMT_TOKEN_INSERT,                                                  \
+	  "INSERT INTO oauth_tokens (client_id, hash, created_at, expires_at) " \
+	  "VALUES (?1, ?2, ?3, ?4)")                                          \
+	X(STMT_TOKEN_FIND,                                                    \
+	  "SELECT t.id, t.client_id, c.retailer_id, c.brand_id, t.hash, "     \
+	  "t.expires_at, c.revoked_at FROM oauth_tokens t "                   \
+	  "JOIN oauth_clients c ON c.id = t.client_id WHERE t.id = ?1")       \
 	X(STMT_RETAILER_EXISTS, "SELECT 1 FROM retailers WHERE id = ?1")      \
 	X(STMT_BRAND_EXISTS, "SELECT 1 FROM brands WHERE id = ?1")            \
 	X(STMT_RETAILER_UPSERT,                                               \
@@ -291,8 +321,9 @@
 	X(STMT_EVENT_INSERT,                                                   \
 	  "INSERT INTO events (type, created_at, actor_party, actor_party_id, " \
 	  "actor_key_id, retailer_id, brand_id, order_id, "                    \
-	  "purchase_order_number, object_kind, object_id, data) VALUES "       \
-	  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")               \
+	  "purchase_order_number, object_kind, object_id, data, "              \
+	  "actor_client_id) VALUES "                                           \
+	  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")          \
 	X(STMT_EVENT_FEED_RETAILER, SQL_EVENT_FEED("retailer_id"))             \
 	X(STMT_EVENT_FEED_BRAND, SQL_EVENT_FEED("brand_id"))                   \
 	X(STMT_EVENT_SCANNED_RETAILER, SQL_EVENT_SCANNED("retailer_id"))       \

@@ -86,7 +86,7 @@ START_TEST(version_and_help)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "serve"));
 	ck_assert_ptr_nonnull(strstr(r.out, "catalog import"));
-	static const char *const commands[] = {"serve",	  "demo",    "keys",
+	static const char *const commands[] = {"serve",	  "demo",    "keys",  "clients",
 					       "catalog", "migrate", "backup"};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		run_cli(&r, (const char *[]){commands[i], "--help", NULL});
@@ -159,6 +159,141 @@ START_TEST(keys_create_list_revoke)
 		scalar("SELECT count(*) FROM api_keys WHERE id = 1 AND revoked_at IS NOT NULL"), 1);
 	run_cli(&r, (const char *[]){"keys", "revoke", "77", NULL});
 	ck_assert_int_eq(r.status, 1);
+}
+END_TEST
+
+static bool file_exists(const char *path);
+static char *file_bytes(const char *path, size_t *len);
+
+/* True when needle occurs in the len bytes at hay. */
+static bool bytes_contain(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(hay + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* The value of "NAME=value" on a line of text (copied into out). */
+static void line_value(const char *text, const char *name, char *out, size_t cap)
+{
+	const char *at = strstr(text, name);
+	ck_assert_msg(at != NULL, "no %s in %s", name, text);
+	at += strlen(name);
+	snprintf(out, cap, "%.*s", (int)strcspn(at, "\n"), at);
+}
+
+START_TEST(clients_create_list_revoke)
+{
+	struct bin_run r;
+	run_cli(&r, (const char *[]){"demo", NULL});
+	/* Options anywhere, as for keys. */
+	run_cli(&r, (const char *[]){"clients", "--db", db, "create", "--brand", "501", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	/* stdout: the two lines an integrator needs, eval-able; the note on stderr. */
+	ck_assert_uint_eq(count_lines(r.out), 2);
+	char id[64], secret[128];
+	line_value(r.out, "client_id=", id, sizeof(id));
+	line_value(r.out, "client_secret=", secret, sizeof(secret));
+	ck_assert_str_eq(id, "dlc_1");
+	ck_assert_uint_eq(strlen(secret), 43);
+	ck_assert_ptr_nonnull(strstr(r.err, "shown once"));
+	/* Only a hash is stored. */
+	ck_assert_int_eq(
+		scalar("SELECT count(*) FROM oauth_clients WHERE length(secret_hash) = 32"), 1);
+	size_t len = 0;
+	char *bytes = file_bytes(db, &len);
+	ck_assert(!bytes_contain(bytes, len, secret));
+	free(bytes);
+	run_cli(&r, (const char *[]){"clients", "create", "--retailer", "500", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	run_cli(&r, (const char *[]){"clients", "list", NULL});
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(count_lines(r.out), 3);
+	ck_assert_ptr_null(strstr(r.out, secret));
+	ck_assert_ptr_nonnull(strstr(r.out, "dlc_1"));
+	ck_assert_ptr_nonnull(strstr(r.out, "retailer"));
+	/* Bad lines: exit 2, one line, nothing made. */
+	run_cli(&r, (const char *[]){"clients", "create", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.err, "dropline: clients create needs one of --retailer ID and "
+				"--brand ID, once\n");
+	run_cli(&r,
+		(const char *[]){"clients", "create", "--brand", "501", "--retailer", "500", NULL});
+	ck_assert_int_eq(r.status, 2);
+	run_cli(&r, (const char *[]){"clients", "list", "--brand", "501", NULL});
+	ck_assert_int_eq(r.status, 2);
+	run_cli(&r, (const char *[]){"clients", "revoke", "dlc_x", NULL});
+	ck_assert_int_eq(r.status, 2);
+	run_cli(&r, (const char *[]){"clients", "create", "--brand", "999", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM oauth_clients"), 2);
+	/* Revoke by dlc_N or by number; an unknown client is exit 1. */
+	run_cli(&r, (const char *[]){"clients", "revoke", "dlc_1", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM oauth_clients WHERE id = 1 AND revoked_at IS "
+				"NOT NULL"),
+			 1);
+	run_cli(&r, (const char *[]){"clients", "revoke", "--db", db, "2", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	run_cli(&r, (const char *[]){"clients", "revoke", "dlc_77", NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "dropline: there is no client dlc_77\n");
+	/* A database that is not there: no file made. */
+	char missing[400];
+	snprintf(missing, sizeof(missing), "%s/missing.db", dir);
+	run_cli(&r, (const char *[]){"clients", "list", "--db", missing, NULL});
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(!file_exists(missing));
+}
+END_TEST
+
+/*
+ * --token-ttl (and DROPLINE_TOKEN_TTL): checked on the line, and the life
+ * a served token is given.
+ */
+START_TEST(token_ttl_is_checked_and_used)
+{
+	struct bin_run r;
+	run_cli(&r, (const char *[]){"serve", "--token-ttl", "59", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.err,
+			 "dropline: --token-ttl must be a number from 60 to 31622400, not '59'\n");
+	run_cli_env(&r, (const char *[]){"DROPLINE_TOKEN_TTL=ten", NULL},
+		    (const char *[]){"serve", NULL});
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "DROPLINE_TOKEN_TTL"));
+	run_cli(&r, (const char *[]){"keys", "list", "--token-ttl", "60", NULL});
+	ck_assert_int_eq(r.status, 2);
+	/* A server started with DROPLINE_TOKEN_TTL=120 gives tokens 120 s. */
+	run_cli(&r, (const char *[]){"demo", NULL});
+	run_cli(&r, (const char *[]){"clients", "create", "--brand", "501", NULL});
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	char id[64], secret[128], body[300], err_path[400];
+	line_value(r.out, "client_id=", id, sizeof(id));
+	line_value(r.out, "client_secret=", secret, sizeof(secret));
+	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
+		 id, secret);
+	snprintf(err_path, sizeof(err_path), "%s/serve.err", dir);
+	unsigned port = 0;
+	ck_assert_int_eq(setenv("DROPLINE_TOKEN_TTL", "120", 1), 0);
+	pid_t pid = bin_serve(dir, db, err_path, &port);
+	ck_assert_int_eq(unsetenv("DROPLINE_TOKEN_TTL"), 0);
+	struct test_server t = {.port = (uint16_t)port};
+	struct http_response resp;
+	struct http_call c = {.method = "POST",
+			      .path = "/auth/token/",
+			      .body = body,
+			      .content_type = "application/x-www-form-urlencoded"};
+	http_do(&t, &c, &resp);
+	long status = resp.status;
+	json_int_t expires_in = json_integer_value(json_object_get(resp.json, "expires_in"));
+	http_response_free(&resp);
+	ck_assert_int_eq(bin_stop(pid), 0);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(expires_in, 120);
 }
 END_TEST
 
@@ -870,6 +1005,8 @@ int main(void)
 	tcase_add_test(tc, unknown_command_and_option_exit_2_with_one_line);
 	tcase_add_test(tc, demo_loads_the_catalog_and_is_idempotent);
 	tcase_add_test(tc, keys_create_list_revoke);
+	tcase_add_test(tc, clients_create_list_revoke);
+	tcase_add_test(tc, token_ttl_is_checked_and_used);
 	tcase_add_test(tc, catalog_import_good_and_bad_files);
 	tcase_add_test(tc, commands_other_than_migrate_refuse_an_unmigrated_database);
 	tcase_add_test(tc, commands_that_need_a_database_create_none);

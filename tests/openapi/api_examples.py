@@ -30,7 +30,7 @@ server made (received_at, shipped_at, ...: those not before this run) are
 compared by their distance in hours from the first such time of the same
 example, so deadlines (+24 h, +72 h) are checked, not the clock; the catalog
 generation inside ETags, X-Request-Id and Date headers, and the secret of
-API keys (dl_<id>_<secret>). Ids are not normalised: on a fresh database
+API keys and access tokens (dl_<id>_<secret>, dlt_<id>_<secret>). Ids are not normalised: on a fresh database
 they are the same on every run, and the prose refers to them.
 
 Usage: api_examples.py --bin build/dropline [--doc docs/api.md] [--verbose]
@@ -54,7 +54,7 @@ DEFAULT_DOC = os.path.join(HERE, "..", "..", "docs", "api.md")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 TIME_IN_TEXT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 ETAG_GENERATION_RE = re.compile(r'(\.g)\d+(")')
-KEY_RE = re.compile(r"\b(dl_\d+_)[A-Za-z0-9_-]{16,}")
+KEY_RE = re.compile(r"\b(dlt?_\d+_)[A-Za-z0-9_-]{16,}")
 EXAMPLE_TIMEOUT = 120  # seconds one example may take before the run gives up on it
 OUTPUT_LANGS = ("json", "http", "text")
 

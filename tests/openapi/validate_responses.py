@@ -39,6 +39,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 from collections import OrderedDict
 from urllib.parse import parse_qsl, urlsplit
 
@@ -310,6 +311,15 @@ def check_request(spec, entry, item, operation):
     if body is None or isinstance(body, dict):
         return problems
     request_body = spec.resolve(operation.get("requestBody", {}))
+    request_type = (entry.get("request_content_type") or "").split(";", 1)[0].strip().lower()
+    form = request_body.get("content", {}).get("application/x-www-form-urlencoded")
+    if request_type == "application/x-www-form-urlencoded" and form is not None:
+        # A form body (the token endpoint's): its parameters as an object of strings.
+        instance = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+        errors = sorted(spec.validator(form.get("schema", {})).iter_errors(instance),
+                        key=lambda e: list(e.absolute_path))
+        return problems + ["the server accepted a form the document refuses: " + describe_error(leaf)
+                           for e in errors for leaf in leaf_errors(e)]
     media = request_body.get("content", {}).get("application/json")
     try:
         instance = json.loads(body) if body.strip() else None
