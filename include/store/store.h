@@ -204,4 +204,7 @@ store_status store_health(store *s, int *schema_version);
 /* Text of a status for logs and messages: "ok", "not found", ... */
 const char *store_status_text(store_status st);
 
+/* The path the store was opened at. */
+const char *store_path(const store *s);
+
 #endif
