@@ -73,6 +73,8 @@ static void webhook_rules(struct spec_walk *w, json_t *obj, void *out, bool fiel
 	struct webhook_body *b = out;
 	if (!fields_ok || b->event_types == NULL)
 		return;
+	if (json_array_size(b->event_types) == 0)
+		spec_error(w, "event_types", "must name at least one event type or prefix");
 	size_t i;
 	const json_t *t;
 	json_array_foreach(b->event_types, i, t)
