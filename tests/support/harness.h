@@ -12,7 +12,6 @@
 #include <check.h>
 #include <jansson.h>
 
-#include "api/api.h"
 #include "api/route.h"
 #include "domain/apikey.h"
 #include "http/server.h"
@@ -32,6 +31,8 @@ void ts_open_store(struct test_server *ts, bool demo);
 
 /* ts_open_store() and a server with the real route table on 127.0.0.1:0. */
 void ts_start(struct test_server *ts, bool demo);
+
+struct api_options; /* api/api.h */
 
 /* ts_start() with application options (webhooks). */
 void ts_start_api(struct test_server *ts, bool demo, const struct api_options *ao);
