@@ -7,7 +7,7 @@ set -euo pipefail
 # jq run the tests of the API's description (tests/openapi: docs/openapi.yaml
 # against the server, docs/api.md's examples).
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl scdoc
+	libsqlite3-dev libsodium-dev check libcurl4-openssl-dev sqlite3 curl openssl scdoc
 	python3 python3-jsonschema python3-yaml jq)
 
 missing=()
