@@ -14,9 +14,6 @@
 #include "store/store_webhooks.h"
 #include "webhooks.h"
 
-#define WEBHOOK_URL_MAX		2048
-#define WEBHOOK_TYPES_MAX	32
-#define WEBHOOK_DESCRIPTION_MAX 500
 #define DELIVERIES_DEFAULT	100
 #define DELIVERIES_MAX		STORE_WEBHOOK_LOG_KEEP
 
@@ -60,12 +57,6 @@ const struct query_param api_webhook_deliveries_query[] = {
 };
 
 /* ---- the body ---------------------------------------------------------------- */
-
-struct webhook_body {
-	const char *url;
-	const json_t *event_types;
-	const char *description;
-};
 
 static void webhook_rules(struct spec_walk *w, json_t *obj, void *out, bool fields_ok)
 {

@@ -11,14 +11,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "api/api.h"
+#include "domain/spec.h"
 #include "domain/validation.h"
 
 /* "whsec_" and 32 random bytes in base64url: the text is the HMAC key. */
 #define WEBHOOK_SECRET_BYTES 32
 #define WEBHOOK_SECRET_MAX   64
+
+/* A subscription's body (POST .../webhooks/), read against webhook_body_spec. */
+struct webhook_body {
+	const char *url;
+	const json_t *event_types; /* 1 to WEBHOOK_TYPES_MAX types or prefixes, no repeats */
+	const char *description;
+};
+#define WEBHOOK_URL_MAX		2048
+#define WEBHOOK_TYPES_MAX	32
+#define WEBHOOK_DESCRIPTION_MAX 500
+extern const struct spec webhook_body_spec;
 
 struct webhook_keyring; /* the sealing key, loaded or made on first use */
 
