@@ -34,8 +34,8 @@ static void check_accepted(const struct webhook_body *b)
 		const char *t = json_string_value(json_array_get(b->event_types, i));
 		FUZZ_CHECK(t != NULL && api_event_type_filter_valid(t));
 		for (size_t j = 0; j < i; j++)
-			FUZZ_CHECK(strcmp(t, json_string_value(json_array_get(b->event_types, j))) !=
-				   0);
+			FUZZ_CHECK(strcmp(t, json_string_value(
+						     json_array_get(b->event_types, j))) != 0);
 	}
 	/* Stored as JSON text: it must read back as the same array. */
 	char *text = json_dumps(b->event_types, JSON_COMPACT);

@@ -29,11 +29,11 @@
 #define API_WEBHOOKS_PER_PARTY 50		 /* subscriptions a party may have */
 
 struct api_webhook_options {
-	double retry_base; /* seconds, fractions allowed */
-	double timeout;	   /* seconds */
-	double give_up;	   /* seconds */
-	bool allow_http;   /* http:// URLs too */
-	bool allow_private; /* URLs reaching loopback, private, link-local addresses too */
+	double retry_base;    /* seconds, fractions allowed */
+	double timeout;	      /* seconds */
+	double give_up;	      /* seconds */
+	bool allow_http;      /* http:// URLs too */
+	bool allow_private;   /* URLs reaching loopback, private, link-local addresses too */
 	const char *key_file; /* the key sealing the secrets; NULL: "<database>.webhook-key" */
 };
 

@@ -11,14 +11,14 @@
 
 typedef enum {
 	NETADDR_PUBLIC = 0,
-	NETADDR_LOOPBACK,     /* 127/8, ::1 */
-	NETADDR_PRIVATE,      /* 10/8, 172.16/12, 192.168/16, fc00::/7 */
-	NETADDR_LINK_LOCAL,   /* 169.254/16 (169.254.169.254 too), fe80::/10 */
-	NETADDR_MULTICAST,    /* 224/4, ff00::/8 */
-	NETADDR_UNSPECIFIED,  /* 0/8, :: */
-	NETADDR_SHARED,	      /* 100.64/10, carrier-grade NAT */
-	NETADDR_RESERVED,     /* 240/4 and 255.255.255.255 */
-	NETADDR_INVALID,      /* not 4 or 16 bytes */
+	NETADDR_LOOPBACK,    /* 127/8, ::1 */
+	NETADDR_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7 */
+	NETADDR_LINK_LOCAL,  /* 169.254/16 (169.254.169.254 too), fe80::/10 */
+	NETADDR_MULTICAST,   /* 224/4, ff00::/8 */
+	NETADDR_UNSPECIFIED, /* 0/8, :: */
+	NETADDR_SHARED,	     /* 100.64/10, carrier-grade NAT */
+	NETADDR_RESERVED,    /* 240/4 and 255.255.255.255 */
+	NETADDR_INVALID,     /* not 4 or 16 bytes */
 } netaddr_class;
 
 /*

@@ -72,9 +72,9 @@ store_status store_webhooks_active(store_conn *c, store_webhook_fn each, void *c
 struct webhook_attempt {
 	int64_t webhook_id;
 	int64_t event_id;
-	int64_t attempt;     /* 1 for the first */
-	int status_code;     /* 0: no answer */
-	const char *error;   /* NULL when delivered */
+	int64_t attempt;   /* 1 for the first */
+	int status_code;   /* 0: no answer */
+	const char *error; /* NULL when delivered */
 	int64_t duration_ms;
 	int64_t attempted_at;
 	bool delivered;	     /* a 2xx: the cursor moves to event_id */

@@ -92,7 +92,7 @@ struct webhook_engine {
 	pthread_t thread;
 	atomic_bool running;
 	atomic_bool stop;
-	atomic_bool pending_change; /* a write changed subscriptions (not yet committed) */
+	atomic_bool pending_change;   /* a write changed subscriptions (not yet committed) */
 	atomic_uint_fast64_t changes; /* committed changes; the engine reloads when it moves */
 	atomic_uint_fast64_t news;    /* commits seen; idle subscriptions look again */
 	struct sub **subs;
@@ -270,10 +270,11 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_so
 	(void)purpose;
 	netaddr_class c = NETADDR_INVALID;
 	if (a->family == AF_INET)
-		c = netaddr_classify((const uint8_t *)&((struct sockaddr_in *)(void *)&a->addr)->sin_addr,
-				     4);
+		c = netaddr_classify(
+			(const uint8_t *)&((struct sockaddr_in *)(void *)&a->addr)->sin_addr, 4);
 	else if (a->family == AF_INET6)
-		c = netaddr_classify(((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr.s6_addr, 16);
+		c = netaddr_classify(((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr.s6_addr,
+				     16);
 	if (c != NETADDR_PUBLIC) {
 		t->refused = true;
 		snprintf(t->refused_why, sizeof(t->refused_why), "%s", netaddr_class_name(c));
@@ -323,7 +324,8 @@ static bool transfer_start(struct webhook_engine *e, struct sub *s, json_t *rec)
 		     add_header(&t->headers, "Dropline-Event-Type: %s", type) &&
 		     add_header(&t->headers, "Dropline-Webhook-Id: %" PRId64, s->id) &&
 		     add_header(&t->headers, "Dropline-Signature: %s", signature) &&
-		     add_header(&t->headers, "User-Agent: Dropline-Webhooks/%s", DROPLINE_VERSION) &&
+		     add_header(&t->headers, "User-Agent: Dropline-Webhooks/%s",
+				DROPLINE_VERSION) &&
 		     add_header(&t->headers, "Expect:");
 	}
 	long timeout_ms = (long)(o->timeout * 1000);
@@ -414,8 +416,9 @@ static void transfer_done(struct webhook_engine *e, struct transfer *t, CURLcode
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
 	int64_t now_ms = time_monotonic_ms();
 	/* A 2xx whose body was cut at the cap was still answered. */
-	bool delivered = code >= 200 && code < 300 &&
-			 (result == CURLE_OK || (result == CURLE_WRITE_ERROR && t->received > RESPONSE_CAP));
+	bool delivered =
+		code >= 200 && code < 300 &&
+		(result == CURLE_OK || (result == CURLE_WRITE_ERROR && t->received > RESPONSE_CAP));
 	char error[ERROR_MAX] = "";
 	if (!delivered) {
 		if (t->refused)
@@ -466,7 +469,8 @@ static void transfer_done(struct webhook_engine *e, struct transfer *t, CURLcode
 		s->next_at_ms = 0;
 		return;
 	}
-	atomic_fetch_add(a.error && strncmp(error, "refused", 7) == 0 ? &e->refused : &e->failed, 1);
+	atomic_fetch_add(a.error && strncmp(error, "refused", 7) == 0 ? &e->refused : &e->failed,
+			 1);
 	if (a.disable != NULL) {
 		atomic_fetch_add(&e->disabled, 1);
 		sub_remove(e, s);
@@ -507,7 +511,8 @@ static void *engine_main(void *arg)
 					.disable = "the server's webhook key does not open this "
 						   "subscription's secret: delete it and subscribe "
 						   "again"};
-				if (store_tx(e->app->store, "webhook key", attempt_tx, &a) == STORE_OK) {
+				if (store_tx(e->app->store, "webhook key", attempt_tx, &a) ==
+				    STORE_OK) {
 					sub_remove(e, s);
 					i--;
 				}

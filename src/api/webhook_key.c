@@ -120,8 +120,8 @@ char *webhook_secret_seal(struct webhook_keyring *k, const char *secret)
 	size_t n = strlen(secret);
 	if (n >= WEBHOOK_SECRET_MAX)
 		return NULL;
-	unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
-			  WEBHOOK_SECRET_MAX];
+	unsigned char
+		box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + WEBHOOK_SECRET_MAX];
 	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
 	pthread_mutex_lock(&k->lock);
 	bool ok = key_load(k) &&
@@ -138,8 +138,8 @@ char *webhook_secret_seal(struct webhook_keyring *k, const char *secret)
 bool webhook_secret_open(struct webhook_keyring *k, const char *sealed,
 			 char out[WEBHOOK_SECRET_MAX])
 {
-	unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
-			  WEBHOOK_SECRET_MAX];
+	unsigned char
+		box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + WEBHOOK_SECRET_MAX];
 	size_t len = 0;
 	if (sodium_hex2bin(box, sizeof(box), sealed, strlen(sealed), NULL, &len, NULL) != 0 ||
 	    len <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
@@ -148,10 +148,9 @@ bool webhook_secret_open(struct webhook_keyring *k, const char *sealed,
 	if (n >= WEBHOOK_SECRET_MAX)
 		return false;
 	pthread_mutex_lock(&k->lock);
-	bool ok = key_load(k) && crypto_secretbox_open_easy((unsigned char *)out,
-							    box + crypto_secretbox_NONCEBYTES,
-							    len - crypto_secretbox_NONCEBYTES,
-							    box, k->key) == 0;
+	bool ok = key_load(k) && crypto_secretbox_open_easy(
+					 (unsigned char *)out, box + crypto_secretbox_NONCEBYTES,
+					 len - crypto_secretbox_NONCEBYTES, box, k->key) == 0;
 	pthread_mutex_unlock(&k->lock);
 	out[ok ? n : 0] = '\0';
 	return ok;
@@ -179,7 +178,8 @@ static netaddr_class sockaddr_class(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return netaddr_classify(
-			(const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+			(const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			4);
 	if (sa->sa_family == AF_INET6)
 		return netaddr_classify(
 			((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr, 16);

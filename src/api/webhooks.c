@@ -14,8 +14,8 @@
 #include "store/store_webhooks.h"
 #include "webhooks.h"
 
-#define DELIVERIES_DEFAULT	100
-#define DELIVERIES_MAX		STORE_WEBHOOK_LOG_KEEP
+#define DELIVERIES_DEFAULT 100
+#define DELIVERIES_MAX	   STORE_WEBHOOK_LOG_KEEP
 
 /* ---- the representation ---------------------------------------------------- */
 
@@ -39,8 +39,8 @@ static json_t *webhook_representation(json_t *rec)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "id", col(rec, "id"), "url",
 			 col(rec, "url"), "event_types", list, "description",
 			 col(rec, "description"), "status", col(rec, "status"), "disabled_reason",
-			 col(rec, "disabled_reason"), "created_at", when,
-			 "last_delivered_event_id", col(rec, "last_delivered_event_id"));
+			 col(rec, "disabled_reason"), "created_at", when, "last_delivered_event_id",
+			 col(rec, "last_delivered_event_id"));
 }
 
 const struct resource webhook_resource = {
@@ -73,7 +73,8 @@ static void webhook_rules(struct spec_walk *w, json_t *obj, void *out, bool fiel
 		const char *text = json_string_value(t);
 		if (text == NULL || !api_event_type_filter_valid(text)) {
 			spec_error(w, "event_types",
-				   "[%zu] is not an event type, nor a kind's prefix like order.*", i);
+				   "[%zu] is not an event type, nor a kind's prefix like order.*",
+				   i);
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {

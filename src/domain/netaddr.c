@@ -37,8 +37,9 @@ netaddr_class netaddr_classify(const uint8_t *bytes, size_t len)
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	static const uint8_t nat64[12] = {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 	if (memcmp(bytes, zero, 15) == 0)
-		return bytes[15] == 1 ? NETADDR_LOOPBACK
-				      : bytes[15] == 0 ? NETADDR_UNSPECIFIED : NETADDR_RESERVED;
+		return bytes[15] == 1	? NETADDR_LOOPBACK
+		       : bytes[15] == 0 ? NETADDR_UNSPECIFIED
+					: NETADDR_RESERVED;
 	/* ::ffff:a.b.c.d, ::a.b.c.d (deprecated) and 64:ff9b::a.b.c.d carry an IPv4 address. */
 	if (memcmp(bytes, mapped, 12) == 0 || memcmp(bytes, zero, 12) == 0 ||
 	    memcmp(bytes, nat64, 12) == 0)
@@ -63,24 +64,15 @@ netaddr_class netaddr_classify(const uint8_t *bytes, size_t len)
 const char *netaddr_class_name(netaddr_class c)
 {
 	switch (c) {
-	case NETADDR_PUBLIC:
-		return "public";
-	case NETADDR_LOOPBACK:
-		return "loopback";
-	case NETADDR_PRIVATE:
-		return "private";
-	case NETADDR_LINK_LOCAL:
-		return "link-local";
-	case NETADDR_MULTICAST:
-		return "multicast";
-	case NETADDR_UNSPECIFIED:
-		return "unspecified";
-	case NETADDR_SHARED:
-		return "shared (carrier-grade NAT)";
-	case NETADDR_RESERVED:
-		return "reserved";
-	case NETADDR_INVALID:
-		break;
+	case NETADDR_PUBLIC: return "public";
+	case NETADDR_LOOPBACK: return "loopback";
+	case NETADDR_PRIVATE: return "private";
+	case NETADDR_LINK_LOCAL: return "link-local";
+	case NETADDR_MULTICAST: return "multicast";
+	case NETADDR_UNSPECIFIED: return "unspecified";
+	case NETADDR_SHARED: return "shared (carrier-grade NAT)";
+	case NETADDR_RESERVED: return "reserved";
+	case NETADDR_INVALID: break;
 	}
 	return "invalid";
 }

@@ -1525,8 +1525,8 @@ static size_t feed_ids(CURL *h, int64_t after, int64_t *ids, size_t cap)
 	size_t n = 0;
 	for (;;) {
 		char path[128];
-		snprintf(path, sizeof(path), "/v1/retailers/500/events/?after=%" PRId64 "&limit=250",
-			 after);
+		snprintf(path, sizeof(path),
+			 "/v1/retailers/500/events/?after=%" PRId64 "&limit=250", after);
 		struct reply r;
 		call(h, child_port, "GET", path, rkey, NULL, NULL, &r);
 		CHECK(r.out == OUT_REPLY && r.status == 200, "feed: %ld %s", r.status, r.error);
@@ -1607,8 +1607,8 @@ START_TEST(webhook_deliveries_survive_kill_9)
 		size_t times = 0;
 		for (int w = 0; w < 6000 && (times = hooks_received(ids[i])) == 0; w++)
 			sleep_ms(10);
-		CHECK(times > 0, "event %" PRId64 " (%zu of %zu) was never delivered", ids[i], i + 1,
-		      n);
+		CHECK(times > 0, "event %" PRId64 " (%zu of %zu) was never delivered", ids[i],
+		      i + 1, n);
 		duplicates += times - 1;
 	}
 	/* Nothing arrives that is not in the feed: a redelivery keeps its event's id. */

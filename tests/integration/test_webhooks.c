@@ -156,11 +156,13 @@ static void receiver_start(void)
 	pthread_mutex_init(&rx.lock, NULL);
 	rx.fail_status = 500;
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	rx.daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-				     0, NULL, NULL, on_hook, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+	rx.daemon =
+		MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+				 NULL, NULL, on_hook, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(rx.daemon);
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(rx.daemon, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(rx.daemon, MHD_DAEMON_INFO_BIND_PORT);
 	ck_assert_ptr_nonnull(info);
 	rx.port = info->port;
 }
@@ -295,8 +297,8 @@ START_TEST(test_signed_with_headers)
 	json_decref(one);
 	json_t *list = get_ok(R500 "/webhooks/", demo.key500);
 	ck_assert_uint_eq(json_array_size(json_object_get(list, "results")), 1);
-	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(list, "results"), 0),
-					   "secret"));
+	ck_assert_ptr_null(
+		json_object_get(json_array_get(json_object_get(list, "results"), 0), "secret"));
 	json_decref(list);
 	/* Not another party's. */
 	struct http_response r;
@@ -347,8 +349,8 @@ START_TEST(test_types_and_prefixes)
 			for_w1++;
 		} else {
 			ck_assert_int_eq(rx.got[i].webhook_id, num(w2, "id"));
-			ck_assert_str_eq(rx.got[i].type, for_w2 == 0 ? "order.created"
-								     : "cancel.created");
+			ck_assert_str_eq(rx.got[i].type,
+					 for_w2 == 0 ? "order.created" : "cancel.created");
 			for_w2++;
 		}
 	}
@@ -395,7 +397,8 @@ START_TEST(test_order_under_retries)
 		json_t *a = json_array_get(rows, i);
 		bool failed = i >= 3;
 		ck_assert_int_eq(num(a, "status_code"), failed ? 500 : 200);
-		ck_assert_int_eq(num(a, "attempt"), failed ? (json_int_t)(6 - i) : (i == 2 ? 4 : 1));
+		ck_assert_int_eq(num(a, "attempt"),
+				 failed ? (json_int_t)(6 - i) : (i == 2 ? 4 : 1));
 		ck_assert_int_eq(num(a, "event_id"), rx.got[failed ? 0 : 2 - i].event_id);
 		ck_assert(failed ? json_is_string(json_object_get(a, "error"))
 				 : json_is_null(json_object_get(a, "error")));
@@ -541,7 +544,8 @@ START_TEST(test_bad_bodies)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		http_send(&ts, "POST", R500 "/webhooks/", demo.key500, bad[i], &r);
 		ck_assert_msg(r.status == 400, "%s: %ld %s", bad[i], r.status, r.body);
-		ck_assert_str_eq(str(json_object_get(r.json, "error"), "code"), "validation_failed");
+		ck_assert_str_eq(str(json_object_get(r.json, "error"), "code"),
+				 "validation_failed");
 		http_response_free(&r);
 	}
 	json_t *list = get_ok(R500 "/webhooks/", demo.key500);
@@ -555,14 +559,14 @@ END_TEST
 START_TEST(test_refused_inside)
 {
 	static const char *const urls[] = {
-		"http://93.184.215.14/",	  "https://127.0.0.1/",
-		"https://127.1.2.3:8443/x",	  "https://10.1.2.3/",
-		"https://172.16.0.1/",		  "https://172.31.255.255/",
-		"https://192.168.1.1/",		  "https://169.254.169.254/latest/meta-data/",
-		"https://[::1]/",		  "https://[::ffff:127.0.0.1]/",
-		"https://[fe80::1]/",		  "https://[fd00::1]/",
-		"https://0.0.0.0/",		  "https://100.64.0.1/",
-		"https://localhost/",		  "https://localhost:9000/hook",
+		"http://93.184.215.14/",    "https://127.0.0.1/",
+		"https://127.1.2.3:8443/x", "https://10.1.2.3/",
+		"https://172.16.0.1/",	    "https://172.31.255.255/",
+		"https://192.168.1.1/",	    "https://169.254.169.254/latest/meta-data/",
+		"https://[::1]/",	    "https://[::ffff:127.0.0.1]/",
+		"https://[fe80::1]/",	    "https://[fd00::1]/",
+		"https://0.0.0.0/",	    "https://100.64.0.1/",
+		"https://localhost/",	    "https://localhost:9000/hook",
 	};
 	struct http_response r;
 	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
