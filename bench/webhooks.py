@@ -3,6 +3,8 @@
 receiver with 1 subscription and with 100, and the delivery lag (commit to
 receipt) p50/p99. Driven by bench/webhooks.sh, which starts the server.
 
+100 subscriptions are 50 of retailer 500 and 50 of brand 501 (a party has
+at most 50), all taking order.created of the same orders.
 Throughput: the receiver answers 503 while BACKLOG orders are created, so
 every subscription has that many events waiting; then it answers 200 and
 the time from the first to the last receipt gives deliveries per second
@@ -21,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(os.environ["DROPLINE_PORT"])
 KEY = os.environ["RKEY"]
+BKEY = os.environ["BKEY"]
 BACKLOG = int(os.environ.get("BACKLOG", "300"))
 LAG_ORDERS = int(os.environ.get("LAG_ORDERS", "300"))
 
@@ -46,9 +49,9 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def api(method, path, body=None):
+def api(method, path, body=None, key=None):
     c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    headers = {"Authorization": "Bearer " + KEY}
+    headers = {"Authorization": "Bearer " + (key or KEY)}
     if body is not None:
         headers["Content-Type"] = "application/json"
     c.request(method, path, json.dumps(body) if body is not None else None, headers)
@@ -78,18 +81,21 @@ def create_order():
 
 
 def subscribe(n, rx_port):
+    """n subscriptions to order.created: retailer 500's, then (a party has at most 50) brand 501's."""
     ids = []
-    for _ in range(n):
-        status, doc = api("POST", "/v1/retailers/500/webhooks/",
-                          {"url": "http://127.0.0.1:%d/hook" % rx_port, "event_types": ["order.created"]})
+    for k in range(n):
+        side, key = ("/v1/retailers/500", KEY) if k < 50 else ("/v1/brands/501", BKEY)
+        status, doc = api("POST", side + "/webhooks/",
+                          {"url": "http://127.0.0.1:%d/hook" % rx_port, "event_types": ["order.created"]},
+                          key)
         assert status == 201, (status, doc)
-        ids.append(doc["id"])
+        ids.append((side, key, doc["id"]))
     return ids
 
 
 def unsubscribe(ids):
-    for i in ids:
-        assert api("DELETE", "/v1/retailers/500/webhooks/%d/" % i)[0] == 204
+    for side, key, i in ids:
+        assert api("DELETE", "%s/webhooks/%d/" % (side, i), None, key)[0] == 204
 
 
 def wait_for(count, limit=600):

@@ -25,7 +25,8 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 db=$work/bench.db
 "$build/dropline" demo --db "$db" >/dev/null
 RKEY=$("$build/dropline" keys create --retailer 500 --db "$db")
-export RKEY
+BKEY=$("$build/dropline" keys create --brand 501 --db "$db")
+export RKEY BKEY
 "$build/dropline" serve --db "$db" --listen 127.0.0.1:0 --rate-limit 0 --threads 2 \
 	--webhook-allow-http --webhook-allow-private --webhook-retry-base 0.05 2>"$work/serve.err" &
 pid=$!

@@ -179,7 +179,7 @@ static store_status load_one(const struct webhook_active *w, void *ctx)
 	}
 	if (e->nsubs == e->cap) {
 		size_t cap = e->cap ? 2 * e->cap : 16;
-		struct sub **subs = realloc(e->subs, cap * sizeof(*subs));
+		struct sub **subs = realloc(e->subs, cap * sizeof(struct sub *));
 		if (subs == NULL)
 			return STORE_ERROR;
 		e->subs = subs;

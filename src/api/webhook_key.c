@@ -107,7 +107,7 @@ bool webhook_secret_new(char secret[WEBHOOK_SECRET_MAX])
 {
 	uint8_t raw[WEBHOOK_SECRET_BYTES];
 	randombytes_buf(raw, sizeof(raw));
-	memcpy(secret, "whsec_", 6);
+	snprintf(secret, WEBHOOK_SECRET_MAX, "whsec_");
 	/* 32 bytes: 43 characters without padding, within WEBHOOK_SECRET_MAX. */
 	sodium_bin2base64(secret + 6, WEBHOOK_SECRET_MAX - 6, raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
