@@ -36,7 +36,7 @@ esac
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
 	harnesses=(fuzz_order_body fuzz_line_changes fuzz_query fuzz_router fuzz_auth
-		fuzz_money fuzz_time fuzz_cursor fuzz_catalog fuzz_request)
+		fuzz_money fuzz_time fuzz_cursor fuzz_catalog fuzz_request fuzz_webhook_body)
 fi
 cpus=$(nproc 2>/dev/null || echo 1)
 jobs=${FUZZ_JOBS:-$((cpus > 4 ? 4 : cpus))}

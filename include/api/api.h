@@ -27,6 +27,21 @@ struct logger;
 #define API_TOKEN_TTL 36000
 /* At most this many live access tokens per OAuth client (docs/reliability.md). */
 #define API_TOKENS_PER_CLIENT 100
+/* Webhook delivery (CONTRACT.md section 11); 0 or NULL fields take the defaults. */
+#define API_WEBHOOK_RETRY_BASE 10.0		 /* seconds to the first retry, then doubling */
+#define API_WEBHOOK_RETRY_MAX  3600.0		 /* at most this long between attempts */
+#define API_WEBHOOK_TIMEOUT    10.0		 /* seconds for the receiver's answer */
+#define API_WEBHOOK_GIVE_UP    (3.0 * 24 * 3600) /* failing this long disables */
+#define API_WEBHOOKS_PER_PARTY 50		 /* subscriptions a party may have */
+
+struct api_webhook_options {
+	double retry_base;    /* seconds, fractions allowed */
+	double timeout;	      /* seconds */
+	double give_up;	      /* seconds */
+	bool allow_http;      /* http:// URLs too */
+	bool allow_private;   /* URLs reaching loopback, private, link-local addresses too */
+	const char *key_file; /* the key sealing the secrets; NULL: "<database>.webhook-key" */
+};
 
 struct api_options {
 	size_t cache_bytes;	       /* serialized representations kept; 0: API_CACHE_BYTES */
@@ -39,6 +54,7 @@ struct api_options {
 	struct metrics *metrics;
 	const struct logger *log; /* domain/log.h; NULL: no lines */
 	int64_t token_ttl;	  /* seconds; 0: API_TOKEN_TTL */
+	struct api_webhook_options webhooks;
 };
 
 struct api;
@@ -105,6 +121,26 @@ void api_write_inline(struct api_request *req);
 typedef void (*api_events_listener)(party_kind party, int64_t party_id, void *ctx);
 void api_listen_events(struct api *app, api_events_listener fn, void *ctx);
 uint64_t api_events_seq(struct api *app);
+
+/*
+ * Webhook delivery: one thread driving every subscription (libcurl's multi
+ * interface), started and stopped with the server. api_webhooks_start()
+ * answers false when the thread cannot start; stopping abandons requests in
+ * flight (their events are delivered again: at least once).
+ */
+bool api_webhooks_start(struct api *app);
+void api_webhooks_stop(struct api *app);
+
+/* Counters for /metrics (section 19): attempts by outcome and what waits. */
+struct api_webhook_stats {
+	uint64_t delivered; /* answered 2xx */
+	uint64_t failed;    /* answered otherwise, timed out or could not connect */
+	uint64_t refused;   /* the address was refused at connect time */
+	uint64_t disabled;  /* subscriptions given up on */
+	uint64_t in_flight; /* requests under way now */
+	uint64_t waiting;   /* subscriptions with an event to deliver (queue depth) */
+};
+void api_webhook_stats(struct api *app, struct api_webhook_stats *out);
 
 /* Periodic work (the transport calls it every few seconds): event retention. */
 void api_tick(struct api *app);

@@ -96,6 +96,8 @@
 	  "from after={number}")                                                                 \
 	X(REFUSED_OWN_CANCEL,                   409, "conflict",               NULL,             \
 	  "cancellation {id} was made by this {kind}: the other side acknowledges it")           \
+	X(REFUSED_WEBHOOK_LIMIT,                409, "conflict",               NULL,             \
+	  "a party may have at most {number} webhook subscriptions: delete one first")          \
 	/* The store. */                                                                         \
 	X(REFUSED_BUSY,                         503, "unavailable",            NULL,             \
 	  "the store is busy; retry shortly")                                                    \

@@ -237,4 +237,7 @@ void store_file_sizes(store *s, uint64_t *db_bytes, uint64_t *wal_bytes);
 /* Text of a status for logs and messages: "ok", "not found", ... */
 const char *store_status_text(store_status st);
 
+/* The path the store was opened at. */
+const char *store_path(const store *s);
+
 #endif

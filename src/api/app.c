@@ -11,6 +11,10 @@
 #include "handler.h"
 #include "idempotency.h"
 #include "store/store_events.h"
+#include "webhooks.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
 
 static store_status last_event_read(store_conn *c, void *ctx)
 {
@@ -40,8 +44,34 @@ struct api *api_new(struct store *s, const struct api_options *opts)
 	app->token_ttl = opts && opts->token_ttl > 0 ? opts->token_ttl : API_TOKEN_TTL;
 	size_t cache_bytes = opts && opts->cache_bytes ? opts->cache_bytes : API_CACHE_BYTES;
 	app->cache = reply_cache_new(cache_bytes);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		reply_cache_free(app->cache);
+		pthread_mutex_destroy(&app->events_lock);
+		free(app);
+		return NULL;
+	}
+	app->curl_ready = true;
+	app->webhooks = opts ? opts->webhooks : (struct api_webhook_options){0};
+	struct api_webhook_options *w = &app->webhooks;
+	if (w->retry_base <= 0)
+		w->retry_base = API_WEBHOOK_RETRY_BASE;
+	if (w->timeout <= 0)
+		w->timeout = API_WEBHOOK_TIMEOUT;
+	if (w->give_up <= 0)
+		w->give_up = API_WEBHOOK_GIVE_UP;
+	char *key_path = NULL;
+	if (w->key_file == NULL) {
+		size_t n = strlen(store_path(s)) + sizeof(".webhook-key");
+		if ((key_path = malloc(n)) != NULL)
+			snprintf(key_path, n, "%s.webhook-key", store_path(s));
+	}
+	const char *path = w->key_file ? w->key_file : key_path;
+	app->webhook_keys = path ? webhook_keyring_new(path) : NULL;
+	free(key_path);
+	w->key_file = NULL; /* the keyring holds its own copy */
+	app->webhook_engine = app->webhook_keys ? webhook_engine_new(app) : NULL;
 	/* Only events committed from now on are news. */
-	if (app->cache == NULL ||
+	if (app->cache == NULL || app->webhook_engine == NULL ||
 	    store_read(s, last_event_read, &app->events_announced) != STORE_OK ||
 	    (app->committer = store_committer_start(s, 0)) == NULL) {
 		api_free(app);
@@ -106,10 +136,33 @@ void api_stop_writes(struct api *app)
 	store_committer_stop(app->committer);
 }
 
+bool api_webhooks_start(struct api *app)
+{
+	return webhook_engine_start(app->webhook_engine);
+}
+
+void api_webhooks_stop(struct api *app)
+{
+	webhook_engine_stop(app->webhook_engine);
+}
+
+void api_webhook_stats(struct api *app, struct api_webhook_stats *out)
+{
+	if (app->webhook_engine == NULL) {
+		*out = (struct api_webhook_stats){0};
+		return;
+	}
+	webhook_engine_stats(app->webhook_engine, out);
+}
+
 void api_free(struct api *app)
 {
 	if (app == NULL)
 		return;
+	webhook_engine_free(app->webhook_engine);
+	webhook_keyring_free(app->webhook_keys);
+	if (app->curl_ready)
+		curl_global_cleanup();
 	store_committer_free(app->committer);
 	reply_cache_free(app->cache);
 	pthread_mutex_destroy(&app->events_lock);

@@ -14,6 +14,7 @@
 #include "domain/text.h"
 #include "list.h"
 #include "store/store_events.h"
+#include "webhooks.h"
 
 #define FEED_DEFAULT_LIMIT 100
 #define FEED_MAX_LIMIT	   250
@@ -55,7 +56,7 @@ static const char *const event_types[] = {
 };
 
 /* A type filter: a type, or a kind's prefix "order.*". */
-static bool type_filter_valid(const char *text)
+bool api_event_type_filter_valid(const char *text)
 {
 	size_t n = strlen(text);
 	bool prefix = n > 2 && strcmp(text + n - 2, ".*") == 0;
@@ -72,7 +73,7 @@ const struct query_param api_events_query[] = {
 	 .type = QUERY_TEXT,
 	 .flags = QUERY_REPEATABLE,
 	 .max_len = EVENT_TYPE_MAX,
-	 .check = type_filter_valid,
+	 .check = api_event_type_filter_valid,
 	 .check_message = "is not an event type, nor a kind's prefix like order.*"},
 	{.name = "order_id", .type = QUERY_INTEGER, .min = 1, .max = SPEC_ID_MAX},
 	{.name = "limit", .type = QUERY_INTEGER, .min = 1, .max = FEED_MAX_LIMIT},
@@ -112,6 +113,14 @@ static json_t *event_representation(json_t *rec)
 			 "purchase_order_number", col(rec, "purchase_order_number"), "object",
 			 "kind", col(rec, "object_kind"), "id", col(rec, "object_id"), "data",
 			 object);
+}
+
+char *api_event_text(json_t *record)
+{
+	json_t *e = event_representation(record);
+	char *text = e ? json_dumps(e, JSON_COMPACT) : NULL;
+	json_decref(e);
+	return text;
 }
 
 const struct resource event_resource = {
@@ -219,6 +228,7 @@ static store_status parties_read(store_conn *c, void *ctx)
 
 void api_events_announce(struct api *app)
 {
+	webhook_engine_committed(app->webhook_engine);
 	pthread_mutex_lock(&app->events_lock);
 	int64_t newest = 0;
 	if (store_read(app->store, last_read, &newest) == STORE_OK &&

@@ -44,6 +44,11 @@ struct api {
 	const struct logger *log;	     /* may be NULL */
 	atomic_uint_fast64_t events_written; /* events committed since start */
 	int64_t token_ttl;		     /* seconds an OAuth access token lives */
+	/* Webhooks (webhooks.h): their options, the key sealing secrets, the engine. */
+	struct api_webhook_options webhooks;
+	struct webhook_keyring *webhook_keys;
+	struct webhook_engine *webhook_engine;
+	bool curl_ready; /* curl_global_init() succeeded: api_free() undoes it */
 };
 
 /* A kind of record the API shows: its name in messages, the store's kind, its shape. */
@@ -175,6 +180,19 @@ extern const struct query_param api_timeline_query[];
 void api_events_feed(struct api_request *req);
 void api_order_events(struct api_request *req);
 extern const struct resource event_resource;
+/* A type filter: an event type ("order.created") or a kind's prefix ("order.*"). */
+bool api_event_type_filter_valid(const char *text);
+/* An event record (store_events_feed()) as the feed and webhooks show it; malloc'd, or NULL. */
+char *api_event_text(json_t *record);
+
+/* Webhooks (webhooks.c), both sides. */
+extern const struct resource webhook_resource;
+extern const struct query_param api_webhooks_list_query[];
+extern const struct query_param api_webhook_deliveries_query[];
+void api_webhooks_create(struct api_request *req);
+void api_webhooks_delete(struct api_request *req);
+void api_webhooks_enable(struct api_request *req);
+void api_webhooks_deliveries(struct api_request *req);
 
 /* GET /healthz: 200 {"status": "ok", ...} when the store answers, else 503. */
 void api_health(struct api_request *req);

@@ -69,6 +69,37 @@ static void build_info_collect(struct metrics_out *out, void *ctx)
 	metrics_sample_u64(out, "", "version=\"" DROPLINE_VERSION "\"", 1);
 }
 
+/* Webhook delivery attempts by outcome, and the subscriptions given up on. */
+static void webhook_deliveries_collect(struct metrics_out *out, void *ctx)
+{
+	struct api_webhook_stats st;
+	api_webhook_stats(ctx, &st);
+	metrics_sample_u64(out, "", "outcome=\"delivered\"", st.delivered);
+	metrics_sample_u64(out, "", "outcome=\"failed\"", st.failed);
+	metrics_sample_u64(out, "", "outcome=\"refused\"", st.refused);
+}
+
+static double webhook_queue_depth(void *ctx)
+{
+	struct api_webhook_stats st;
+	api_webhook_stats(ctx, &st);
+	return (double)st.waiting;
+}
+
+static double webhook_in_flight(void *ctx)
+{
+	struct api_webhook_stats st;
+	api_webhook_stats(ctx, &st);
+	return (double)st.in_flight;
+}
+
+static void webhook_disabled_collect(struct metrics_out *out, void *ctx)
+{
+	struct api_webhook_stats st;
+	api_webhook_stats(ctx, &st);
+	metrics_sample_u64(out, "", "", st.disabled);
+}
+
 bool api_metrics_register(struct api *app)
 {
 	struct metrics *m = app->metrics;
@@ -87,5 +118,18 @@ bool api_metrics_register(struct api *app)
 	       metrics_add_gauge(m, "dropline_database_size_bytes", "Size of the database file.",
 				 database_bytes, app) &&
 	       metrics_add_gauge(m, "dropline_database_wal_size_bytes",
-				 "Size of the database's write-ahead log file.", wal_bytes, app);
+				 "Size of the database's write-ahead log file.", wal_bytes, app) &&
+	       metrics_add(m, "dropline_webhook_deliveries_total",
+			   "Webhook delivery attempts by outcome (delivered: a 2xx; failed: "
+			   "another answer, a timeout or no connection; refused: the address "
+			   "was refused at connect time).",
+			   METRIC_COUNTER, webhook_deliveries_collect, app) &&
+	       metrics_add(m, "dropline_webhook_disabled_total",
+			   "Webhook subscriptions disabled after failing for --webhook-give-up.",
+			   METRIC_COUNTER, webhook_disabled_collect, app) &&
+	       metrics_add_gauge(m, "dropline_webhook_queue_depth",
+				 "Webhook subscriptions with an event waiting to be delivered.",
+				 webhook_queue_depth, app) &&
+	       metrics_add_gauge(m, "dropline_webhook_requests_in_flight",
+				 "Webhook requests under way now.", webhook_in_flight, app);
 }

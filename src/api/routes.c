@@ -41,6 +41,15 @@ const struct route api_routes[] = {
 	 0, &event_resource},
 	{"GET", "/v1/retailers/:party_id/orders/:id/events", api_order_events, PARTY_RETAILER,
 	 api_timeline_query, 0, &event_resource},
+	READS("retailers", PARTY_RETAILER, "webhooks", webhook_resource, api_webhooks_list_query),
+	{"POST", "/v1/retailers/:party_id/webhooks", api_webhooks_create, PARTY_RETAILER, NULL, 1,
+	 NULL},
+	{"DELETE", "/v1/retailers/:party_id/webhooks/:id", api_webhooks_delete, PARTY_RETAILER,
+	 NULL, 0, &webhook_resource},
+	{"PUT", "/v1/retailers/:party_id/webhooks/:id/enable", api_webhooks_enable, PARTY_RETAILER,
+	 NULL, 0, &webhook_resource},
+	{"GET", "/v1/retailers/:party_id/webhooks/:id/deliveries", api_webhooks_deliveries,
+	 PARTY_RETAILER, api_webhook_deliveries_query, 0, &webhook_resource},
 
 	/* The brand's side. */
 	READS("brands", PARTY_BRAND, "orders", order_resource, api_orders_list_query),
@@ -59,6 +68,14 @@ const struct route api_routes[] = {
 	 &event_resource},
 	{"GET", "/v1/brands/:party_id/orders/:id/events", api_order_events, PARTY_BRAND,
 	 api_timeline_query, 0, &event_resource},
+	READS("brands", PARTY_BRAND, "webhooks", webhook_resource, api_webhooks_list_query),
+	{"POST", "/v1/brands/:party_id/webhooks", api_webhooks_create, PARTY_BRAND, NULL, 1, NULL},
+	{"DELETE", "/v1/brands/:party_id/webhooks/:id", api_webhooks_delete, PARTY_BRAND, NULL, 0,
+	 &webhook_resource},
+	{"PUT", "/v1/brands/:party_id/webhooks/:id/enable", api_webhooks_enable, PARTY_BRAND, NULL,
+	 0, &webhook_resource},
+	{"GET", "/v1/brands/:party_id/webhooks/:id/deliveries", api_webhooks_deliveries,
+	 PARTY_BRAND, api_webhook_deliveries_query, 0, &webhook_resource},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -91,6 +91,10 @@ static const char usage_serve[] =
 	"                      [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	"                      [--max-connections-per-address N] [--idle-timeout SECONDS]\n"
 	"                      [--token-ttl SECONDS]\n"
+	"                      [--webhook-retry-base SECONDS]\n"
+	"                      [--webhook-timeout SECONDS] [--webhook-give-up SECONDS]\n"
+	"                      [--webhook-allow-http] [--webhook-allow-private]\n"
+	"                      [--webhook-key-file FILE]\n"
 	"\n"
 	"Applies migrations, then serves the API until SIGTERM or SIGINT, which\n"
 	"stop accepting, finish the requests in flight and exit 0. SIGHUP does not\n"
@@ -127,7 +131,21 @@ static const char usage_serve[] =
 	"                       how long a new connection may stay silent before its first\n"
 	"                       request, 1-3600 (DROPLINE_IDLE_TIMEOUT, default 10)\n"
 	"  --token-ttl SECONDS  life of an OAuth2 access token, 60-31622400\n"
-	"                       (DROPLINE_TOKEN_TTL, default 36000)\n";
+	"                       (DROPLINE_TOKEN_TTL, default 36000)\n"
+	"  --webhook-retry-base SECONDS\n"
+	"                       first retry of a failed delivery, doubling up to 1 h;\n"
+	"                       fractions and units allowed: 0.2, 90s, 5m (default 10)\n"
+	"  --webhook-timeout SECONDS\n"
+	"                       time a receiver has to answer 2xx (default 10)\n"
+	"  --webhook-give-up SECONDS\n"
+	"                       failures this long disable a subscription (default 3d)\n"
+	"  --webhook-allow-http accept http:// webhook URLs (default: https only)\n"
+	"  --webhook-allow-private\n"
+	"                       let webhooks reach loopback, private and link-local\n"
+	"                       addresses (default: refused)\n"
+	"  --webhook-key-file FILE\n"
+	"                       the key sealing webhook secrets, made on first use, mode\n"
+	"                       0600 (default: the database's path + .webhook-key)\n";
 
 static const char usage_demo[] =
 	"usage: dropline demo [--db FILE]\n"
@@ -199,6 +217,12 @@ enum option_id {
 	OPT_PER_ADDRESS,
 	OPT_IDLE_TIMEOUT,
 	OPT_TOKEN_TTL,
+	OPT_WEBHOOK_RETRY_BASE,
+	OPT_WEBHOOK_TIMEOUT,
+	OPT_WEBHOOK_GIVE_UP,
+	OPT_WEBHOOK_ALLOW_HTTP,
+	OPT_WEBHOOK_ALLOW_PRIVATE,
+	OPT_WEBHOOK_KEY_FILE,
 	OPT_RETAILER,
 	OPT_BRAND,
 	OPT_FORCE,
@@ -226,6 +250,12 @@ static const struct option longopts[] = {
 	{"max-connections-per-address", required_argument, NULL, OPT_VALUE_BASE + OPT_PER_ADDRESS},
 	{"idle-timeout", required_argument, NULL, OPT_VALUE_BASE + OPT_IDLE_TIMEOUT},
 	{"token-ttl", required_argument, NULL, OPT_VALUE_BASE + OPT_TOKEN_TTL},
+	{"webhook-retry-base", required_argument, NULL, OPT_VALUE_BASE + OPT_WEBHOOK_RETRY_BASE},
+	{"webhook-timeout", required_argument, NULL, OPT_VALUE_BASE + OPT_WEBHOOK_TIMEOUT},
+	{"webhook-give-up", required_argument, NULL, OPT_VALUE_BASE + OPT_WEBHOOK_GIVE_UP},
+	{"webhook-allow-http", no_argument, NULL, OPT_VALUE_BASE + OPT_WEBHOOK_ALLOW_HTTP},
+	{"webhook-allow-private", no_argument, NULL, OPT_VALUE_BASE + OPT_WEBHOOK_ALLOW_PRIVATE},
+	{"webhook-key-file", required_argument, NULL, OPT_VALUE_BASE + OPT_WEBHOOK_KEY_FILE},
 	{"retailer", required_argument, NULL, OPT_VALUE_BASE + OPT_RETAILER},
 	{"brand", required_argument, NULL, OPT_VALUE_BASE + OPT_BRAND},
 	{"force", no_argument, NULL, OPT_VALUE_BASE + OPT_FORCE},
@@ -248,6 +278,7 @@ struct cli_options {
 	int64_t per_address;  /* connections per client address, 0 for no limit */
 	int64_t idle_timeout; /* seconds a connection may stay silent before a request */
 	int64_t token_ttl;
+	struct api_webhook_options webhooks;
 	party_kind party;
 	int64_t party_id;
 	bool force;
@@ -390,6 +421,41 @@ static const char *setting(const struct parsed_line *p, enum option_id id, const
 }
 
 /*
+ * A duration setting in seconds, fractions allowed, with an optional unit
+ * (s, m, h, d: "0.2", "90s", "3d"), from min to max seconds; else dflt.
+ */
+static bool duration_setting(const struct command *cmd, const struct parsed_line *p,
+			     enum option_id id, double min, double max, double dflt, double *out)
+{
+	*out = dflt;
+	const char *v = (cmd->options & OPT_BIT(id)) ? p->value[id] : NULL;
+	if (v == NULL)
+		return true;
+	char *end = NULL;
+	errno = 0;
+	double n = *v != '\0' && *v != '-' && *v != '+' ? strtod(v, &end) : -1;
+	if (end != NULL && errno == 0) {
+		static const struct {
+			char unit;
+			double seconds;
+		} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (end[0] == units[i].unit && end[1] == '\0') {
+				n *= units[i].seconds;
+				end++;
+			}
+	}
+	if (end != NULL && *end == '\0' && errno == 0 && n >= min && n <= max) {
+		*out = n;
+		return true;
+	}
+	fail("--%s must be a duration from %g to %g seconds (a number, or with s, m, h, d), "
+	     "not '%s'",
+	     longopts[id].name, min, max, v);
+	return false;
+}
+
+/*
  * A whole-number setting `cmd` takes, from min to max: the line's, else the
  * environment's, else `dflt`. False, after saying why, when it is not.
  */
@@ -461,6 +527,20 @@ static int resolve_settings(const struct command *cmd, const struct parsed_line 
 	    !number_setting(cmd, p, OPT_TOKEN_TTL, "DROPLINE_TOKEN_TTL", 60, MAX_TOKEN_TTL,
 			    API_TOKEN_TTL, &o->token_ttl))
 		return EXIT_USAGE;
+	if (!duration_setting(cmd, p, OPT_WEBHOOK_RETRY_BASE, 0.01, 3600, API_WEBHOOK_RETRY_BASE,
+			      &o->webhooks.retry_base) ||
+	    !duration_setting(cmd, p, OPT_WEBHOOK_TIMEOUT, 0.1, 300, API_WEBHOOK_TIMEOUT,
+			      &o->webhooks.timeout) ||
+	    !duration_setting(cmd, p, OPT_WEBHOOK_GIVE_UP, 1, 365.0 * 86400, API_WEBHOOK_GIVE_UP,
+			      &o->webhooks.give_up))
+		return EXIT_USAGE;
+	o->webhooks.allow_http = p->times[OPT_WEBHOOK_ALLOW_HTTP] > 0;
+	o->webhooks.allow_private = p->times[OPT_WEBHOOK_ALLOW_PRIVATE] > 0;
+	o->webhooks.key_file = p->value[OPT_WEBHOOK_KEY_FILE];
+	if (o->webhooks.key_file != NULL && *o->webhooks.key_file == '\0') {
+		fail("--webhook-key-file needs a file name");
+		return EXIT_USAGE;
+	}
 	if (cmd->options & OPT_BIT(OPT_RETAILER)) {
 		if (p->times[OPT_RETAILER] + p->times[OPT_BRAND] != 1) {
 			fail("%s create needs one of --retailer ID and --brand ID, once",
@@ -835,7 +915,8 @@ static int cmd_serve(const struct cli_options *o)
 	struct api_options ao = {.event_retention_days = (unsigned)o->event_retention_days,
 				 .metrics = metrics,
 				 .log = log,
-				 .token_ttl = o->token_ttl};
+				 .token_ttl = o->token_ttl,
+				 .webhooks = o->webhooks};
 	app = api_new(s, &ao);
 	srv = app ? server_start(app, api_routes, api_routes_count, &so, err) : NULL;
 	if (srv == NULL) {
@@ -1269,13 +1350,18 @@ static int cmd_backup(const struct cli_options *o)
 }
 
 #define DB_OPTION OPT_BIT(OPT_DB)
+#define WEBHOOK_OPTIONS                                                                            \
+	(OPT_BIT(OPT_WEBHOOK_RETRY_BASE) | OPT_BIT(OPT_WEBHOOK_TIMEOUT) |                          \
+	 OPT_BIT(OPT_WEBHOOK_GIVE_UP) | OPT_BIT(OPT_WEBHOOK_ALLOW_HTTP) |                          \
+	 OPT_BIT(OPT_WEBHOOK_ALLOW_PRIVATE) | OPT_BIT(OPT_WEBHOOK_KEY_FILE))
 
 static const struct command serve_commands[] = {
 	{NULL,
 	 DB_OPTION | OPT_BIT(OPT_LISTEN) | OPT_BIT(OPT_THREADS) | OPT_BIT(OPT_RATE_LIMIT) |
 		 OPT_BIT(OPT_EVENT_RETENTION) | OPT_BIT(OPT_LOG_LEVEL) | OPT_BIT(OPT_NO_METRICS) |
 		 OPT_BIT(OPT_TLS_CERT) | OPT_BIT(OPT_TLS_KEY) | OPT_BIT(OPT_MAX_CONNECTIONS) |
-		 OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT) | OPT_BIT(OPT_TOKEN_TTL),
+		 OPT_BIT(OPT_PER_ADDRESS) | OPT_BIT(OPT_IDLE_TIMEOUT) | OPT_BIT(OPT_TOKEN_TTL) |
+		 WEBHOOK_OPTIONS,
 	 NULL, cmd_serve},
 };
 static const struct command demo_commands[] = {{NULL, DB_OPTION, NULL, cmd_demo}};

@@ -989,6 +989,11 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 	if (!tls_ok)
 		return start_failed(srv);
 	api_listen_events(app, party_has_news, srv);
+	if (!api_webhooks_start(app)) {
+		api_listen_events(app, NULL, NULL);
+		snprintf(err, SERVER_ERR_MAX, "cannot start the webhook delivery thread");
+		return start_failed(srv);
+	}
 	/*
 	 * Thread pool + epoll: measured on 2 cores against thread-per-connection
 	 * (docs/architecture.md). ITC lets server_stop() quiesce the daemon.
@@ -1025,6 +1030,7 @@ struct server *server_start(struct api *app, const struct route *routes, size_t 
 			snprintf(err, SERVER_ERR_MAX, "cannot start the HTTP server on %s",
 				 srv->opts.listen);
 		api_listen_events(app, NULL, NULL);
+		api_webhooks_stop(app);
 		return start_failed(srv);
 	}
 	return srv;
@@ -1055,6 +1061,8 @@ void server_stop(struct server *srv, unsigned grace_ms)
 	 * stopping with suspended connections. Later writes run inline.
 	 */
 	api_stop_writes(srv->app);
+	/* Deliveries stop after the last writes: what they committed goes at the next start. */
+	api_webhooks_stop(srv->app);
 	/* The writes it just settled were resumed: let them send their answers. */
 	for (unsigned waited = 0; waited < 2000 && atomic_load(&srv->in_flight) > 0; waited += 10)
 		nanosleep(&tick, NULL);

@@ -9,7 +9,7 @@
 static const struct record_table *const tables[RECORD_KIND_COUNT] = {
 	[RECORD_ORDER] = &store_order_table,   [RECORD_SHIPMENT] = &store_shipment_table,
 	[RECORD_CANCEL] = &store_cancel_table, [RECORD_CONNECTION] = &store_connection_table,
-	[RECORD_EVENT] = &store_event_table,
+	[RECORD_EVENT] = &store_event_table,   [RECORD_WEBHOOK] = &store_webhook_table,
 };
 
 /* The SQL of each operator: "lhs op ?N rhs". */

@@ -345,6 +345,55 @@
 	  "SELECT 1, (SELECT generation FROM catalog_generation) "             \
 	  "FROM events e WHERE e.id = ?1 "                                     \
 	  "AND (CASE ?2 WHEN 1 THEN e.retailer_id ELSE e.brand_id END) = ?3")  \
+	X(STMT_WEBHOOK_STAMP,                                                  \
+	  "SELECT w.version, (SELECT generation FROM catalog_generation) "     \
+	  "FROM webhooks w WHERE w.id = ?1 "                                   \
+	  "AND (CASE ?2 WHEN 1 THEN w.retailer_id ELSE w.brand_id END) = ?3")  \
+	X(STMT_WEBHOOK_COUNT,                                                  \
+	  "SELECT count(*) FROM webhooks "                                     \
+	  "WHERE (CASE ?1 WHEN 1 THEN retailer_id ELSE brand_id END) = ?2")    \
+	X(STMT_WEBHOOK_INSERT,                                                 \
+	  "INSERT INTO webhooks (retailer_id, brand_id, url, event_types, "    \
+	  "description, secret_sealed, created_at, last_delivered_event_id) "  \
+	  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "                               \
+	  "(SELECT coalesce(max(id), 0) FROM events)) RETURNING id")           \
+	X(STMT_WEBHOOK_DELETE,                                                 \
+	  "DELETE FROM webhooks WHERE id = ?1 "                                \
+	  "AND (CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3 "      \
+	  "RETURNING id")                                                      \
+	X(STMT_WEBHOOK_ENABLE,                                                 \
+	  "UPDATE webhooks SET status = 'enabled', disabled_reason = NULL, "   \
+	  "failing_since = NULL, attempts = 0, version = version + 1 "         \
+	  "WHERE id = ?1 "                                                     \
+	  "AND (CASE ?2 WHEN 1 THEN retailer_id ELSE brand_id END) = ?3 "      \
+	  "RETURNING id")                                                      \
+	X(STMT_WEBHOOK_ACTIVE,                                                 \
+	  "SELECT id, retailer_id, brand_id, url, event_types, secret_sealed, " \
+	  "last_delivered_event_id, failing_since, attempts FROM webhooks "    \
+	  "WHERE status = 'enabled' ORDER BY id")                              \
+	X(STMT_WEBHOOK_DELIVERED,                                              \
+	  "UPDATE webhooks SET last_delivered_event_id = ?2, "                 \
+	  "failing_since = NULL, attempts = 0, version = version + 1 "         \
+	  "WHERE id = ?1 AND last_delivered_event_id < ?2")                    \
+	X(STMT_WEBHOOK_FAILED,                                                 \
+	  "UPDATE webhooks SET attempts = attempts + 1, "                      \
+	  "failing_since = coalesce(failing_since, ?2) WHERE id = ?1")         \
+	X(STMT_WEBHOOK_DISABLE,                                                \
+	  "UPDATE webhooks SET status = 'disabled', disabled_reason = ?2, "    \
+	  "version = version + 1 WHERE id = ?1 AND status = 'enabled'")        \
+	X(STMT_WEBHOOK_LOG,                                                    \
+	  "INSERT INTO webhook_deliveries (webhook_id, event_id, attempt, "    \
+	  "status_code, error, duration_ms, attempted_at) "                    \
+	  "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "                                 \
+	  "WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ?1)")               \
+	X(STMT_WEBHOOK_LOG_TRIM,                                               \
+	  "DELETE FROM webhook_deliveries WHERE webhook_id = ?1 AND id <= "    \
+	  "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?1 "          \
+	  "ORDER BY id DESC LIMIT 1 OFFSET ?2)")                               \
+	X(STMT_WEBHOOK_DELIVERIES,                                             \
+	  "SELECT d.event_id, d.attempt, d.status_code, d.error, "             \
+	  "d.duration_ms, d.attempted_at FROM webhook_deliveries d "           \
+	  "WHERE d.webhook_id = ?1 ORDER BY d.id DESC LIMIT ?2")               \
 	X(STMT_ORDER_PARTIES,                                                  \
 	  "SELECT retailer_id, brand_id, id, purchase_order_number "           \
 	  "FROM orders WHERE id = ?1")                                         \

@@ -22,6 +22,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 /* How many times store_tx() retries a transaction that found the store busy. */
 #define STORE_TX_ATTEMPTS 3
 
+const char *store_path(const store *s)
+{
+	return s->path;
+}
+
 const char *store_status_text(store_status st)
 {
 	switch (st) {

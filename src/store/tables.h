@@ -49,5 +49,6 @@ extern const struct record_table store_shipment_table;
 extern const struct record_table store_cancel_table;
 extern const struct record_table store_connection_table;
 extern const struct record_table store_event_table;
+extern const struct record_table store_webhook_table;
 
 #endif

@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 
 #include "harness.h"
 
@@ -128,6 +130,7 @@ static pid_t server_pid = -1;
 static unsigned child_port;
 static char server_err[400];
 static uint64_t rng_state;
+static bool webhook_flags; /* serve with the webhook allow flags and quick retries */
 
 /* Kills a running server before a failing assertion ends the test. */
 static void kill_server(void)
@@ -279,8 +282,14 @@ static void start_server(int cycle)
 		unsetenv("DROPLINE_DB");
 		unsetenv("DROPLINE_LISTEN");
 		unsetenv("DROPLINE_THREADS");
-		execl(bin, bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--rate-limit", "0",
-		      "--threads", "4", (char *)NULL);
+		if (webhook_flags)
+			execl(bin, bin, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			      "--rate-limit", "0", "--threads", "4", "--webhook-allow-http",
+			      "--webhook-allow-private", "--webhook-retry-base", "0.05",
+			      "--webhook-timeout", "2", (char *)NULL);
+		else
+			execl(bin, bin, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			      "--rate-limit", "0", "--threads", "4", (char *)NULL);
 		_exit(127);
 	}
 	server_pid = pid;
@@ -1418,6 +1427,215 @@ START_TEST(idempotent_retry_after_kill_9_applies_once)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- webhooks */
+
+/*
+ * A receiver in this process: each delivery's Dropline-Event-Id, checked
+ * against the id in its body; one request in ten answered 500, so that
+ * kills also land between retries.
+ */
+#define HOOK_MAX 20000
+
+static struct {
+	pthread_mutex_t lock;
+	int64_t ids[HOOK_MAX];
+	size_t n;
+	long mismatched; /* header id and body id differ */
+	uint64_t rng;
+} hooks;
+
+struct hook_upload {
+	char *data;
+	size_t len;
+};
+
+static enum MHD_Result on_delivery(void *cls, struct MHD_Connection *c, const char *url,
+				   const char *method, const char *version, const char *data,
+				   size_t *size, void **con_cls)
+{
+	(void)cls;
+	(void)url;
+	(void)method;
+	(void)version;
+	struct hook_upload *up = *con_cls;
+	if (up == NULL) {
+		*con_cls = up = calloc(1, sizeof(*up));
+		return up ? MHD_YES : MHD_NO;
+	}
+	if (*size > 0) {
+		char *more = realloc(up->data, up->len + *size + 1);
+		if (more == NULL)
+			return MHD_NO;
+		memcpy(more + up->len, data, *size);
+		up->data = more;
+		up->len += *size;
+		up->data[up->len] = '\0';
+		*size = 0;
+		return MHD_YES;
+	}
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Dropline-Event-Id");
+	int64_t id = h ? strtoll(h, NULL, 10) : -1;
+	json_t *body = up->data ? json_loads(up->data, 0, NULL) : NULL;
+	int64_t body_id = jint(body, "id");
+	json_decref(body);
+	unsigned status = 200;
+	pthread_mutex_lock(&hooks.lock);
+	hooks.rng = hooks.rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	if ((hooks.rng >> 33) % 10 == 0)
+		status = 500;
+	if (id != body_id)
+		hooks.mismatched++;
+	if (status == 200 && hooks.n < HOOK_MAX)
+		hooks.ids[hooks.n++] = id;
+	pthread_mutex_unlock(&hooks.lock);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void on_delivery_done(void *cls, struct MHD_Connection *c, void **con_cls,
+			     enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)c;
+	(void)why;
+	struct hook_upload *up = *con_cls;
+	if (up != NULL) {
+		free(up->data);
+		free(up);
+	}
+	*con_cls = NULL;
+}
+
+static size_t hooks_received(int64_t id)
+{
+	size_t times = 0;
+	pthread_mutex_lock(&hooks.lock);
+	for (size_t i = 0; i < hooks.n; i++)
+		times += hooks.ids[i] == id;
+	pthread_mutex_unlock(&hooks.lock);
+	return times;
+}
+
+/* Every event of retailer 500's feed after `after`, as ids (at most cap). */
+static size_t feed_ids(CURL *h, int64_t after, int64_t *ids, size_t cap)
+{
+	size_t n = 0;
+	for (;;) {
+		char path[128];
+		snprintf(path, sizeof(path),
+			 "/v1/retailers/500/events/?after=%" PRId64 "&limit=250", after);
+		struct reply r;
+		call(h, child_port, "GET", path, rkey, NULL, NULL, &r);
+		CHECK(r.out == OUT_REPLY && r.status == 200, "feed: %ld %s", r.status, r.error);
+		json_t *rows = json_object_get(r.json, "results");
+		size_t i;
+		json_t *e;
+		json_array_foreach(rows, i, e)
+		{
+			if (n < cap)
+				ids[n++] = jint(e, "id");
+			after = jint(e, "id");
+		}
+		size_t got = json_array_size(rows);
+		json_decref(r.json);
+		if (got < 250)
+			return n;
+	}
+}
+
+START_TEST(webhook_deliveries_survive_kill_9)
+{
+	int cycles = env_int("DROPLINE_CRASH_WEBHOOK_CYCLES", 12, 1, 1000);
+	pthread_mutex_init(&hooks.lock, NULL);
+	hooks.n = 0;
+	hooks.rng = rng_state;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct MHD_Daemon *rx = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+		on_delivery, NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+		on_delivery_done, NULL, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(rx);
+	unsigned rx_port = MHD_get_daemon_info(rx, MHD_DAEMON_INFO_BIND_PORT)->port;
+	webhook_flags = true;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	CURL *h = curl_easy_init();
+	ck_assert_ptr_nonnull(h);
+	start_server(0);
+	char body[256];
+	snprintf(body, sizeof(body),
+		 "{\"url\": \"http://127.0.0.1:%u/hook\", \"event_types\": [\"order.*\"]}",
+		 rx_port);
+	struct reply r;
+	call(h, child_port, "POST", "/v1/retailers/500/webhooks/", rkey, body, NULL, &r);
+	CHECK(r.out == OUT_REPLY && r.status == 201, "subscribe: %ld %s", r.status, r.error);
+	int64_t since = jint(r.json, "last_delivered_event_id");
+	json_decref(r.json);
+	long created = 0;
+	for (int cycle = 1; cycle <= cycles; cycle++) {
+		long delay = KILL_MIN_MS + (long)(rnd() % (KILL_MAX_MS - KILL_MIN_MS));
+		int64_t until = now_ms() + delay;
+		for (int i = 0; now_ms() < until; i++) {
+			char po[48];
+			snprintf(po, sizeof(po), "WH-%d-%d", cycle, i);
+			char *order = order_body(po, "GBD34315", 1);
+			call(h, child_port, "POST", "/v1/retailers/500/orders/", rkey, order, NULL,
+			     &r);
+			free(order);
+			created += r.out == OUT_REPLY && r.status == 201;
+			json_decref(r.json);
+		}
+		kill(server_pid, SIGKILL);
+		int status;
+		waitpid(server_pid, &status, 0);
+		server_pid = -1;
+		start_server(100 + cycle);
+		printf("crash webhooks: cycle %2d: killed after %3ld ms, %ld orders so far, %zu "
+		       "deliveries\n",
+		       cycle, delay, created, hooks.n);
+		fflush(stdout);
+	}
+	/* Every committed event arrives, at least once, after the last restart. */
+	static int64_t ids[HOOK_MAX];
+	size_t n = feed_ids(h, since, ids, HOOK_MAX);
+	CHECK(n >= (size_t)created, "%zu events in the feed for %ld orders acknowledged", n,
+	      created);
+	size_t duplicates = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t times = 0;
+		for (int w = 0; w < 6000 && (times = hooks_received(ids[i])) == 0; w++)
+			sleep_ms(10);
+		CHECK(times > 0, "event %" PRId64 " (%zu of %zu) was never delivered", ids[i],
+		      i + 1, n);
+		duplicates += times - 1;
+	}
+	/* Nothing arrives that is not in the feed: a redelivery keeps its event's id. */
+	pthread_mutex_lock(&hooks.lock);
+	for (size_t i = 0; i < hooks.n; i++) {
+		bool known = false;
+		for (size_t k = 0; k < n && !known; k++)
+			known = ids[k] == hooks.ids[i];
+		CHECK(known, "a delivery with id %" PRId64 " that is no event", hooks.ids[i]);
+	}
+	long mismatched = hooks.mismatched;
+	pthread_mutex_unlock(&hooks.lock);
+	CHECK(mismatched == 0, "%ld deliveries whose header id is not their body's", mismatched);
+	printf("crash webhooks: %zu events, all delivered; %zu duplicates, each with its id\n", n,
+	       duplicates);
+	kill(server_pid, SIGTERM);
+	int status;
+	waitpid(server_pid, &status, 0);
+	server_pid = -1;
+	curl_easy_cleanup(h);
+	curl_global_cleanup();
+	MHD_stop_daemon(rx);
+	pthread_mutex_destroy(&hooks.lock);
+	webhook_flags = false;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("crash");
@@ -1426,6 +1644,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, acknowledged_requests_survive_kill_9);
 	tcase_add_test(tc, idempotent_retry_after_kill_9_applies_once);
+	tcase_add_test(tc, webhook_deliveries_survive_kill_9);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

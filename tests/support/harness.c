@@ -41,8 +41,8 @@ void ts_open_store(struct test_server *ts, bool demo)
 	}
 }
 
-void ts_start_routes(struct test_server *ts, bool demo, const struct route *routes, size_t n,
-		     const struct server_options *opts)
+static void start_with(struct test_server *ts, bool demo, const struct route *routes, size_t n,
+		       const struct server_options *opts, const struct api_options *ao)
 {
 	ts_open_store(ts, demo);
 	struct server_options so = {0};
@@ -59,13 +59,27 @@ void ts_start_routes(struct test_server *ts, bool demo, const struct route *rout
 	ck_assert_ptr_nonnull(ts->metrics);
 	so.metrics = ts->metrics;
 	char err[SERVER_ERR_MAX];
-	struct api_options ao = {.metrics = so.metrics};
-	ts->app = api_new(ts->store, &ao);
+	struct api_options aopts = {0};
+	if (ao != NULL)
+		aopts = *ao;
+	aopts.metrics = so.metrics;
+	ts->app = api_new(ts->store, &aopts);
 	ck_assert_ptr_nonnull(ts->app);
 	ts->srv = server_start(ts->app, routes, n, &so, err);
 	ck_assert_msg(ts->srv != NULL, "%s", err);
 	ts->port = server_port(ts->srv);
 	ck_assert_uint_ne(ts->port, 0);
+}
+
+void ts_start_routes(struct test_server *ts, bool demo, const struct route *routes, size_t n,
+		     const struct server_options *opts)
+{
+	start_with(ts, demo, routes, n, opts, NULL);
+}
+
+void ts_start_api(struct test_server *ts, bool demo, const struct api_options *ao)
+{
+	start_with(ts, demo, api_routes, api_routes_count, NULL, ao);
 }
 
 void ts_start(struct test_server *ts, bool demo)
@@ -86,8 +100,8 @@ void ts_stop(struct test_server *ts)
 	store_close(ts->store);
 	ts->store = NULL;
 	char path[400];
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
+	static const char *const suffixes[] = {"", "-wal", "-shm", ".webhook-key"};
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s%s", ts->db_path, suffixes[i]);
 		unlink(path);
 	}

@@ -34,6 +34,11 @@ void ts_open_store(struct test_server *ts, bool demo);
 /* ts_open_store() and a server with the real route table on 127.0.0.1:0. */
 void ts_start(struct test_server *ts, bool demo);
 
+struct api_options; /* api/api.h */
+
+/* ts_start() with application options (webhooks). */
+void ts_start_api(struct test_server *ts, bool demo, const struct api_options *ao);
+
 /* The same with another route table (HTTP layer tests). */
 void ts_start_routes(struct test_server *ts, bool demo, const struct route *routes, size_t n,
 		     const struct server_options *opts);
