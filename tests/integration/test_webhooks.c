@@ -25,6 +25,7 @@
 #include "client.h"
 #include "handler.h"
 #include "harness.h"
+#include "receiver.h"
 #include "webhooks.h"
 
 /* ---- the receiver ------------------------------------------------------------------ */
@@ -39,9 +40,9 @@ struct received {
 	char *body;
 };
 
-struct receiver {
-	struct MHD_Daemon *daemon;
-	uint16_t port;
+/* What the test's receiver saw, and how it is to answer. */
+struct receiver_state {
+	struct receiver http;
 	pthread_mutex_t lock;
 	struct received got[MAX_RECEIVED];
 	size_t n;      /* requests answered 2xx */
@@ -53,12 +54,7 @@ struct receiver {
 	bool always_fail;
 };
 
-static struct receiver rx;
-
-struct upload {
-	char *data;
-	size_t len;
-};
+static struct receiver_state rx;
 
 static int64_t header_number(struct MHD_Connection *c, const char *name)
 {
@@ -72,30 +68,9 @@ static void header_copy(struct MHD_Connection *c, const char *name, char *out, s
 	snprintf(out, n, "%s", v ? v : "");
 }
 
-static enum MHD_Result on_hook(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *data,
-			       size_t *size, void **con_cls)
+static unsigned on_hook(void *ctx, struct MHD_Connection *c, const char *body)
 {
-	(void)cls;
-	(void)url;
-	(void)method;
-	(void)version;
-	struct upload *up = *con_cls;
-	if (up == NULL) {
-		*con_cls = up = calloc(1, sizeof(*up));
-		return up ? MHD_YES : MHD_NO;
-	}
-	if (*size > 0) {
-		char *more = realloc(up->data, up->len + *size + 1);
-		if (more == NULL)
-			return MHD_NO;
-		memcpy(more + up->len, data, *size);
-		up->data = more;
-		up->len += *size;
-		up->data[up->len] = '\0';
-		*size = 0;
-		return MHD_YES;
-	}
+	(void)ctx;
 	pthread_mutex_lock(&rx.lock);
 	rx.tries++;
 	unsigned status = 200, sleep_ms = 0;
@@ -125,51 +100,24 @@ static enum MHD_Result on_hook(void *cls, struct MHD_Connection *c, const char *
 			header_copy(c, "Dropline-Event-Type", r->type, sizeof(r->type));
 			header_copy(c, "Dropline-Signature", r->signature, sizeof(r->signature));
 			header_copy(c, "Content-Type", r->content_type, sizeof(r->content_type));
-			r->body = up->data ? strdup(up->data) : strdup("");
+			r->body = strdup(body);
 		}
 		pthread_mutex_unlock(&rx.lock);
 	}
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
-	enum MHD_Result ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return status;
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
-		    enum MHD_RequestTerminationCode why)
-{
-	(void)cls;
-	(void)c;
-	(void)why;
-	struct upload *up = *con_cls;
-	if (up != NULL) {
-		free(up->data);
-		free(up);
-	}
-	*con_cls = NULL;
-}
-
-static void receiver_start(void)
+static void rx_start(void)
 {
 	memset(&rx, 0, sizeof(rx));
 	pthread_mutex_init(&rx.lock, NULL);
 	rx.fail_status = 500;
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	rx.daemon =
-		MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
-				 NULL, NULL, on_hook, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-				 MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
-	ck_assert_ptr_nonnull(rx.daemon);
-	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(rx.daemon, MHD_DAEMON_INFO_BIND_PORT);
-	ck_assert_ptr_nonnull(info);
-	rx.port = info->port;
+	receiver_start(&rx.http, on_hook, NULL);
 }
 
-static void receiver_stop(void)
+static void rx_stop(void)
 {
-	MHD_stop_daemon(rx.daemon);
+	receiver_stop(&rx.http);
 	for (size_t i = 0; i < rx.n; i++)
 		free(rx.got[i].body);
 	pthread_mutex_destroy(&rx.lock);
@@ -214,26 +162,26 @@ static void start(bool allow, double give_up)
 
 static void setup(void)
 {
-	receiver_start();
+	rx_start();
 	start(true, 3600);
 }
 
 static void setup_give_up(void)
 {
-	receiver_start();
+	rx_start();
 	start(true, 1);
 }
 
 static void setup_default(void)
 {
-	receiver_start();
+	rx_start();
 	start(false, 0);
 }
 
 static void teardown(void)
 {
 	ts_stop_demo(&ts, &demo);
-	receiver_stop();
+	rx_stop();
 }
 
 /* Subscribes; returns the 201 body (caller frees). */
@@ -243,7 +191,7 @@ static json_t *subscribe(const char *side, const char *key, const char *types)
 	callf("POST", side, key, NULL, &r,
 	      "{\"url\": \"http://127.0.0.1:%u/hook\", \"event_types\": %s, "
 	      "\"description\": \"test\"}",
-	      (unsigned)rx.port, types);
+	      (unsigned)rx.http.port, types);
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
 	json_t *j = json_incref(r.json);
 	http_response_free(&r);
