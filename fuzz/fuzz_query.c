@@ -10,6 +10,8 @@
 #include <stdbool.h>
 
 #include "api/query.h"
+#include "domain/spec.h"
+#include "domain/validation.h"
 #include "handler.h"
 #include "fuzz_util.h"
 
@@ -43,7 +45,8 @@ static void check(const struct query_param *spec, const struct fuzz_pairs *p)
 		case QUERY_BOOLEAN: FUZZ_CHECK(v->number == 0 || v->number == 1); break;
 		case QUERY_EPOCH: break;
 		case QUERY_TEXT:
-			FUZZ_CHECK(strlen(v->text) <= v->param->max_len);
+			FUZZ_CHECK(text_is_utf8(v->text) &&
+				   utf8_length(v->text, strlen(v->text)) <= v->param->max_len);
 			FUZZ_CHECK(v->param->check == NULL || v->param->check(v->text));
 			break;
 		case QUERY_CHOICE:

@@ -22,6 +22,9 @@
  */
 void text_make_utf8(char *s);
 
+/* True when every byte of `s` is part of a well-formed UTF-8 sequence. */
+bool text_is_utf8(const char *s);
+
 /* The problems found so far: a JSON array of {"field", "message"}. */
 typedef struct {
 	json_t *list;

@@ -7,6 +7,7 @@
 #include "api/query.h"
 #include "domain/spec.h"
 #include "domain/text.h"
+#include "domain/validation.h"
 
 static const char *const op_suffixes[] = {
 	[QUERY_OP_EQ] = "",    [QUERY_OP_LT] = "_lt",	[QUERY_OP_LTE] = "_lte",
@@ -74,7 +75,11 @@ static bool value_check(const struct query_param *p, const char *key, const char
 		}
 		return true;
 	case QUERY_TEXT:
-		/* Characters (UTF-8 code points), as body fields count them. */
+		/* UTF-8, as JSON bodies must be; characters counted as body fields count them. */
+		if (!text_is_utf8(text)) {
+			field_errors_add(fe, key, "must be UTF-8 text");
+			return false;
+		}
 		if (utf8_length(text, strlen(text)) > p->max_len) {
 			field_errors_add(fe, key, "must be at most %zu characters", p->max_len);
 			return false;

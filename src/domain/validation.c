@@ -53,6 +53,18 @@ void text_make_utf8(char *s)
 	}
 }
 
+bool text_is_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p != '\0') {
+		size_t n = utf8_sequence(p);
+		if (n == 0)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 void field_errors_init(field_errors *fe)
 {
 	fe->list = json_array();

@@ -434,6 +434,17 @@ START_TEST(text_longer_than_max_len_is_an_error)
 }
 END_TEST
 
+/* Stray UTF-8 continuation bytes count as no character: refused, not let past the limit. */
+START_TEST(text_that_is_not_utf8_is_an_error)
+{
+	reject_one("purchase_order_number",
+		   "AAAAA\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5"
+		   "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5");
+	reject_one("purchase_order_number", "PO-\xff");
+	accept_one("purchase_order_number", "PO-\xc3\xa9", QUERY_OP_EQ);
+}
+END_TEST
+
 START_TEST(value_longer_than_query_max_value_is_an_error)
 {
 	char *huge = repeat('1', QUERY_MAX_VALUE + 1);
@@ -568,6 +579,7 @@ static Suite *query_suite(void)
 	TCase *tc = tcase_create("accepted");
 	tcase_add_test(tc, no_pairs_is_ok);
 	tcase_add_test(tc, text_values_accepted_up_to_max_len);
+	tcase_add_test(tc, text_that_is_not_utf8_is_an_error);
 	tcase_add_test(tc, choice_values_give_their_index);
 	tcase_add_test(tc, boolean_values_are_1_and_0);
 	tcase_add_test(tc, integer_values_within_bounds);
